@@ -1,0 +1,344 @@
+"""The item kinds as frozen dataclasses, and the `Library` that holds them all.
+
+Everything downstream of `load` works on these types; nothing re-reads YAML.
+Field names follow the content format in SPEC §2 (the public interface), with
+`sender` standing in for the Python keyword `from`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .schema import EvidenceRef, MediaRef
+
+AUDIENCES = ("kiosk", "intranet")
+ALLOWS = ("voice", "face", "words")
+STORY_KINDS = ("interview", "audio-diary", "photo-film", "email", "story")
+ITEM_KINDS = ("persona", "journey", "story", "insight", "action")
+ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an item came from: its file (relative to the project) and field lines."""
+
+    path: str
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line(self, fld: str) -> int | None:
+        # Fall back to the parent field: `stages[2].evidence[0]` -> `stages[2].evidence`.
+        while fld:
+            if fld in self.lines:
+                return self.lines[fld]
+            cut = max(fld.rfind("."), fld.rfind("["))
+            fld = fld[:cut] if cut > 0 else ""
+        return None
+
+
+@dataclass(frozen=True)
+class Image:
+    src: MediaRef
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: str
+    participant: str
+    signed: dt.date
+    expires: dt.date | None
+    withdrawn: dt.date | None
+    audiences: tuple[str, ...]
+    allows: tuple[str, ...]
+    source: Source
+
+    def valid_on(self, day: dt.date) -> bool:
+        if self.withdrawn is not None:
+            return False
+        if self.signed > day:
+            return False
+        # Consent runs up to, not including, its expiry date.
+        return self.expires is None or day < self.expires
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    evidence: EvidenceRef | None = None
+
+
+@dataclass(frozen=True)
+class PainPoint:
+    text: str
+    evidence: tuple[EvidenceRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class Needs:
+    functional: tuple[str, ...] = ()
+    emotional: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Persona:
+    id: str
+    name: str
+    segment: str
+    portrait: Image | None
+    quote: Quote | None
+    goals: tuple[str, ...]
+    needs: Needs
+    pain_points: tuple[PainPoint, ...]
+    behaviours: tuple[str, ...]
+    journeys: tuple[str, ...]
+    reviewed: dt.date | None
+    tags: tuple[str, ...]
+    body: str
+    source: Source
+
+    kind = "persona"
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Stage:
+    id: str
+    title: str
+    doing: str
+    thinking: str
+    feeling: str
+    emotion: int | Mapping[str, int] | None
+    channels: tuple[str, ...]
+    touchpoints: tuple[str, ...]
+    pain_points: tuple[str, ...]
+    opportunities: tuple[str, ...]
+    moment_of_truth: bool
+    evidence: tuple[EvidenceRef, ...]
+
+    def emotion_for(self, persona: str) -> int | None:
+        if isinstance(self.emotion, Mapping):
+            return self.emotion.get(persona)
+        return self.emotion
+
+
+@dataclass(frozen=True)
+class Journey:
+    id: str
+    title: str
+    personas: tuple[str, ...]
+    stages: tuple[Stage, ...]
+    tags: tuple[str, ...]
+    body: str
+    source: Source
+
+    kind = "journey"
+
+
+@dataclass(frozen=True)
+class Participant:
+    pseudonym: str
+    persona: str | None
+    consent: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    id: str
+    start: float
+    end: float
+    tags: tuple[str, ...] = ()
+    stage: str | None = None
+
+
+@dataclass(frozen=True)
+class DiaryEntry:
+    id: str
+    recorded: dt.date | None
+    prompt: str
+    recording: MediaRef | None
+    transcript: MediaRef | None
+    mood: int | None
+    stage: str | None
+    place: str
+
+
+@dataclass(frozen=True)
+class Frame:
+    src: MediaRef
+    caption: str
+    alt: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Narration:
+    recording: MediaRef
+    captions: MediaRef | None
+
+
+@dataclass(frozen=True)
+class Chapter:
+    at: float
+    title: str
+    stage: str | None
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    kind_of_story: str  # interview | audio-diary | photo-film | email | story
+    title: str
+    participant: Participant
+    date: dt.date | None
+    journey: str | None
+    stage: str | None
+    tags: tuple[str, ...]
+    audiences: tuple[str, ...] | None
+    body: str
+    source: Source
+    # interview
+    recording: MediaRef | None = None
+    transcript: MediaRef | None = None
+    interviewer: str = ""
+    highlights: tuple[Highlight, ...] = ()
+    # audio diary
+    entries: tuple[DiaryEntry, ...] = ()
+    # photo film
+    frames: tuple[Frame, ...] = ()
+    narration: Narration | None = None
+    chapters: tuple[Chapter, ...] = ()
+    # email
+    sender: str = ""
+    subject: str = ""
+    sent: dt.date | None = None
+    attachments: tuple[Image, ...] = ()
+    # written story (and any body): photos written inline as ![alt](file)
+    inline_images: tuple[Image, ...] = ()
+
+    kind = "story"
+
+    def anchors(self) -> dict[str, Highlight | DiaryEntry]:
+        found: dict[str, Highlight | DiaryEntry] = {h.id: h for h in self.highlights}
+        found.update({e.id: e for e in self.entries})
+        return found
+
+
+@dataclass(frozen=True)
+class Insight:
+    id: str
+    statement: str
+    basis: str
+    evidence: tuple[EvidenceRef, ...]
+    personas: tuple[str, ...]
+    stages: tuple[tuple[str, str], ...]
+    tags: tuple[str, ...]
+    body: str
+    source: Source
+
+    kind = "insight"
+
+    @property
+    def title(self) -> str:
+        return self.statement
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    you_said: str
+    we_did: str
+    insights: tuple[str, ...]
+    owner: str
+    status: str
+    due: dt.date | None
+    reported_back: dt.date | None
+    tags: tuple[str, ...]
+    body: str
+    source: Source
+
+    kind = "action"
+
+    @property
+    def title(self) -> str:
+        return self.we_did
+
+
+@dataclass(frozen=True)
+class Playlist:
+    """Exactly one of: a tour id, explicit `kind/id` items, or a kind filter."""
+
+    tour: str | None = None
+    items: tuple[tuple[str, str], ...] = ()
+    kind: str | None = None
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    open: dt.time
+    close: dt.time
+
+
+@dataclass(frozen=True)
+class Display:
+    id: str
+    title: str
+    orientation: str
+    resolution: tuple[int, int]
+    playlist: Playlist
+    slide_seconds: float
+    audio: bool
+
+
+@dataclass(frozen=True)
+class Tour:
+    id: str
+    title: str
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Room:
+    name: str
+    timezone: str
+    opening_hours: OpeningHours | None
+    idle_seconds: int
+    displays: tuple[Display, ...]
+    tours: tuple[Tour, ...]
+    source: Source
+
+
+Item = Persona | Journey | Story | Insight | Action
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every item of a room, by kind and id. Filtered copies are made with `replace`."""
+
+    room: Room
+    consents: Mapping[str, Consent]
+    personas: Mapping[str, Persona]
+    journeys: Mapping[str, Journey]
+    stories: Mapping[str, Story]
+    insights: Mapping[str, Insight]
+    actions: Mapping[str, Action]
+
+    def by_kind(self, kind: str) -> Mapping[str, Any]:
+        return {
+            "persona": self.personas,
+            "journey": self.journeys,
+            "story": self.stories,
+            "insight": self.insights,
+            "action": self.actions,
+        }[kind]
+
+    def with_(self, **changes: Any) -> Library:
+        return replace(self, **changes)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.by_kind(kind)) for kind in ITEM_KINDS}

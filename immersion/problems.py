@@ -23,6 +23,7 @@ EXIT_USAGE = 2
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"  # worth knowing, never a failure (e.g. content left out for expired consent)
 
 
 @dataclass(frozen=True, order=True)
@@ -100,7 +101,7 @@ def report(problems: Iterable[Problem], strict: bool, out: TextIO | None = None)
     for problem in items:
         print(problem.format(), file=stream)
     errors = sum(1 for p in items if p.is_error)
-    warnings = len(items) - errors
+    warnings = sum(1 for p in items if p.severity is Severity.WARNING)
     if items:
         print(f"{errors} error(s), {warnings} warning(s)", file=stream)
     if errors or (strict and warnings):

@@ -1,0 +1,128 @@
+"""Library -> Library for one audience: what this audience may see, and nothing else.
+
+A pure function of (library, audience, day). Everything downstream of it works
+on the filtered Library, so a renderer cannot leak what it never receives:
+* a story is kept only while its consent is signed, not expired, not
+  withdrawn, covers this audience, and the story's own `audiences` (if any)
+  covers it too;
+* what the consent `allows` trims the story: no `voice` drops recordings,
+  no `face` drops photos, no `words` drops transcripts and highlights (and
+  emails and written stories entirely, since their body *is* the person's words);
+* consent carries through: evidence, persona quotes, tour and playlist items
+  that point at a story (or at a highlight/entry) that is gone go with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from . import model as m
+from .schema import EvidenceRef
+
+
+def story_allowed(story: m.Story, consent: m.Consent | None, audience: str, day: dt.date) -> bool:
+    if consent is None or not consent.valid_on(day):
+        return False
+    if audience not in consent.audiences:
+        return False
+    return story.audiences is None or audience in story.audiences
+
+
+def trim_story(story: m.Story, allows: tuple[str, ...]) -> m.Story | None:
+    """The story reduced to what the participant allowed; None when nothing is left."""
+    if "words" not in allows:
+        if story.kind_of_story in ("email", "story"):
+            return None
+        story = replace(
+            story,
+            transcript=None,
+            highlights=(),
+            entries=tuple(replace(e, transcript=None) for e in story.entries),
+            narration=replace(story.narration, captions=None) if story.narration else None,
+        )
+    if "voice" not in allows:
+        story = replace(
+            story,
+            recording=None,
+            highlights=(),
+            entries=tuple(replace(e, recording=None) for e in story.entries),
+            narration=None,
+        )
+    if "face" not in allows:
+        story = replace(story, frames=(), attachments=(), inline_images=())
+        if story.kind_of_story == "photo-film":
+            return None
+    return story
+
+
+def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
+    """The part of `library` that `audience` may see on `day`."""
+    stories: dict[str, m.Story] = {}
+    for story_id, story in library.stories.items():
+        consent = library.consents.get(story.participant.consent)
+        if consent is None or not story_allowed(story, consent, audience, day):
+            continue
+        trimmed = trim_story(story, consent.allows)
+        if trimmed is not None:
+            stories[story_id] = trimmed
+
+    def visible(ref: EvidenceRef) -> bool:
+        story = stories.get(ref.story)
+        return story is not None and (not ref.anchor or ref.anchor in story.anchors())
+
+    def keep(refs: tuple[EvidenceRef, ...]) -> tuple[EvidenceRef, ...]:
+        return tuple(ref for ref in refs if visible(ref))
+
+    personas = {}
+    for persona_id, persona in library.personas.items():
+        quote = persona.quote
+        if quote and quote.evidence and not visible(quote.evidence):
+            quote = None  # the persona stays; the quote goes with its story
+        personas[persona_id] = replace(
+            persona,
+            quote=quote,
+            pain_points=tuple(replace(p, evidence=keep(p.evidence)) for p in persona.pain_points),
+        )
+
+    journeys = {
+        journey_id: replace(
+            journey,
+            stages=tuple(replace(s, evidence=keep(s.evidence)) for s in journey.stages),
+        )
+        for journey_id, journey in library.journeys.items()
+    }
+    insights = {
+        insight_id: replace(insight, evidence=keep(insight.evidence))
+        for insight_id, insight in library.insights.items()
+    }
+    present = {
+        "persona": personas,
+        "journey": journeys,
+        "story": stories,
+        "insight": insights,
+        "action": library.actions,
+    }
+
+    def items_present(items: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return tuple((kind, i) for kind, i in items if i in present.get(kind, {}))
+
+    room = replace(
+        library.room,
+        tours=tuple(replace(t, items=items_present(t.items)) for t in library.room.tours),
+        displays=tuple(
+            replace(d, playlist=replace(d.playlist, items=items_present(d.playlist.items)))
+            for d in library.room.displays
+        ),
+    )
+    used = {story.participant.consent for story in stories.values()}
+    consents = {cid: c for cid, c in library.consents.items() if cid in used}
+    return m.Library(
+        room=room,
+        consents=consents,
+        personas=personas,
+        journeys=journeys,
+        stories=stories,
+        insights=insights,
+        actions=library.actions,
+    )

@@ -1,0 +1,118 @@
+"""The staging folder: generated files written only when their bytes change.
+
+Writing only what changed keeps mtimes meaningful (an incremental engine build
+and the live preview rely on them); files no longer produced are deleted so a
+removed item leaves no page behind.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import posixpath
+import re
+import tempfile
+from pathlib import Path
+
+from ..problems import BuildError
+
+
+def page_url(src: str) -> str:
+    """The site URL of a Markdown page with directory URLs: `a/b.md` -> `a/b/`."""
+    stem = src[: -len(".md")]
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def rel_url(from_src: str, to: str) -> str:
+    """A relative URL from the page `from_src` (a .md path) to a site path or page.
+
+    `to` is either another .md page (with an optional #anchor) or a site file
+    such as `media/stories/p07/photo.jpg`. Relative URLs keep the site working
+    from any folder or host, which the kiosk and file-share intranets need.
+    """
+    target, _, anchor = to.partition("#")
+    if target.endswith(".md"):
+        target = page_url(target)
+    base = page_url(from_src)
+    rel = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or not target:
+        rel = "./" if rel == "." else rel + "/"
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def esc(value: object) -> str:
+    """Text for HTML: content must show as text, never as markup."""
+    return html.escape(str(value), quote=True)
+
+
+# Python-Markdown's escapable characters (plus `|`, which the tables extension adds).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
+
+
+def md_text(value: object) -> str:
+    """Text for a Markdown line: HTML-escaped, and Markdown syntax made literal."""
+    flat = " ".join(str(value).split())
+    return esc(_MD_SPECIAL.sub(r"\\\1", flat))
+
+
+class Staging:
+    """Collects the files of one staging folder and syncs them to disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.produced: set[str] = set()
+        self.written = 0
+
+    def write_text(self, rel: str, text: str) -> None:
+        self.write_bytes(rel, text.encode("utf-8"))
+
+    def write_bytes(self, rel: str, data: bytes) -> None:
+        self.produced.add(rel)
+        dest = self.root / rel
+        try:
+            if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+                return
+        except OSError:
+            pass
+        atomic_write(dest, data)
+        self.written += 1
+
+    def claim(self, rel: str) -> Path:
+        """Reserve a path that a media step fills itself; returns the destination."""
+        self.produced.add(rel)
+        return self.root / rel
+
+    def prune(self) -> int:
+        """Delete files under the root that this run did not produce."""
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
+            for name in filenames:
+                path = Path(dirpath) / name
+                if path.relative_to(self.root).as_posix() not in self.produced:
+                    path.unlink()
+                    removed += 1
+            if dirpath != str(self.root) and not os.listdir(dirpath):
+                os.rmdir(dirpath)
+        return removed
+
+
+def atomic_write(dest: Path, data: bytes) -> None:
+    """Write to a temporary name beside `dest`, then rename: never a half-written file."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write {dest}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

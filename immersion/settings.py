@@ -1,0 +1,89 @@
+"""The project's own mkdocs.yml: the few site settings a room may choose.
+
+The generated site config is ours (theme features, plugins, nav, extensions),
+so that content can never switch on an unsafe extension. From the project's
+mkdocs.yml we take only what is about the look and name of the site.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .problems import Problem, Severity, relpath, suggest
+from .yamlio import ContentError, LDict, parse_yaml, read_text
+
+ALLOWED = ("site_name", "site_description", "site_author", "copyright", "theme", "extra",
+           "immersion")
+THEME_ALLOWED = ("name", "palette", "language", "logo", "favicon", "icon", "features")
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_name: str | None = None
+    site_description: str = ""
+    site_author: str = ""
+    copyright: str = ""
+    theme: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    immersion: dict[str, Any] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    """LDict/LList -> dict/list, so the value can be dumped into the generated config."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
+    path = project / "mkdocs.yml"
+    display = relpath(path, project)
+    problems: list[Problem] = []
+    if not path.is_file():
+        return Settings(), problems
+    try:
+        data = parse_yaml(read_text(path, display), display)
+    except ContentError as exc:
+        return Settings(), [exc.problem]
+    if data is None:
+        return Settings(), problems
+    if not isinstance(data, LDict):
+        return Settings(), [Problem(display, 1, "mkdocs.yml must be a mapping of settings",
+                                    "start from the one `immersion init` writes")]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in ALLOWED:
+            problems.append(Problem(
+                display, data.line_of(key), f"'{key}' is set by immersion and ignored here",
+                suggest(key, ALLOWED) if key not in ("nav", "plugins", "markdown_extensions",
+                                                     "docs_dir", "site_dir") else
+                "immersion generates it for each audience; remove it",
+                Severity.WARNING, key))
+            continue
+        values[key] = _plain(value)
+    theme = values.get("theme") or {}
+    if not isinstance(theme, dict):
+        problems.append(Problem(display, data.line_of("theme"), "theme must be a mapping",
+                                "for example theme: {palette: {primary: teal}}"))
+        theme = {}
+    for key in list(theme):
+        if key not in THEME_ALLOWED:
+            problems.append(Problem(display, data.line_of("theme"),
+                                    f"theme.{key} is set by immersion and ignored here",
+                                    suggest(key, THEME_ALLOWED), Severity.WARNING, f"theme.{key}"))
+            del theme[key]
+    values["theme"] = theme
+    for key in ("extra", "immersion"):
+        if not isinstance(values.get(key, {}), dict):
+            problems.append(Problem(display, data.line_of(key), f"{key} must be a mapping"))
+            values[key] = {}
+    for key in ("site_name", "site_description", "site_author", "copyright"):
+        if key in values and not isinstance(values[key], str):
+            problems.append(Problem(display, data.line_of(key), f"{key} must be text",
+                                    "put it in quotes"))
+            del values[key]
+    return Settings(**values), problems

@@ -342,3 +342,10 @@ class Library:
 
     def counts(self) -> dict[str, int]:
         return {kind: len(self.by_kind(kind)) for kind in ITEM_KINDS}
+
+    def summary(self) -> str:
+        """`3 personas, 1 journey, ...` for the end-of-run line."""
+        return ", ".join(
+            f"{n} {kind}{'' if n == 1 else 's'}".replace("storys", "stories")
+            for kind, n in self.counts().items()
+        )

@@ -14,8 +14,15 @@ from typing import Any
 from .problems import Problem, Severity, relpath, suggest
 from .yamlio import ContentError, LDict, parse_yaml, read_text
 
-ALLOWED = ("site_name", "site_description", "site_author", "copyright", "theme", "extra",
-           "immersion")
+ALLOWED = (
+    "site_name",
+    "site_description",
+    "site_author",
+    "copyright",
+    "theme",
+    "extra",
+    "immersion",
+)
 THEME_ALLOWED = ("name", "palette", "language", "logo", "favicon", "icon", "features")
 
 
@@ -52,29 +59,54 @@ def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
     if data is None:
         return Settings(), problems
     if not isinstance(data, LDict):
-        return Settings(), [Problem(display, 1, "mkdocs.yml must be a mapping of settings",
-                                    "start from the one `immersion init` writes")]
+        return Settings(), [
+            Problem(
+                display,
+                1,
+                "mkdocs.yml must be a mapping of settings",
+                "start from the one `immersion init` writes",
+            )
+        ]
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in ALLOWED:
-            problems.append(Problem(
-                display, data.line_of(key), f"'{key}' is set by immersion and ignored here",
-                suggest(key, ALLOWED) if key not in ("nav", "plugins", "markdown_extensions",
-                                                     "docs_dir", "site_dir") else
-                "immersion generates it for each audience; remove it",
-                Severity.WARNING, key))
+            problems.append(
+                Problem(
+                    display,
+                    data.line_of(key),
+                    f"'{key}' is set by immersion and ignored here",
+                    suggest(key, ALLOWED)
+                    if key not in ("nav", "plugins", "markdown_extensions", "docs_dir", "site_dir")
+                    else "immersion generates it for each audience; remove it",
+                    Severity.WARNING,
+                    key,
+                )
+            )
             continue
         values[key] = _plain(value)
     theme = values.get("theme") or {}
     if not isinstance(theme, dict):
-        problems.append(Problem(display, data.line_of("theme"), "theme must be a mapping",
-                                "for example theme: {palette: {primary: teal}}"))
+        problems.append(
+            Problem(
+                display,
+                data.line_of("theme"),
+                "theme must be a mapping",
+                "for example theme: {palette: {primary: teal}}",
+            )
+        )
         theme = {}
     for key in list(theme):
         if key not in THEME_ALLOWED:
-            problems.append(Problem(display, data.line_of("theme"),
-                                    f"theme.{key} is set by immersion and ignored here",
-                                    suggest(key, THEME_ALLOWED), Severity.WARNING, f"theme.{key}"))
+            problems.append(
+                Problem(
+                    display,
+                    data.line_of("theme"),
+                    f"theme.{key} is set by immersion and ignored here",
+                    suggest(key, THEME_ALLOWED),
+                    Severity.WARNING,
+                    f"theme.{key}",
+                )
+            )
             del theme[key]
     values["theme"] = theme
     for key in ("extra", "immersion"):
@@ -83,7 +115,8 @@ def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
             values[key] = {}
     for key in ("site_name", "site_description", "site_author", "copyright"):
         if key in values and not isinstance(values[key], str):
-            problems.append(Problem(display, data.line_of(key), f"{key} must be text",
-                                    "put it in quotes"))
+            problems.append(
+                Problem(display, data.line_of(key), f"{key} must be text", "put it in quotes")
+            )
             del values[key]
     return Settings(**values), problems

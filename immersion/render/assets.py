@@ -51,8 +51,10 @@ def _encode_jpeg(path: Path) -> bytes:
         if icc:
             # Colours in Display P3 or Adobe RGB look washed out unless converted to sRGB.
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            image = ImageCms.profileToProfile(image.convert("RGB"), source, _SRGB,
-                                              outputMode="RGB") or image
+            image = (
+                ImageCms.profileToProfile(image.convert("RGB"), source, _SRGB, outputMode="RGB")
+                or image
+            )
         image = image.convert("RGB")
         if image.width > MAX_WIDTH:
             height = round(image.height * MAX_WIDTH / image.width)
@@ -77,7 +79,7 @@ class Assets:
         if ref.path in self.images:
             return self.images[ref.path]
         rel = f"{folder}/{_dest_name(ref.src, '.jpg')}"
-        dest = self.staging.claim(rel)
+        dest = self.staging.claim(f"docs/{rel}")
         placed: PlacedImage | None = None
         try:
             fresh = dest.is_file() and dest.stat().st_mtime >= ref.path.stat().st_mtime
@@ -89,23 +91,33 @@ class Assets:
                 self.converted += 1
             with Image.open(dest) as done:
                 placed = PlacedImage(rel, done.width, done.height)
-        except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError,
-                SyntaxError) as exc:
-            self.staging.produced.discard(rel)
+        except (
+            OSError,
+            UnidentifiedImageError,
+            Image.DecompressionBombError,
+            ValueError,
+            SyntaxError,
+        ) as exc:
+            self.staging.produced.discard(f"docs/{rel}")
             dest.unlink(missing_ok=True)
             reason = "it is not an image Pillow can read, or it is damaged"
             if isinstance(exc, Image.DecompressionBombError):
                 reason = "it has too many pixels (a decompression bomb?)"
-            self.problems.append(Problem(relpath(ref.path, self.project), None,
-                                         f"cannot convert the photo: {reason}",
-                                         "export it again as JPEG or PNG and replace the file"))
+            self.problems.append(
+                Problem(
+                    relpath(ref.path, self.project),
+                    None,
+                    f"cannot convert the photo: {reason}",
+                    "export it again as JPEG or PNG and replace the file",
+                )
+            )
         self.images[ref.path] = placed
         return placed
 
     def file(self, ref: MediaRef, folder: str) -> str | None:
         """A recording or transcript copied into the site; its site path."""
         rel = f"{folder}/{_dest_name(ref.src, PurePosixPath(ref.src).suffix.lower())}"
-        dest = self.staging.claim(rel)
+        dest = self.staging.claim(f"docs/{rel}")
         try:
             source = ref.path.stat()
             if dest.is_file():
@@ -120,8 +132,13 @@ class Assets:
             self.converted += 1
             return rel
         except OSError as exc:
-            self.staging.produced.discard(rel)
-            self.problems.append(Problem(relpath(ref.path, self.project), None,
-                                         f"cannot copy the file: {exc.strerror or exc}",
-                                         "check that the file is readable"))
+            self.staging.produced.discard(f"docs/{rel}")
+            self.problems.append(
+                Problem(
+                    relpath(ref.path, self.project),
+                    None,
+                    f"cannot copy the file: {exc.strerror or exc}",
+                    "check that the file is readable",
+                )
+            )
             return None

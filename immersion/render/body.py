@@ -69,8 +69,9 @@ class BodyRenderer:
             else:
                 parent.text = (parent.text or "") + img.tail
 
-    def render(self, text: str, images: Mapping[str, Callable[[str], ET.Element]] | None = None
-               ) -> str:
+    def render(
+        self, text: str, images: Mapping[str, Callable[[str], ET.Element]] | None = None
+    ) -> str:
         """HTML for `text`; `images` maps a file name as written to a builder of its element."""
         found = images or {}
 

@@ -252,8 +252,7 @@ def emotion_curve_svg(
 
     # Legend entries: a line swatch per series, then the moment-of-truth band.
     has_moments = any(s.moment_of_truth for s in stages)
-    entries = [(label, k) for k, label in enumerate(labels)]
-    legend_texts = [_text(_clip(label, 28)) for label, _ in entries]
+    legend_texts = [_text(_clip(label, 28)) for label in labels]
     widths = [40 + len(html.unescape(t)) * CHAR_WIDTH + 20 for t in legend_texts]
     if has_moments:
         widths.append(40 + len(MOMENT_OF_TRUTH) * CHAR_WIDTH + 20)
@@ -295,16 +294,16 @@ def emotion_curve_svg(
     # Gridlines with words rather than numbers: "-1" means little to a visitor.
     out.append('<g class="grid">')
     for score in range(EMOTION_MIN, EMOTION_MAX + 1):
-        y = _num(score_y(score, top, bottom))
+        gy = _num(score_y(score, top, bottom))
         zero = score == 0
         out.append(
-            f'<line x1="{left}" y1="{y}" x2="{right}" y2="{y}" stroke="currentColor"'
+            f'<line x1="{left}" y1="{gy}" x2="{right}" y2="{gy}" stroke="currentColor"'
             + (
                 ' stroke-opacity="0.6" stroke-width="1.5"/>'
                 if zero
                 else ' stroke-opacity="0.2" stroke-dasharray="2 3"/>'
             )
-            + f'<text x="{left - 8}" y="{y}" dy="0.35em" text-anchor="end"'
+            + f'<text x="{left - 8}" y="{gy}" dy="0.35em" text-anchor="end"'
             f' fill="currentColor">{EMOTION_WORDS[score]}</text>'
         )
     out.append("</g>")
@@ -359,7 +358,9 @@ def emotion_curve_svg(
 
     # Legend last so it draws on top; same swatch styling as the lines.
     out.append('<g class="legend">')
-    for (_, k), text, (x, row) in zip(entries, legend_texts, placed[: len(entries)], strict=True):
+    for k, (text, (x, row)) in enumerate(
+        zip(legend_texts, placed[: len(legend_texts)], strict=True)
+    ):
         colour, dash, filled = STYLES[k % len(STYLES)]
         y = 12 + row * LEGEND_ROW
         out.append(

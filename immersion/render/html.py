@@ -25,8 +25,13 @@ AUDIO_TYPES = {
     ".webm": "audio/webm",
 }
 
-EMOTION_WORDS = {-2: "very negative", -1: "negative", 0: "neutral", 1: "positive",
-                 2: "very positive"}
+EMOTION_WORDS = {
+    -2: "very negative",
+    -1: "negative",
+    0: "neutral",
+    1: "positive",
+    2: "very positive",
+}
 MOOD_FACES = {-2: "😣", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 
 

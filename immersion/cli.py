@@ -1,0 +1,100 @@
+"""The command line: parse arguments, call one command, return its exit code."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .problems import EXIT_CONTENT, EXIT_USAGE, BuildError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-03-12") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="immersion", description="Build the sites of a customer immersion room.")
+    p.add_argument(
+        "-C",
+        "--project",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="the room project (default: the current folder)",
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    build = sub.add_parser("build", help="build the sites into build/")
+    build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--audience", choices=("intranet", "kiosk", "all"), default="all")
+    build.add_argument("--date", type=_date, help="build as of this date (preview consent expiry)")
+
+    check = sub.add_parser("check", help="validate content without converting anything")
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.add_argument("--date", type=_date, help="check as of this date")
+
+    new = sub.add_parser("new", help="scaffold an item with every field")
+    new.add_argument(
+        "kind",
+        help="persona, journey, story kinds (interview, audio-diary, "
+        "photo-film, email, story), insight, action or consent",
+    )
+    new.add_argument("id", help="the new item's id (its folder name)")
+
+    init = sub.add_parser("init", help="start a new room project")
+    init.add_argument("dir", type=Path)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    project: Path = args.project.resolve()
+    try:
+        if args.command == "build":
+            from .commands import build
+
+            if args.audience == "kiosk":
+                raise UsageError(
+                    "the kiosk build is not available yet; build the intranet "
+                    "with --audience intranet"
+                )
+            return build.run(project, strict=args.strict, today=args.date)
+        if args.command == "check":
+            from .commands import check
+
+            return check.run(project, strict=args.strict, today=args.date)
+        if args.command == "new":
+            from .commands import new
+
+            return new.run(project, args.kind, args.id)
+        if args.command == "init":
+            from .commands import init
+
+            return init.run(args.dir)
+    except UsageError as exc:
+        print(f"immersion: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BuildError as exc:
+        print(f"immersion: error: {exc}", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("immersion: stopped; the published site is unchanged", file=sys.stderr)
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,65 @@
+"""Publishing a finished site: an atomic swap, so a display never loads half a build.
+
+`build/<audience>` is a symbolic link to a complete site folder in
+`build/.sites/`. A new site is built beside the old one, then the link is
+replaced with one `rename()`, which is atomic: a reader sees the old site or
+the new one, never a mixture. Older site folders are removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from .problems import BuildError
+
+
+def new_site_dir(build_root: Path, audience: str) -> Path:
+    """A fresh, empty folder for the next site of `audience`."""
+    sites = build_root / ".sites"
+    sites.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for n in range(1000):
+        candidate = sites / f"{audience}-{stamp}-{os.getpid()}-{n}"
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise BuildError(f"cannot create a new site folder in {sites}")
+
+
+def publish(site: Path, build_root: Path, audience: str) -> Path:
+    """Point build/<audience> at `site` atomically, then remove older sites."""
+    link = build_root / audience
+    tmp_link = build_root / f".{audience}.link-{os.getpid()}"
+    tmp_link.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(site, build_root), tmp_link)
+    if link.exists() and not link.is_symlink():
+        # A real folder from an older layout or a copy: move it aside once.
+        shutil.rmtree(link)
+    os.replace(tmp_link, link)
+    clean_old_sites(build_root, audience, keep=site)
+    return link
+
+
+def clean_old_sites(build_root: Path, audience: str, keep: Path | None) -> None:
+    """Remove site folders of `audience` that the published link no longer points at."""
+    sites = build_root / ".sites"
+    if not sites.is_dir():
+        return
+    link = build_root / audience
+    current = link.resolve() if link.is_symlink() else None
+    for folder in sites.iterdir():
+        if not folder.name.startswith(f"{audience}-"):
+            continue
+        resolved = folder.resolve()
+        if resolved in (current, keep.resolve() if keep else None):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def discard(site: Path) -> None:
+    shutil.rmtree(site, ignore_errors=True)

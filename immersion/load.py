@@ -35,6 +35,15 @@ EXPIRY_WARNING = dt.timedelta(days=30)
 _INLINE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
+# Code blocks and spans show Markdown as text: an image written there is not a photo.
+_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
+
+
+def _blank(match: re.Match[str]) -> str:
+    """Blank out a match but keep its newlines, so line numbers stay right."""
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
 @dataclass
 class _Loaded:
     """One item as loaded, with the references it wrote, before they are resolved."""
@@ -395,7 +404,7 @@ class _Loader:
 
     def inline_images(self, body: str, body_line: int, ctx: Ctx) -> tuple[m.Image, ...]:
         images = []
-        for match in _INLINE_IMAGE.finditer(body):
+        for match in _INLINE_IMAGE.finditer(_CODE.sub(_blank, body)):
             line = body_line + body.count("\n", 0, match.start())
             src = match.group("src")
             if "://" in src or src.startswith("data:"):

@@ -91,7 +91,7 @@ class Staging:
         removed = 0
         if not self.root.is_dir():
             return 0
-        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
+        for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
             for name in filenames:
                 path = Path(dirpath) / name
                 if path.relative_to(self.root).as_posix() not in self.produced:

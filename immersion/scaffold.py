@@ -133,7 +133,7 @@ What this diary is about, and how it was collected.
     "photo-film": """\
 # Photos shown in order, each for its seconds.
 frames: []
-#  - {src: 01.jpg, caption: "Boxes in the hall", alt: "Moving boxes stacked in a hallway", seconds: 6}
+#  - {src: 01.jpg, caption: "Boxes in the hall", alt: "Boxes in a hallway", seconds: 6}
 # A narration recording with captions, played in step with the frames.
 # narration: {recording: narration.m4a, captions: narration.vtt}
 # Chapters: at (seconds or "HH:MM:SS"), a title, and the journey stage.

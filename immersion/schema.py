@@ -13,6 +13,7 @@ the line they were written on.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -144,6 +145,8 @@ def number(lo: float | None = None) -> Conv:
     def conv(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return ctx.error(line, fld, f"expected a number, found {_type_name(value)}")
+        if not math.isfinite(value):
+            return ctx.error(line, fld, f"expected a number, found {value}")
         if lo is not None and value < lo:
             return ctx.error(line, fld, f"{value} is out of range", f"use at least {lo}")
         return float(value)
@@ -202,11 +205,12 @@ def parse_timecode(value: str) -> float | None:
         seconds_only = float(value)
     except ValueError:
         return None
-    return seconds_only if seconds_only >= 0 else None
+    return seconds_only if math.isfinite(seconds_only) and seconds_only >= 0 else None
 
 
 def timecode(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if is_number and math.isfinite(value) and value >= 0:
         return float(value)
     if isinstance(value, str):
         seconds = parse_timecode(value)

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .problems import Problem
 
@@ -45,6 +45,14 @@ class LList(list[Any]):
         if 0 <= index < len(self.item_lines):
             return self.item_lines[index]
         return self.line
+
+
+class _Refused(yaml.constructor.ConstructorError):
+    """Valid YAML that content may not use; carries its own fix."""
+
+    def __init__(self, problem: str, mark: Any, hint: str) -> None:
+        super().__init__(None, None, problem, mark)
+        self.hint = hint
 
 
 class _ContentLoader(yaml.SafeLoader):
@@ -74,6 +82,14 @@ class _ContentLoader(yaml.SafeLoader):
             if not isinstance(key, str):
                 # Keys like `1:` or `yes:` are never field names; keep them visible as text.
                 key = str(key)
+            if key in result.key_lines:
+                # PyYAML keeps the last of two equal keys; silently losing the first hides a
+                # mistake (often two items run together), so it is refused.
+                raise _Refused(
+                    f"the key '{key}' appears twice (first on line {result.key_lines[key]})",
+                    key_node.start_mark,
+                    "keep one of them, or check the indentation",
+                )
             result[key] = self.construct_object(value_node, deep=True)
             result.key_lines[key] = self._line(key_node)
         return result
@@ -84,9 +100,28 @@ class _ContentLoader(yaml.SafeLoader):
         result.item_lines = [self._line(child) for child in node.value]
         return result
 
+    def construct_date_or_text(self, node: ScalarNode) -> Any:
+        # `2026-13-45` looks like a date but is none: keep the text so the schema can say so.
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+    def refuse_tag(self, node: Node) -> Any:
+        tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+        raise _Refused(
+            f"the tag {tag} is not allowed in content",
+            node.start_mark,
+            "remove the tag and write plain text, numbers, lists or mappings",
+        )
+
 
 _ContentLoader.add_constructor("tag:yaml.org,2002:map", _ContentLoader.construct_ldict)
 _ContentLoader.add_constructor("tag:yaml.org,2002:seq", _ContentLoader.construct_llist)
+_ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _ContentLoader.construct_date_or_text)
+# Binary data, sets and ordered pairs never appear in content and no converter expects them.
+for _tag in ("binary", "set", "omap", "pairs"):
+    _ContentLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _ContentLoader.refuse_tag)
 
 # Rebuild the implicit resolvers without the sexagesimal forms of int and float.
 _ContentLoader.yaml_implicit_resolvers = {
@@ -134,9 +169,10 @@ def read_text(path: Path, display: str) -> str:
             )
         ) from None
     try:
-        return data.decode("utf-8-sig").replace("\r\n", "\n")
+        return data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        # Count in the bytes the codec saw: "utf-8-sig" has already dropped a BOM.
+        line = exc.object.count(b"\n", 0, exc.start) + 1
         raise ContentError(
             Problem(
                 display,
@@ -149,12 +185,32 @@ def read_text(path: Path, display: str) -> str:
 
 def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
     """Parse one YAML document into LDict/LList/scalars, or raise ContentError."""
-    loader = _ContentLoader(text)
+    try:
+        # The reader refuses control characters as soon as it is built.
+        loader = _ContentLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise ContentError(_reader_problem(exc, text, display, line_offset)) from None
     loader.line_offset = line_offset
     try:
         return loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        raise ContentError(_reader_problem(exc, text, display, line_offset)) from None
+    except RecursionError:
+        raise ContentError(
+            Problem(
+                display,
+                None,
+                "invalid YAML: the lists or mappings are nested too deeply",
+                "content never needs more than a few levels; check the brackets",
+            )
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        at_end = any(word in (exc.problem or "") for word in ("end of stream", "<stream end>"))
+        if at_end and exc.context_mark:
+            # An unclosed quote or bracket is only noticed at the end of the text; the line
+            # where it was opened is the one to fix.
+            mark = exc.context_mark
         line = int(mark.line) + 1 + line_offset if mark else None
         message = exc.problem or str(exc)
         if exc.context:
@@ -164,13 +220,29 @@ def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
                 display,
                 line,
                 f"invalid YAML: {message}",
-                "check the indentation and quote text that contains ': ' or '#'",
+                getattr(
+                    exc, "hint", "check the indentation and quote text that contains ': ' or '#'"
+                ),
             )
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError(Problem(display, None, f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
+
+
+def _reader_problem(
+    exc: yaml.reader.ReaderError, text: str, display: str, line_offset: int
+) -> Problem:
+    line = text.count("\n", 0, max(exc.position, 0)) + 1 + line_offset
+    return Problem(
+        display,
+        line,
+        f"invalid YAML: the character U+{exc.character:04X} is not allowed in text"
+        if isinstance(exc.character, int)
+        else f"invalid YAML: {exc}",
+        "delete it; it is often left behind by copying from another program",
+    )
 
 
 @dataclass(frozen=True)

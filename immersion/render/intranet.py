@@ -35,7 +35,7 @@ from .html import (
     tag,
     ul,
 )
-from .staging import Staging, esc, md_text, rel_url
+from .staging import Staging, esc, md_text, rel_url, template_text
 
 REVIEW_AFTER = dt.timedelta(days=365)
 STORY_KIND_LABELS = {
@@ -117,9 +117,9 @@ def needs_review(persona: m.Persona, today: dt.date) -> bool:
 
 
 def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:
-    meta: dict[str, object] = {"title": title}
+    meta: dict[str, object] = {"title": template_text(title)}
     if tags:
-        meta["tags"] = list(tags)
+        meta["tags"] = [template_text(t) for t in tags]
     meta.update(extra)
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
 
@@ -831,7 +831,7 @@ class IntranetRenderer:
     def nav(self) -> list[object]:
         def section(title: str, kind: str, items: Iterable[tuple[str, str]]) -> dict[str, object]:
             entries: list[object] = [f"{SECTION_DIRS[kind]}/index.md"]
-            entries += [{label: item_page(kind, i)} for label, i in items]
+            entries += [{template_text(label): item_page(kind, i)} for label, i in items]
             return {title: entries}
 
         lib = self.lib

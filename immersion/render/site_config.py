@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from ..settings import Settings
-from .staging import Staging
+from .staging import Staging, template_text
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "theme"
 
@@ -77,7 +77,7 @@ def site_config(
     extra.setdefault("generator", False)
     extra["audience"] = audience
     config: dict[str, Any] = {
-        "site_name": settings.site_name or f"{room_name}: {audience}",
+        "site_name": template_text(settings.site_name or f"{room_name}: {audience}"),
         "site_description": settings.site_description,
         "site_author": settings.site_author,
         "copyright": settings.copyright,

@@ -53,6 +53,19 @@ def esc(value: object) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 
 
+# mkdocs renders page titles, nav labels and tags into its templates without escaping
+# (and `striptags` even unescapes entities), so neither raw nor escaped text is safe
+# there. Characters that could open markup become their typographic look-alikes.
+_TEMPLATE_UNSAFE = str.maketrans({"<": "‹", ">": "›", '"': "”", "'": "’", "`": "‘"})
+_ENTITY_START = re.compile(r"&(?=#?[A-Za-z0-9]+;?)")
+
+
+def template_text(value: object) -> str:
+    """Text that mkdocs templates print raw: a page title, a nav label, a tag."""
+    flat = " ".join(str(value).split())
+    return _ENTITY_START.sub("＆", flat.translate(_TEMPLATE_UNSAFE))
+
+
 def md_text(value: object) -> str:
     """Text for a Markdown line: HTML-escaped, and Markdown syntax made literal."""
     flat = " ".join(str(value).split())

@@ -15,6 +15,7 @@ on the filtered Library, so a renderer cannot leak what it never receives:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import replace
 
 from . import model as m
@@ -96,7 +97,7 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
         insight_id: replace(insight, evidence=keep(insight.evidence))
         for insight_id, insight in library.insights.items()
     }
-    present = {
+    present: dict[str, Mapping[str, object]] = {
         "persona": personas,
         "journey": journeys,
         "story": stories,

@@ -86,8 +86,8 @@ class Citations:
             refs += [r for pp in p.pain_points for r in pp.evidence]
             for ref in refs:
                 c.story_personas[ref.story].add(p.id)
-            for j in p.journeys:
-                c.persona_journeys[p.id].add(j)
+            for journey_id in p.journeys:
+                c.persona_journeys[p.id].add(journey_id)
         for j in lib.journeys.values():
             for pid in j.personas:
                 c.persona_journeys[pid].add(j.id)
@@ -484,12 +484,12 @@ class IntranetRenderer:
             tag("span", STORY_KIND_LABELS[s.kind_of_story], class_="im-badge"),
             esc(s.participant.pseudonym),
         ]
-        if s.participant.persona in self.lib.personas:
+        if s.participant.persona and s.participant.persona in self.lib.personas:
             meta.append(self.link(page, "persona", s.participant.persona))
         if s.date:
             meta.append(esc(fmt_date(s.date)))
-        if s.journey in self.lib.journeys:
-            journey = self.lib.journeys[s.journey]
+        journey = self.lib.journeys.get(s.journey or "")
+        if journey:
             stage = next((st for st in journey.stages if st.id == s.stage), None)
             target = item_page("journey", journey.id) + (f"#stage-{stage.id}" if stage else "")
             label = journey.title + (f": {stage.title}" if stage else "")
@@ -553,9 +553,10 @@ class IntranetRenderer:
         return text
 
     def stage_name(self, s: m.Story, stage_id: str | None) -> str:
-        if not stage_id or s.journey not in self.lib.journeys:
+        journey = self.lib.journeys.get(s.journey or "")
+        if not stage_id or journey is None:
             return ""
-        stage = next((st for st in self.lib.journeys[s.journey].stages if st.id == stage_id), None)
+        stage = next((st for st in journey.stages if st.id == stage_id), None)
         return stage.title if stage else ""
 
     def diary(self, page: str, folder: str, s: m.Story) -> str:

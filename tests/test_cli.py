@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -80,13 +81,24 @@ def test_init_starts_a_room_that_builds(tmp_path: Path, capsys: pytest.CaptureFi
 def test_the_wheel_carries_the_theme(tmp_path: Path) -> None:
     """`init` and `build` must work from a plain (non-editable) install too."""
     root = Path(__file__).resolve().parent.parent
+    # Build from a copy: setuptools writes build/lib into the tree it builds, and build/ is ours.
+    source = tmp_path / "src"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    shutil.copytree(
+        root / "immersion", source / "immersion", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    wheels = tmp_path / "wheels"
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(root)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), "."],
+        cwd=source,
         check=True,
         capture_output=True,
     )
-    wheel = next(tmp_path.glob("immersion-*.whl"))
+    wheel = next(wheels.glob("immersion-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "immersion/theme/intranet/main.html" in names
     assert "immersion/theme/intranet/stylesheets/immersion.css" in names
     assert not [n for n in names if n.startswith(("content/", "tests/"))]
+    assert not (root / "build" / "lib").exists()

@@ -71,6 +71,7 @@ class Assets:
         self.project = project
         self.problems = problems
         self.images: dict[Path, PlacedImage | None] = {}
+        self.files: dict[Path, str | None] = {}
         self.converted = 0
         self.reused = 0
 
@@ -116,6 +117,11 @@ class Assets:
 
     def file(self, ref: MediaRef, folder: str) -> str | None:
         """A recording or transcript copied into the site; its site path."""
+        if ref.path not in self.files:
+            self.files[ref.path] = self._copy(ref, folder)
+        return self.files[ref.path]
+
+    def _copy(self, ref: MediaRef, folder: str) -> str | None:
         rel = f"{folder}/{_dest_name(ref.src, PurePosixPath(ref.src).suffix.lower())}"
         dest = self.staging.claim(f"docs/{rel}")
         try:

@@ -59,6 +59,9 @@ class _Loader:
     today: dt.date
     problems: list[Problem] = field(default_factory=list)
     loaded: dict[str, dict[str, _Loaded]] = field(default_factory=dict)
+    # Items that exist but could not be loaded: their own file already has the problem,
+    # so a reference to them is not reported again as "no persona 'maya'".
+    broken: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def content(self) -> Path:
@@ -132,6 +135,8 @@ class _Loader:
                 "(`immersion init` writes an example)",
             )
             return None
+        if not self.inside_content(path):
+            return None
         data = self.read_yaml_file(path)
         if data is INVALID:
             return None
@@ -174,6 +179,10 @@ class _Loader:
         for index, display in enumerate(room.displays):
             playlist = display.playlist
             chosen = [name for name in ("tour", "items", "kind") if getattr(playlist, name)]
+            # A playlist whose only choice was written wrong is already reported at that line.
+            prefix = f"displays[{index}].playlist."
+            if not chosen and any(p.field.startswith(prefix) for p in ctx.problems):
+                continue
             if len(chosen) != 1:
                 self.problem(
                     ctx.display,
@@ -200,6 +209,7 @@ class _Loader:
                     )
                 continue
             if not self.inside_content(path):
+                self.broken.setdefault("consent", set()).add(path.stem)
                 continue
             cid = path.stem
             if not self.valid_id(cid, path):
@@ -214,11 +224,13 @@ class _Loader:
                 continue
             data = self.read_yaml_file(path)
             if data is INVALID:
+                self.broken.setdefault("consent", set()).add(cid)
                 continue
             ctx = Ctx(self.display(path), self.content)
             values = self.check_mapping(data, formats.CONSENT_FIELDS, None, ctx)
             self.problems.extend(ctx.problems)
             if values is INVALID:
+                self.broken.setdefault("consent", set()).add(cid)
                 continue
             consent = m.Consent(id=cid, **values, source=m.Source(ctx.display, dict(ctx.lines)))
             consents[cid] = consent
@@ -307,7 +319,9 @@ class _Loader:
                         f"each item is a folder: {dirname}/<id>/index.md",
                     )
                     continue
+                broken = self.broken.setdefault(kind, set())
                 if not self.inside_content(bundle) or not self.valid_id(bundle.name, bundle):
+                    broken.add(bundle.name)
                     continue
                 index = bundle / "index.md"
                 if not index.is_file():
@@ -317,11 +331,15 @@ class _Loader:
                         "this folder has no index.md",
                         f"run `immersion new {kind} {bundle.name}` to write one",
                     )
+                    broken.add(bundle.name)
                     continue
                 if not self.inside_content(index):
+                    broken.add(bundle.name)
                     continue
                 loaded = self.load_item(kind, bundle, index)
-                if loaded is not None:
+                if loaded is None:
+                    broken.add(bundle.name)
+                else:
                     self.loaded[kind][bundle.name] = loaded
 
     def load_item(self, kind: str, bundle: Path, index: Path) -> _Loaded | None:
@@ -334,11 +352,14 @@ class _Loader:
         ctx = Ctx(display, self.content, bundle=bundle)
         meta = front.meta
         fields: Mapping[str, formats.F]
-        if kind == "story":
+        if kind == "story" and isinstance(meta, dict):
             fields = self.story_fields(meta, ctx)
             if not fields:
                 self.problems.extend(ctx.problems)
                 return None
+        elif kind == "story":
+            # Not a mapping at all: the common fields are enough to say so.
+            fields = formats.COMMON_STORY_FIELDS
         else:
             fields = {
                 "persona": formats.PERSONA_FIELDS,
@@ -403,7 +424,7 @@ class _Loader:
         return fields
 
     def inline_images(self, body: str, body_line: int, ctx: Ctx) -> tuple[m.Image, ...]:
-        images = []
+        images: list[m.Image] = []
         for match in _INLINE_IMAGE.finditer(_CODE.sub(_blank, body)):
             line = body_line + body.count("\n", 0, match.start())
             src = match.group("src")
@@ -417,6 +438,7 @@ class _Loader:
                 continue
             ref = resolve_media(src, ctx, "body", line, IMAGE_EXTS)
             if ref is not INVALID:
+                ctx.lines[f"body[{len(images)}]"] = line
                 images.append(m.Image(ref, match.group("alt").strip()))
         return tuple(images)
 
@@ -441,6 +463,9 @@ class _Loader:
         for items in self.loaded.values():
             for loaded in items.values():
                 for reference in loaded.refs:
+                    kind, target = _target(reference)
+                    if target in self.broken.get(kind, ()):
+                        continue
                     hint = self.resolve_ref(reference, ids, library)
                     if hint is not None:
                         message, fix = hint
@@ -497,7 +522,11 @@ class _Loader:
         """Checks that need several items at once, or that only warn."""
         for persona in library.personas.values():
             self.check_image(persona.portrait, persona.source, "portrait")
-            if persona.reviewed is None or self.today - persona.reviewed > REVIEW_AFTER:
+            # A `reviewed:` that is not a date is already an error at its own line.
+            unreadable = persona.reviewed is None and persona.source.line("reviewed") is not None
+            if not unreadable and (
+                persona.reviewed is None or self.today - persona.reviewed > REVIEW_AFTER
+            ):
                 when = f"last reviewed {persona.reviewed}" if persona.reviewed else "never reviewed"
                 self.problem(
                     persona.source.path,
@@ -514,8 +543,10 @@ class _Loader:
                 lambda i, j=journey: j.source.line(f"stages[{i}].id"),
                 "stage",
             )
+            # With a broken `personas:` reference, the list is not the one the editor meant.
+            personas_known = all(p in library.personas for p in journey.personas)
             for index, stage in enumerate(journey.stages):
-                if isinstance(stage.emotion, Mapping):
+                if isinstance(stage.emotion, Mapping) and personas_known:
                     for persona_id in stage.emotion:
                         if persona_id not in journey.personas:
                             self.problem(
@@ -586,7 +617,7 @@ class _Loader:
                     "check its start and end times",
                     fld=f"highlights[{i}].end",
                 )
-            if story.recording is None:
+            if story.recording is None and src.line("recording") is None:
                 self.problem(
                     src.path,
                     src.line(f"highlights[{i}]"),
@@ -623,11 +654,11 @@ class _Loader:
                 )
         for i, attachment in enumerate(story.attachments):
             self.check_image(attachment, src, f"attachments[{i}]")
-        for image in story.inline_images:
+        for i, image in enumerate(story.inline_images):
             if not image.alt:
                 self.problem(
                     src.path,
-                    None,
+                    src.line(f"body[{i}]"),
                     f"the photo '{image.src.src}' has no alt text",
                     "write it as ![what it shows](file.jpg)",
                     Severity.WARNING,
@@ -658,6 +689,18 @@ class _Loader:
             Severity.WARNING,
             fld,
         )
+
+
+def _target(ref: Ref) -> tuple[str, str]:
+    """The kind and id of the item a reference needs to exist."""
+    if ref.kind == "evidence":
+        return "story", ref.target.partition("#")[0]
+    if ref.kind == "stage":
+        return "journey", ref.target.partition("/")[0]
+    if ref.kind == "playlist-item":
+        kind, _, ident = ref.target.partition("/")
+        return kind, ident
+    return ref.kind, ref.target
 
 
 def load(project: Path, today: dt.date) -> tuple[m.Library, list[Problem]]:

@@ -246,11 +246,14 @@ def list_of(conv: Conv) -> Conv:
                 line,
                 fld,
                 f"expected a list, found {_type_name(value)}",
-                f"write [{value}] or one '- item' per line",
+                "put '- ' before each item, one per line"
+                if isinstance(value, dict)
+                else f"write [{value}] or one '- item' per line",
             )
         out = []
         for index, item in enumerate(value):
             item_line = value.line_of(index) if isinstance(value, LList) else line
+            ctx.lines[f"{fld}[{index}]"] = item_line
             converted = conv(item, ctx, f"{fld}[{index}]", item_line)
             if converted is not INVALID:
                 out.append(converted)
@@ -397,9 +400,13 @@ def resolve_media(src: str, ctx: Ctx, fld: str, line: int, exts: frozenset[str])
             f"'{src}' is not a supported file type",
             f"use one of: {', '.join(sorted(exts))}",
         )
+    if real.is_dir():
+        return ctx.error(
+            line, fld, f"'{src}' is a folder, not a file", "name the file inside this item's folder"
+        )
     if not real.is_file():
         present = (
-            [p.name for p in ctx.bundle.iterdir() if p.suffix.lower() in exts]
+            [p.name for p in ctx.bundle.iterdir() if p.suffix.lower() in exts and p.is_file()]
             if ctx.bundle.is_dir()
             else []
         )
@@ -436,7 +443,7 @@ def struct(fields: Mapping[str, F], build: Callable[..., Any] | None = None) -> 
             example = ", ".join(f"{k}: ..." for k, f in fields.items() if f.required)
             return ctx.error(
                 line,
-                fld or None,
+                fld,
                 f"expected a mapping, found {_type_name(value)}",
                 f"write it as {{{example}}}" if example else "",
             )

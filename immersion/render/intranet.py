@@ -201,6 +201,13 @@ class IntranetRenderer:
     def body(
         self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
     ) -> str:
+        """The body as an HTML block of its own in the page's Markdown."""
+        html = self.body_html(page, item_kind, item_id, text, images)
+        return "\n\n" + html + "\n\n" if html else ""
+
+    def body_html(
+        self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
+    ) -> str:
         folder = self.media_folder(item_kind, item_id)
         builders: dict[str, Callable[[str], ET.Element]] = {}
         for image in images:
@@ -220,7 +227,7 @@ class IntranetRenderer:
 
             builders[image.src.src] = build
         html = self.bodies.render(text, builders).strip()
-        return "\n\n" + tag("div", "\n" + html + "\n", class_="im-body") + "\n\n" if html else ""
+        return tag("div", "\n" + html + "\n", class_="im-body") if html else ""
 
     def link(self, page: str, kind: str, item_id: str, text: str | None = None) -> str:
         item = self.lib.by_kind(kind).get(item_id)
@@ -627,9 +634,10 @@ class IntranetRenderer:
             if value
         )
         letter = tag("dl", head, class_="im-letter-head")
-        body = self.body(page, "story", s.id, s.body, s.inline_images)
+        body = self.body_html(page, "story", s.id, s.body, s.inline_images)
         attachments = "".join(self.figure(page, a.src, folder, a.alt, a.alt) for a in s.attachments)
-        text = block(tag("article", letter, class_="im-letter")) + body
+        # The letter as it was: header and body together on one sheet.
+        text = "\n\n" + tag("article", letter + body, class_="im-letter") + "\n\n"
         if attachments:
             text += "## Attachments\n" + block(tag("div", attachments, class_="im-frames"))
         return text

@@ -49,6 +49,13 @@ CONSENT_FIELDS = {
     "allows": F(list_of(choice(*m.ALLOWS)), default=m.ALLOWS),
 }
 
+
+def _plain_pain_point(value: Any, ctx: Any, fld: str, line: int) -> Any:
+    """A pain point written as plain text; INVALID (already reported) if it is not text."""
+    said = text(value, ctx, fld, line)
+    return INVALID if said is INVALID else m.PainPoint(said)
+
+
 PERSONA_FIELDS = {
     "name": F(text, required=True),
     "segment": F(text, default=""),
@@ -66,7 +73,7 @@ PERSONA_FIELDS = {
                     {"text": F(text, required=True), "evidence": F(list_of(evidence), default=())},
                     m.PainPoint,
                 ),
-                lambda v, ctx, fld, line: m.PainPoint(text(v, ctx, fld, line)),
+                _plain_pain_point,
                 lambda v: isinstance(v, dict),
             )
         ),

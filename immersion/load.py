@@ -32,7 +32,13 @@ KNOWN_TOP = {*KIND_DIRS, "consent", "room.yml"}
 REVIEW_AFTER = dt.timedelta(days=365)
 EXPIRY_WARNING = dt.timedelta(days=30)
 
-_INLINE_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\(\s*<?(?P<src>[^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# `![alt](file)`, `![alt](<file with spaces.jpg>)`, optionally with a "title"; not `\![...]`.
+_INLINE_IMAGE = re.compile(
+    r"(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*(?:<(?P<angled>[^>\n]+)>|(?P<src>[^)\s]+))"
+    r"(?:\s+\"[^\"]*\")?\s*\)"
+)
+# `![alt][ref]`: reference-style images are not published; the editor is told.
+_REFERENCE_IMAGE = re.compile(r"(?<!\\)!\[[^\]]*\]\[[^\]]*\]")
 
 
 # Code blocks and spans show Markdown as text: an image written there is not a photo.
@@ -425,9 +431,17 @@ class _Loader:
 
     def inline_images(self, body: str, body_line: int, ctx: Ctx) -> tuple[m.Image, ...]:
         images: list[m.Image] = []
-        for match in _INLINE_IMAGE.finditer(_CODE.sub(_blank, body)):
+        text = _CODE.sub(_blank, body)
+        for match in _REFERENCE_IMAGE.finditer(text):
+            ctx.error(
+                body_line + body.count("\n", 0, match.start()),
+                "body",
+                f"the photo '{match.group(0)[:60]}' is written as a reference",
+                "write it inline as ![what it shows](file.jpg)",
+            )
+        for match in _INLINE_IMAGE.finditer(text):
             line = body_line + body.count("\n", 0, match.start())
-            src = match.group("src")
+            src = match.group("angled") or match.group("src")
             if "://" in src or src.startswith("data:"):
                 ctx.error(
                     line,
@@ -573,8 +587,9 @@ class _Loader:
     def check_story(self, story: m.Story, library: m.Library) -> None:
         src = story.source
         stages: list[str] = []
-        if story.journey in library.journeys:
-            stages = [s.id for s in library.journeys[story.journey].stages]
+        journey = library.journeys.get(story.journey or "")
+        if journey is not None:
+            stages = [s.id for s in journey.stages]
 
         def check_stage(stage: str | None, fld: str) -> None:
             if stage is None:

@@ -97,8 +97,8 @@ def text(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
         return ctx.error(
             line,
             fld,
-            f"expected text, found {value!r} (YAML reads it as yes/no)",
-            f'put it in quotes: {fld.rsplit(".", 1)[-1]}: "{value}"',
+            f"expected text, found {str(value).lower()} (YAML reads it as true/false)",
+            f'put it in quotes: {fld.rsplit(".", 1)[-1]}: "{str(value).lower()}"',
         )
     if isinstance(value, str):
         return value.strip()

@@ -8,7 +8,9 @@ Two YAML 1.1 habits are switched off on purpose:
 * aliases (`*ref`) are refused: content never needs them, and they are the
   way to build a "billion laughs" bomb;
 * sexagesimal numbers: unquoted `12:04` would otherwise load as the integer
-  724, silently corrupting a media time.
+  724, silently corrupting a media time;
+* `yes`/`no`/`on`/`off` as booleans: a participant called "No" or a caption
+  "on" is text. Only `true` and `false` are booleans, as in YAML 1.2.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class _ContentLoader(yaml.SafeLoader):
                 "aliases (*name) are not allowed in content; write the value out",
                 event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
     def _line(self, node: Node) -> int:
         return int(node.start_mark.line) + 1 + self.line_offset
@@ -123,15 +125,19 @@ _ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _ContentLoader.con
 for _tag in ("binary", "set", "omap", "pairs"):
     _ContentLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _ContentLoader.refuse_tag)
 
-# Rebuild the implicit resolvers without the sexagesimal forms of int and float.
+# Rebuild the implicit resolvers without the sexagesimal forms of int and float and
+# without the YAML 1.1 spellings of booleans.
 _ContentLoader.yaml_implicit_resolvers = {
     first: [
         (tag, regexp)
         for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool")
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_ContentLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 _ContentLoader.add_implicit_resolver(
     "tag:yaml.org,2002:int",
     re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),

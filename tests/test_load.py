@@ -263,14 +263,24 @@ def test_impossible_date(room: Path) -> None:
     assert_rest_loads(library)
 
 
-def test_yes_as_a_title_says_to_quote_it(room: Path) -> None:
+def test_yes_and_no_are_text(room: Path) -> None:
+    # YAML 1.1 would read these as booleans; a participant may well be called "No".
     edit(room, P07, 'title: "Leah on moving home"', "title: yes")
+    edit(room, "personas/maya/index.md", "name: Maya", "name: No")
+    library, problems = planted(room)
+    assert [p for p in problems if p.is_error] == []
+    assert library.stories["p07"].title == "yes"
+    assert library.personas["maya"].name == "No"
+
+
+def test_true_as_a_title_says_to_quote_it(room: Path) -> None:
+    edit(room, P07, 'title: "Leah on moving home"', "title: true")
     library, problems = planted(room)
     assert only(problems) == Problem(
         "content/stories/p07/index.md",
         3,
-        "expected text, found True (YAML reads it as yes/no)",
-        'put it in quotes: title: "True"',
+        "expected text, found true (YAML reads it as true/false)",
+        'put it in quotes: title: "true"',
         field="title",
     )
     # A required field that is wrong leaves the story out, and only it.
@@ -1648,3 +1658,26 @@ def test_arbitrary_fields_in_a_persona_journey_and_room_never_raise(
     (room / "content" / ROOM).write_text(dumped, encoding="utf-8")
     (room / "content" / C001).write_text(dumped, encoding="utf-8")
     assert_only_problems(room)
+
+
+def test_inline_photo_forms(room: Path) -> None:
+    shutil.copy(room / "content/stories/p07/kitchen.jpg", room / "content/stories/p07/my photo.jpg")
+    edit(
+        room,
+        P07,
+        "Leah moved in March. ![Leah's kitchen](kitchen.jpg)",
+        "Leah moved in March. ![Leah's kitchen](kitchen.jpg)\n\n"
+        "![The hall](<my photo.jpg>) and \\![not a photo](nowhere.jpg)\n\n![by reference][k]",
+    )
+    library, problems = planted(room)
+    assert only(problems) == Problem(
+        "content/stories/p07/index.md",
+        19,
+        "the photo '![by reference][k]' is written as a reference",
+        "write it inline as ![what it shows](file.jpg)",
+        field="body",
+    )
+    assert [i.src.src for i in library.stories["p07"].inline_images] == [
+        "kitchen.jpg",
+        "my photo.jpg",
+    ]

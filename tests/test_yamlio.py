@@ -282,9 +282,9 @@ def test_dates_parse_and_impossible_dates_stay_text() -> None:
 
 
 def test_non_text_keys_become_text() -> None:
-    data = parse_yaml("1: a\nyes: b\n2026-01-01: c\n", "x.yml")
-    assert data == {"1": "a", "True": "b", "2026-01-01": "c"}
-    assert data.key_lines == {"1": 1, "True": 2, "2026-01-01": 3}
+    data = parse_yaml("1: a\ntrue: b\n2026-01-01: c\nyes: d\n", "x.yml")
+    assert data == {"1": "a", "True": "b", "2026-01-01": "c", "yes": "d"}
+    assert data.key_lines == {"1": 1, "True": 2, "2026-01-01": 3, "yes": 4}
 
 
 def test_empty_yaml_is_none() -> None:

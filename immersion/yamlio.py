@@ -15,6 +15,7 @@ Two YAML 1.1 habits are switched off on purpose:
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,19 +58,10 @@ class _Refused(yaml.constructor.ConstructorError):
         self.hint = hint
 
 
-class _ContentLoader(yaml.SafeLoader):
-    line_offset = 0
+class _ContentConstructor(yaml.constructor.SafeConstructor):
+    """Builds LDict/LList with lines; shared by the C-speed and the pure-Python loaders."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "aliases (*name) are not allowed in content; write the value out",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
+    line_offset = 0
 
     def _line(self, node: Node) -> int:
         return int(node.start_mark.line) + 1 + self.line_offset
@@ -118,16 +110,23 @@ class _ContentLoader(yaml.SafeLoader):
         )
 
 
-_ContentLoader.add_constructor("tag:yaml.org,2002:map", _ContentLoader.construct_ldict)
-_ContentLoader.add_constructor("tag:yaml.org,2002:seq", _ContentLoader.construct_llist)
-_ContentLoader.add_constructor("tag:yaml.org,2002:timestamp", _ContentLoader.construct_date_or_text)
+# The stubs only accept a whole Loader class here; the mixin is where both loaders find them.
+_add_constructor: Any = _ContentConstructor.add_constructor
+_add_constructor("tag:yaml.org,2002:map", _ContentConstructor.construct_ldict)
+_add_constructor("tag:yaml.org,2002:seq", _ContentConstructor.construct_llist)
+_add_constructor("tag:yaml.org,2002:timestamp", _ContentConstructor.construct_date_or_text)
 # Binary data, sets and ordered pairs never appear in content and no converter expects them.
 for _tag in ("binary", "set", "omap", "pairs"):
-    _ContentLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _ContentLoader.refuse_tag)
+    _add_constructor(f"tag:yaml.org,2002:{_tag}", _ContentConstructor.refuse_tag)
+
+
+class _ContentResolver(yaml.resolver.Resolver):
+    """Plain scalars as content means them (see the module docstring)."""
+
 
 # Rebuild the implicit resolvers without the sexagesimal forms of int and float and
 # without the YAML 1.1 spellings of booleans.
-_ContentLoader.yaml_implicit_resolvers = {
+_ContentResolver.yaml_implicit_resolvers = {
     first: [
         (tag, regexp)
         for tag, regexp in resolvers
@@ -135,15 +134,15 @@ _ContentLoader.yaml_implicit_resolvers = {
     ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_ContentLoader.add_implicit_resolver(
+_ContentResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_ContentLoader.add_implicit_resolver(
+_ContentResolver.add_implicit_resolver(
     "tag:yaml.org,2002:int",
     re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
     list("-+0123456789"),
 )
-_ContentLoader.add_implicit_resolver(
+_ContentResolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
     re.compile(
         r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?"
@@ -151,6 +150,81 @@ _ContentLoader.add_implicit_resolver(
     ),
     list("-+0123456789."),
 )
+
+
+class _ContentLoader(
+    yaml.reader.Reader,
+    yaml.scanner.Scanner,
+    yaml.parser.Parser,
+    yaml.composer.Composer,
+    _ContentConstructor,
+    _ContentResolver,
+):
+    """Pure Python: slow, but its errors carry the best messages and marks."""
+
+    def __init__(self, stream: str) -> None:
+        yaml.reader.Reader.__init__(self, stream)
+        yaml.scanner.Scanner.__init__(self)
+        yaml.parser.Parser.__init__(self)
+        yaml.composer.Composer.__init__(self)
+        _ContentConstructor.__init__(self)
+        _ContentResolver.__init__(self)
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "aliases (*name) are not allowed in content; write the value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _c_parser() -> Any:
+    try:
+        return importlib.import_module("yaml._yaml").CParser
+    except (ImportError, AttributeError):  # PyYAML without libyaml: the pure-Python path
+        return None
+
+
+_CParser: Any = _c_parser()
+
+
+class _AliasSeen(Exception):
+    """The C parser composed an alias: the pure-Python loader reports it properly."""
+
+
+if _CParser is not None:
+
+    class _FastLoader(_CParser, _ContentConstructor, _ContentResolver):
+        """libyaml's parser with our constructor: most of a build's YAML time is parsing."""
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _ContentConstructor.__init__(self)
+            _ContentResolver.__init__(self)
+
+        def construct_object(self, node: Node, deep: bool = False) -> Any:
+            # An alias is the same node reached twice; content may not use them.
+            if node in self.constructed_objects:
+                raise _AliasSeen
+            return super().construct_object(node, deep)
+
+
+def _parse_fast(text: str, line_offset: int) -> tuple[bool, Any]:
+    """(True, data) when libyaml parses `text` cleanly; (False, None) to take the slow path."""
+    if _CParser is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return False, None
+    loader = _FastLoader(text)
+    loader.line_offset = line_offset
+    try:
+        return True, loader.get_single_data()
+    except (yaml.YAMLError, _AliasSeen, RecursionError, ValueError, OverflowError):
+        return False, None
+    finally:
+        loader.dispose()
 
 
 class ContentError(Exception):
@@ -190,7 +264,14 @@ def read_text(path: Path, display: str) -> str:
 
 
 def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
-    """Parse one YAML document into LDict/LList/scalars, or raise ContentError."""
+    """Parse one YAML document into LDict/LList/scalars, or raise ContentError.
+
+    Valid YAML takes libyaml's C parser; anything it refuses is parsed again by
+    the pure-Python loader, whose error marks and messages are the ones reported.
+    """
+    ok, data = _parse_fast(text, line_offset)
+    if ok:
+        return data
     try:
         # The reader refuses control characters as soon as it is built.
         loader = _ContentLoader(text)

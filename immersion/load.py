@@ -17,6 +17,7 @@ from typing import Any
 
 from . import formats
 from . import model as m
+from .bodytext import INLINE_IMAGE, REFERENCE_IMAGE, blank_code, image_src
 from .problems import Problem, Severity, relpath, suggest
 from .schema import ID_RE, IMAGE_EXTS, INVALID, Ctx, Ref, resolve_media, struct
 from .yamlio import ContentError, LDict, parse_yaml, read_text, split_front_matter
@@ -31,23 +32,6 @@ KIND_DIRS = {
 KNOWN_TOP = {*KIND_DIRS, "consent", "room.yml"}
 REVIEW_AFTER = dt.timedelta(days=365)
 EXPIRY_WARNING = dt.timedelta(days=30)
-
-# `![alt](file)`, `![alt](<file with spaces.jpg>)`, optionally with a "title"; not `\![...]`.
-_INLINE_IMAGE = re.compile(
-    r"(?<!\\)!\[(?P<alt>[^\]]*)\]\(\s*(?:<(?P<angled>[^>\n]+)>|(?P<src>[^)\s]+))"
-    r"(?:\s+\"[^\"]*\")?\s*\)"
-)
-# `![alt][ref]`: reference-style images are not published; the editor is told.
-_REFERENCE_IMAGE = re.compile(r"(?<!\\)!\[[^\]]*\]\[[^\]]*\]")
-
-
-# Code blocks and spans show Markdown as text: an image written there is not a photo.
-_CODE = re.compile(r"^(```|~~~).*?^\1[ \t]*$|`[^`\n]+`", re.MULTILINE | re.DOTALL)
-
-
-def _blank(match: re.Match[str]) -> str:
-    """Blank out a match but keep its newlines, so line numbers stay right."""
-    return re.sub(r"[^\n]", " ", match.group(0))
 
 
 @dataclass
@@ -442,17 +426,17 @@ class _Loader:
 
     def inline_images(self, body: str, body_line: int, ctx: Ctx) -> tuple[m.Image, ...]:
         images: list[m.Image] = []
-        text = _CODE.sub(_blank, body)
-        for match in _REFERENCE_IMAGE.finditer(text):
+        text = blank_code(body)
+        for match in REFERENCE_IMAGE.finditer(text):
             ctx.error(
                 body_line + body.count("\n", 0, match.start()),
                 "body",
                 f"the photo '{match.group(0)[:60]}' is written as a reference",
                 "write it inline as ![what it shows](file.jpg)",
             )
-        for match in _INLINE_IMAGE.finditer(text):
+        for match in INLINE_IMAGE.finditer(text):
             line = body_line + body.count("\n", 0, match.start())
-            src = match.group("angled") or match.group("src")
+            src = image_src(match)
             if "://" in src or src.startswith("data:"):
                 ctx.error(
                     line,

@@ -9,7 +9,6 @@ writes becomes markup.
 from __future__ import annotations
 
 import datetime as dt
-import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ from pathlib import PurePosixPath
 import yaml
 
 from .. import model as m
+from ..bodytext import safe_markdown
 from ..schema import EvidenceRef, MediaRef
 from . import charts
 from .assets import Assets, PlacedImage
-from .body import BodyRenderer
 from .html import (
     AUDIO_TYPES,
     EMOTION_WORDS,
@@ -58,6 +57,10 @@ SECTION_DIRS = {
     "insight": "insights",
     "action": "actions",
 }
+
+
+# Sections longer than this list only their index page in the navigation (see `nav`).
+NAV_SECTION_LIMIT = 40
 
 
 def item_page(kind: str, item_id: str) -> str:
@@ -133,7 +136,6 @@ class IntranetRenderer:
         self.assets = assets
         self.today = today
         self.cites = Citations.of(lib)
-        self.bodies = BodyRenderer()
         self.pages = 0
 
     # -- shared pieces -------------------------------------------------------
@@ -201,33 +203,21 @@ class IntranetRenderer:
     def body(
         self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
     ) -> str:
-        """The body as an HTML block of its own in the page's Markdown."""
-        html = self.body_html(page, item_kind, item_id, text, images)
-        return "\n\n" + html + "\n\n" if html else ""
+        """The editor's Markdown, made safe, between blank lines in the page.
 
-    def body_html(
-        self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
-    ) -> str:
+        The engine renders it with the page (see `bodytext`); photos become their
+        published renditions, relative to this page.
+        """
         folder = self.media_folder(item_kind, item_id)
-        builders: dict[str, Callable[[str], ET.Element]] = {}
-        for image in images:
-            placed = self.assets.image(image.src, folder)
-            if placed is None:
-                continue
+        published = {image.src.src: image.src for image in images}
 
-            def build(alt: str, placed: PlacedImage = placed) -> ET.Element:
-                return ET.Element(
-                    "img",
-                    src=self.href(page, placed.path),
-                    alt=alt,
-                    width=str(placed.width),
-                    height=str(placed.height),
-                    loading="lazy",
-                )
+        def photo(src: str, alt: str) -> str | None:
+            ref = published.get(src)
+            placed = self.assets.image(ref, folder) if ref else None
+            return self.img(page, placed, alt.strip()) if placed else None
 
-            builders[image.src.src] = build
-        html = self.bodies.render(text, builders).strip()
-        return tag("div", "\n" + html + "\n", class_="im-body") if html else ""
+        safe = safe_markdown(text.strip(), photo)
+        return "\n\n" + safe + "\n\n" if safe else ""
 
     def link(self, page: str, kind: str, item_id: str, text: str | None = None) -> str:
         item = self.lib.by_kind(kind).get(item_id)
@@ -634,10 +624,11 @@ class IntranetRenderer:
             if value
         )
         letter = tag("dl", head, class_="im-letter-head")
-        body = self.body_html(page, "story", s.id, s.body, s.inline_images)
+        body = self.body(page, "story", s.id, s.body, s.inline_images)
         attachments = "".join(self.figure(page, a.src, folder, a.alt, a.alt) for a in s.attachments)
-        # The letter as it was: header and body together on one sheet.
-        text = "\n\n" + tag("article", letter + body, class_="im-letter") + "\n\n"
+        # The letter as it was: header and body together on one sheet (md_in_html renders the
+        # body inside it; content cannot write `<`, so only our own blocks use `markdown`).
+        text = f'\n\n<article class="im-letter" markdown>\n{letter}\n{body}\n</article>\n\n'
         if attachments:
             text += "## Attachments\n" + block(tag("div", attachments, class_="im-frames"))
         return text
@@ -838,9 +829,18 @@ class IntranetRenderer:
         self.tags_page()
 
     def nav(self) -> list[object]:
-        def section(title: str, kind: str, items: Iterable[tuple[str, str]]) -> dict[str, object]:
+        """The site navigation: sections, with their items only while a section is short.
+
+        Every page renders the nav of its own section, so a section of a thousand
+        stories would make each story page carry a thousand links and the engine
+        build grow with the square of the room (54 s instead of 9 s at 1,000 stories).
+        Items of a long section are reached from its index page instead.
+        """
+
+        def section(title: str, kind: str, items: list[tuple[str, str]]) -> dict[str, object]:
             entries: list[object] = [f"{SECTION_DIRS[kind]}/index.md"]
-            entries += [{template_text(label): item_page(kind, i)} for label, i in items]
+            if len(items) <= NAV_SECTION_LIMIT:
+                entries += [{template_text(label): item_page(kind, i)} for label, i in items]
             return {title: entries}
 
         lib = self.lib

@@ -90,6 +90,9 @@ def site_config(
             "tables",
             "admonition",
             "sane_lists",
+            # Safe only because content can never write `<` (see bodytext.py): it lets our
+            # own blocks wrap rendered Markdown, like the email's letter.
+            "md_in_html",
         ],
         "extra_css": css,
         "extra": extra,

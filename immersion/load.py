@@ -426,6 +426,8 @@ class _Loader:
 
     def inline_images(self, body: str, body_line: int, ctx: Ctx) -> tuple[m.Image, ...]:
         images: list[m.Image] = []
+        if "![" not in body:
+            return ()
         text = blank_code(body)
         for match in REFERENCE_IMAGE.finditer(text):
             ctx.error(

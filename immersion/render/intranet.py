@@ -9,12 +9,11 @@ writes becomes markup.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-
-import yaml
 
 from .. import model as m
 from ..bodytext import safe_markdown
@@ -124,7 +123,8 @@ def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:
     if tags:
         meta["tags"] = [template_text(t) for t in tags]
     meta.update(extra)
-    return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n\n"
+    # JSON is YAML, and json.dumps is ten times faster than the pure-Python YAML dumper.
+    return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n"
 
 
 class IntranetRenderer:

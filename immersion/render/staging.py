@@ -7,6 +7,7 @@ removed item leaves no page behind.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import posixpath
@@ -35,13 +36,17 @@ def rel_url(from_src: str, to: str) -> str:
     from any folder or host, which the kiosk and file-share intranets need.
     """
     target, _, anchor = to.partition("#")
-    if target.endswith(".md"):
-        target = page_url(target)
-    base = page_url(from_src)
+    rel = _relative(page_url(from_src), page_url(target) if target.endswith(".md") else target)
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(base: str, target: str) -> str:
+    # Cached: a large room asks for the same few thousand pairs over and over.
     rel = posixpath.relpath(target or ".", base or ".")
     if target.endswith("/") or not target:
         rel = "./" if rel == "." else rel + "/"
-    return rel + (f"#{anchor}" if anchor else "")
+    return rel
 
 
 def esc(value: object) -> str:

@@ -1,0 +1,425 @@
+"""Benchmark `immersion build --audience intranet` against a plain mkdocs build.
+
+Run from the repository root:
+
+    python bench/run.py                                  # N = 100 and 1000
+    python bench/run.py --sizes 100 --repeat 5
+    python bench/run.py --sizes 1000 --profile           # + cProfile of our stages
+    python bench/run.py --json bench/results/build.json  # (the default path)
+
+For each size N it writes a synthetic text-only corpus with `make_corpus.py`
+into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
+(default 3 for N < 1000, 2 from 1000 up; `--repeat` overrides), interleaved:
+
+* **immersion**: `python -m immersion -C DIR build --audience intranet`, a
+  subprocess timed by wall clock: what an editor waits for;
+* **mkdocs**: `python -m mkdocs build -q -f DIR/build/.staging/intranet/mkdocs.yml
+  -d <temp dir in DIR/build>` with NO_MKDOCS_2_WARNING=1: the engine alone, on
+  the very staging folder immersion just wrote (the temp site is removed after);
+* **stages**: a fresh `python bench/run.py --stages DIR` process that runs the
+  build's steps itself (as `immersion.commands.build` does) and times each:
+  imports, load (content + settings), filter (audience), render (staging),
+  engine (mkdocs in-process, its import included) and publish (link swap and
+  removal of the previous site).
+
+Every figure is the median of the R runs. "ours" is load + filter + render +
+publish, the work immersion adds on top of mkdocs; "overhead" is immersion
+total - mkdocs total, which also counts interpreter start-up and imports.
+The table is printed, and everything is written to the JSON file: every run,
+with the child's CPU time (user + system) beside its wall time, the machine,
+and the load average before and after each size (other work on this 2-core
+machine skews wall times). Timed builds are re-builds: the staging folder is
+already up to date, as when an editor builds again after a small change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import io
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from make_corpus import make_corpus  # noqa: E402
+
+STAGES = ("imports", "load", "filter", "render", "engine", "publish")
+OURS = ("load", "filter", "render", "publish")
+GOAL_OVERHEAD = 0.15
+GOAL_SECONDS_AT_1000 = 15.0
+
+
+@dataclass
+class Result:
+    n: int
+    repeat: int
+    stories_built: int
+    pages: int
+    immersion_s: float
+    mkdocs_s: float
+    stages_s: dict[str, float]
+    immersion_runs: list[float] = field(default_factory=list)
+    mkdocs_runs: list[float] = field(default_factory=list)
+    immersion_cpu_runs: list[float] = field(default_factory=list)
+    mkdocs_cpu_runs: list[float] = field(default_factory=list)
+    stage_runs: list[dict[str, float]] = field(default_factory=list)
+    load_average: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> float:
+        return self.immersion_s / self.mkdocs_s
+
+    @property
+    def overhead_s(self) -> float:
+        return self.immersion_s - self.mkdocs_s
+
+    @property
+    def ours_s(self) -> float:
+        return sum(self.stages_s[s] for s in OURS)
+
+    @property
+    def other_s(self) -> float:
+        """Start-up and reporting: the subprocess total minus its stages (medians of
+        different runs, so only a rough figure; kept out of the table)."""
+        return self.immersion_s - sum(self.stages_s.values())
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            ratio=self.ratio,
+            overhead_s=self.overhead_s,
+            overhead_pct=100 * self.overhead_s / self.mkdocs_s,
+            ours_s=self.ours_s,
+            ours_pct=100 * self.ours_s / self.mkdocs_s,
+            other_s=self.other_s,
+        )
+        return data
+
+
+# -- subprocesses ----------------------------------------------------------------
+
+
+def env() -> dict[str, str]:
+    values = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    values["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), values.get("PYTHONPATH")]))
+    return values
+
+
+@dataclass
+class Timed:
+    wall: float
+    cpu: float  # user + system seconds of the child: steadier than wall on a busy machine
+    stdout: str
+
+
+def child_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: Sequence[str]) -> Timed:
+    """Run `cmd` from the repository root; return its wall and CPU time and its stdout."""
+    cpu = child_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).splitlines()[-20:])
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}\n{tail}")
+    return Timed(elapsed, child_cpu() - cpu, done.stdout)
+
+
+def immersion_build(project: Path) -> Timed:
+    cmd = [sys.executable, "-m", "immersion", "-C", str(project), "build", "--audience", "intranet"]
+    return run(cmd)
+
+
+def mkdocs_build(project: Path) -> Timed:
+    config = project / "build" / ".staging" / "intranet" / "mkdocs.yml"
+    # Beside the published sites, so both builds write to the same file system.
+    site = Path(tempfile.mkdtemp(prefix=".bench-mkdocs-site-", dir=project / "build"))
+    try:
+        cmd = [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(site)]
+        return run(cmd)
+    finally:
+        shutil.rmtree(site, ignore_errors=True)
+
+
+def stage_build(project: Path, profile: Path | None = None) -> dict[str, Any]:
+    cmd = [sys.executable, str(BENCH / "run.py"), "--stages", str(project)]
+    if profile is not None:
+        cmd += ["--profile-to", str(profile)]
+    return json.loads(run(cmd).stdout)
+
+
+# -- the stages, in a fresh process ----------------------------------------------
+
+
+def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, Any]:
+    """Run the intranet build step by step (as immersion.commands.build does), timed.
+
+    With `profile_to`, our stages (not imports, not the engine) are profiled with
+    cProfile into `profile_to`, and the engine into `profile_to` + ".engine".
+    """
+    times: dict[str, float] = {}
+    ours = cProfile.Profile()
+    theirs = cProfile.Profile()
+
+    def on(prof: cProfile.Profile) -> None:
+        if profile_to is not None:
+            prof.enable()
+
+    def off(prof: cProfile.Profile) -> None:
+        if profile_to is not None:
+            prof.disable()
+
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        times[stage] = now - clock
+        clock = now
+
+    from immersion import engine
+    from immersion.audience import for_audience
+    from immersion.commands.build import render_intranet
+    from immersion.commands.common import room_today
+    from immersion.load import load
+    from immersion.publish import new_site_dir, publish
+    from immersion.settings import load_settings
+
+    lap("imports")
+    on(ours)
+    day = room_today(project)
+    library, problems = load(project, day)
+    settings, setting_problems = load_settings(project)
+    problems += setting_problems
+    lap("load")
+    filtered = for_audience(library, "intranet", day)
+    lap("filter")
+    rendered = render_intranet(filtered, settings, project, day, problems)
+    off(ours)
+    lap("render")
+    on(theirs)
+    site = new_site_dir(project / "build", "intranet")
+    engine.build_site(rendered.config, site)
+    off(theirs)
+    lap("engine")
+    on(ours)
+    publish(site, project / "build", "intranet")
+    off(ours)
+    lap("publish")
+    if profile_to is not None:
+        ours.dump_stats(profile_to)
+        theirs.dump_stats(f"{profile_to}.engine")
+    return {"stages": times, "stories": len(filtered.stories), "pages": rendered.pages}
+
+
+# -- the benchmark -----------------------------------------------------------------
+
+
+def default_repeat(n: int) -> int:
+    return 3 if n < 1000 else 2
+
+
+def bench_size(
+    n: int, repeat: int, corpus_root: Path, seed: int, profile_dir: Path | None
+) -> Result:
+    project = corpus_root / f"n{n}"
+    counts = make_corpus(n, project, seed)
+    made = ", ".join(f"{v} {k}" for k, v in counts.items())
+    print(f"N={n}: corpus in {project}: {made}", file=sys.stderr)
+    load_before = os.getloadavg()
+    warm = immersion_build(project)
+    print(f"  warm-up build {warm.wall:.2f}s", file=sys.stderr)
+    immersion_runs: list[Timed] = []
+    mkdocs_runs: list[Timed] = []
+    stage_runs: list[dict[str, float]] = []
+    info: dict[str, Any] = {}
+    for i in range(repeat):
+        immersion_runs.append(immersion_build(project))
+        mkdocs_runs.append(mkdocs_build(project))
+        info = stage_build(project)
+        stage_runs.append(info["stages"])
+        print(
+            f"  run {i + 1}/{repeat}: immersion {immersion_runs[-1].wall:.2f}s "
+            f"(cpu {immersion_runs[-1].cpu:.2f}s), mkdocs {mkdocs_runs[-1].wall:.2f}s "
+            f"(cpu {mkdocs_runs[-1].cpu:.2f}s), stages {sum(info['stages'].values()):.2f}s",
+            file=sys.stderr,
+        )
+    if profile_dir is not None:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        target = profile_dir / f"stages-n{n}.prof"
+        stage_build(project, profile=target)
+        print_profile(target, f"our stages, N={n}")
+    return Result(
+        n=n,
+        repeat=repeat,
+        stories_built=info["stories"],
+        pages=info["pages"],
+        immersion_s=statistics.median(r.wall for r in immersion_runs),
+        mkdocs_s=statistics.median(r.wall for r in mkdocs_runs),
+        stages_s={s: statistics.median(r[s] for r in stage_runs) for s in STAGES},
+        immersion_runs=[r.wall for r in immersion_runs],
+        mkdocs_runs=[r.wall for r in mkdocs_runs],
+        immersion_cpu_runs=[r.cpu for r in immersion_runs],
+        mkdocs_cpu_runs=[r.cpu for r in mkdocs_runs],
+        stage_runs=stage_runs,
+        load_average={"before": load_before, "after": os.getloadavg()},
+    )
+
+
+def print_profile(path: Path, title: str, top: int = 25) -> None:
+    out = io.StringIO()
+    stats = pstats.Stats(str(path), stream=out)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(f"\n== cProfile: {title} ({path}) ==\n{out.getvalue()}", file=sys.stderr)
+
+
+def table(results: Sequence[Result]) -> str:
+    head = (
+        f"{'N':>5} {'built':>5} {'pages':>5} {'immersion s':>11} {'mkdocs s':>8} {'ratio':>5} "
+        f"{'overhead s':>10} {'overhead %':>10} {'ours s':>6} {'ours %':>6} | "
+        + " ".join(f"{s:>7}" for s in STAGES)
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        stages = " ".join(f"{r.stages_s[s]:>7.2f}" for s in STAGES)
+        lines.append(
+            f"{r.n:>5} {r.stories_built:>5} {r.pages:>5} {r.immersion_s:>11.2f} "
+            f"{r.mkdocs_s:>8.2f} {r.ratio:>5.2f} {r.overhead_s:>10.2f} "
+            f"{100 * r.overhead_s / r.mkdocs_s:>9.1f}% {r.ours_s:>6.2f} "
+            f"{100 * r.ours_s / r.mkdocs_s:>5.1f}% | {stages}"
+        )
+    return "\n".join(lines)
+
+
+def verdicts(results: Sequence[Result]) -> list[str]:
+    notes = []
+    for r in results:
+        if r.ours_s > GOAL_OVERHEAD * r.mkdocs_s:
+            notes.append(
+                f"N={r.n}: our stages take {100 * r.ours_s / r.mkdocs_s:.1f}% of the mkdocs "
+                f"time (goal: at most {100 * GOAL_OVERHEAD:.0f}%)"
+            )
+        if r.n >= 1000 and r.immersion_s > GOAL_SECONDS_AT_1000:
+            notes.append(
+                f"N={r.n}: the build takes {r.immersion_s:.1f}s "
+                f"(goal: under {GOAL_SECONDS_AT_1000:.0f}s at 1000 stories)"
+            )
+    return notes
+
+
+def revision() -> str:
+    """The commit being measured, with "+dirty" when the working tree differs from it."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
+    return (head.stdout.strip() or "unknown") + ("+dirty" if dirty.stdout.strip() else "")
+
+
+def machine() -> dict[str, Any]:
+    versions: dict[str, str | None] = {}
+    for dist in ("mkdocs", "mkdocs-material", "markdown", "pyyaml"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "versions": versions,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(
+        description="Time immersion's intranet build against mkdocs on synthetic corpora."
+    )
+    p.add_argument("--sizes", type=int, nargs="+", default=[100, 1000], metavar="N")
+    p.add_argument(
+        "--repeat", type=int, metavar="R", help="runs per size (default 3, 2 for N≥1000)"
+    )
+    p.add_argument("--json", type=Path, default=BENCH / "results" / "build.json", metavar="FILE")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--corpus-dir", type=Path, default=BENCH / "corpus", metavar="DIR")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs, one more cProfiled stages run per size: our stages "
+        "are printed and saved as stages-n<N>.prof beside the JSON file, the engine as "
+        "stages-n<N>.prof.engine (profiling roughly doubles the engine's time)",
+    )
+    p.add_argument("--stages", type=Path, metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+
+    if args.stages is not None:  # the child process of stage_build()
+        print(json.dumps(measure_stages(args.stages.resolve(), args.profile_to)))
+        return 0
+
+    commit = revision()
+    print(f"measuring immersion at {commit}", file=sys.stderr)
+    json_path: Path = args.json.resolve()
+    profile_dir = json_path.parent if args.profile else None
+    results = [
+        bench_size(
+            n,
+            args.repeat or default_repeat(n),
+            args.corpus_dir.resolve(),
+            args.seed,
+            profile_dir,
+        )
+        for n in args.sizes
+    ]
+    if revision() != commit:
+        commit += f" (changed to {revision()} during the run: re-run for clean figures)"
+        print(f"warning: the code changed during the run: {commit}", file=sys.stderr)
+    print(table(results))
+    for note in verdicts(results):
+        print("over goal: " + note)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(
+        json.dumps(
+            {
+                "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "commit": commit,
+                "machine": machine(),
+                "seed": args.seed,
+                "results": [r.summary() for r in results],
+                "over_goal": verdicts(results),
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"results: {json_path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""What a rendition is made from: frozen recipes, their hashes, and the results.
+
+A recipe holds every setting that changes an output, and nothing else, so that
+its hash (with the source's sha256) names the output in the cache: change one
+width and only that width's key changes. Workers receive a source path and a
+recipe, never the library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+
+# Bump when the code changes what an existing recipe produces.
+PIPELINE_VERSION = 1
+
+DEFAULT_WIDTHS = (480, 960, 1920, 3840)
+
+
+@dataclass(frozen=True)
+class PhotoRecipe:
+    """One photo -> responsive widths, each as WebP and JPEG, plus a placeholder."""
+
+    widths: tuple[int, ...] = DEFAULT_WIDTHS
+    webp_quality: int = 80
+    jpeg_quality: int = 82
+    placeholder_width: int = 16
+
+    def key(self, tool_versions: str) -> str:
+        return _digest("photo", asdict(self), tool_versions)
+
+
+@dataclass(frozen=True)
+class AudioRecipe:
+    """One recording -> loudness-normalised AAC (M4A) and Opus, duration, waveform peaks."""
+
+    target_lufs: float = -16.0
+    true_peak: float = -1.0
+    loudness_range: float = 11.0
+    sample_rate: int = 48000
+    aac_bitrate: str = "96k"
+    opus_bitrate: str = "48k"
+    peaks_samples_per_pixel: int = 512  # at the 8 kHz decode used for peaks
+    clip_fade_ms: int = 150
+
+    def key(self, tool_versions: str) -> str:
+        return _digest("audio", asdict(self), tool_versions)
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A highlight cut from a normalised recording."""
+
+    id: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class PhotoOutput:
+    width: int
+    height: int
+    format: str  # "webp" | "jpeg"
+    file: str  # file name inside the output folder
+
+
+@dataclass(frozen=True)
+class PhotoResult:
+    """What the page needs: the upright size, every rendition, and the inline placeholder."""
+
+    width: int
+    height: int
+    outputs: tuple[PhotoOutput, ...]
+    placeholder: str  # a data: URI of a few hundred bytes
+
+
+@dataclass(frozen=True)
+class AudioResult:
+    duration: float  # seconds
+    files: dict[str, str] = field(default_factory=dict)  # "m4a"/"opus" -> file name
+    peaks: str = ""  # file name of the audiowaveform-v2 JSON
+    clips: dict[str, dict[str, str]] = field(default_factory=dict)  # clip id -> format -> file
+    measured_lufs: float = 0.0  # integrated loudness of the input, from the first pass
+
+
+class MediaError(Exception):
+    """A source that cannot be converted; the message says why, in an editor's words."""
+
+
+def _digest(kind: str, settings: dict[str, object], tool_versions: str) -> str:
+    payload = json.dumps([kind, PIPELINE_VERSION, settings, tool_versions], sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]

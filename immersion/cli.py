@@ -25,6 +25,12 @@ def _date(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"'{value}' is not a date like 2026-03-12") from None
 
 
+def _jobs(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of processes (1 or more)")
+    return int(value)
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="immersion", description="Build the sites of a customer immersion room.")
     p.add_argument(
@@ -41,6 +47,14 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--audience", choices=("intranet", "kiosk", "all"), default="all")
     build.add_argument("--date", type=_date, help="build as of this date (preview consent expiry)")
+    build.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="convert media with N processes (default: all cores)",
+    )
 
     check = sub.add_parser("check", help="validate content without converting anything")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -71,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "the kiosk build is not available yet; build the intranet "
                     "with --audience intranet"
                 )
-            return build.run(project, strict=args.strict, today=args.date)
+            return build.run(project, strict=args.strict, today=args.date, jobs=args.jobs)
         if args.command == "check":
             from .commands import check
 

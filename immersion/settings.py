@@ -7,10 +7,11 @@ mkdocs.yml we take only what is about the look and name of the site.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .media.recipes import AudioRecipe, PhotoRecipe
 from .problems import Problem, Severity, relpath, suggest
 from .yamlio import ContentError, LDict, parse_yaml, read_text
 
@@ -120,3 +121,80 @@ def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
             )
             del values[key]
     return Settings(**values), problems
+
+
+MEDIA_SETTINGS = ("photo_widths", "webp_quality", "jpeg_quality", "target_lufs")
+
+
+def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRecipe, AudioRecipe]:
+    """The media recipes, from the `immersion:` block of the project's mkdocs.yml.
+
+    ```yaml
+    immersion:
+      photo_widths: [480, 960, 1920, 3840]
+      webp_quality: 80
+      jpeg_quality: 82
+      target_lufs: -16
+    ```
+    A bad value is reported and the default used, so the build goes on.
+    """
+    block = settings.immersion
+    photo, audio = PhotoRecipe(), AudioRecipe()
+
+    def bad(key: str, hint: str) -> None:
+        problems.append(
+            Problem(
+                "mkdocs.yml",
+                None,
+                f"immersion.{key} is not valid",
+                hint,
+                Severity.WARNING,
+                f"immersion.{key}",
+            )
+        )
+
+    for key in block:
+        if key not in MEDIA_SETTINGS:
+            problems.append(
+                Problem(
+                    "mkdocs.yml",
+                    None,
+                    f"unknown setting immersion.{key}",
+                    suggest(key, MEDIA_SETTINGS),
+                    Severity.WARNING,
+                    f"immersion.{key}",
+                )
+            )
+    widths = block.get("photo_widths")
+    if widths is not None:
+        if (
+            isinstance(widths, list)
+            and widths
+            and all(
+                isinstance(w, int) and not isinstance(w, bool) and 16 <= w <= 8192 for w in widths
+            )
+        ):
+            photo = replace(photo, widths=tuple(sorted(set(widths))))
+        else:
+            bad("photo_widths", "a list of widths in pixels, e.g. [480, 960, 1920, 3840]")
+    qualities: dict[str, int] = {}
+    for key in ("webp_quality", "jpeg_quality"):
+        value = block.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 100:
+            qualities[key] = value
+        else:
+            bad(key, "a number from 1 to 100")
+    photo = replace(
+        photo,
+        webp_quality=qualities.get("webp_quality", photo.webp_quality),
+        jpeg_quality=qualities.get("jpeg_quality", photo.jpeg_quality),
+    )
+    lufs = block.get("target_lufs")
+    if lufs is not None:
+        if isinstance(lufs, int | float) and not isinstance(lufs, bool) and -40 <= lufs <= -9:
+            audio = replace(audio, target_lufs=float(lufs))
+        else:
+            bad("target_lufs", "a loudness from -40 to -9, e.g. -16")
+    return photo, audio

@@ -1,11 +1,13 @@
 """`immersion build`: content/ -> build/<audience>/, top to bottom.
 
-load -> audience filter -> render into staging -> site engine -> publish.
+load -> audience filter -> media renditions -> render into staging -> site engine
+-> publish.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -15,6 +17,7 @@ from typing import TextIO
 from .. import engine
 from ..audience import for_audience
 from ..load import load
+from ..media.pipeline import MediaPipeline, Renditions
 from ..model import Library
 from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, report
 from ..publish import discard, new_site_dir, publish
@@ -22,7 +25,7 @@ from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
 from ..render.site_config import copy_theme, site_config, write_config
 from ..render.staging import Staging
-from ..settings import Settings, load_settings
+from ..settings import Settings, load_settings, media_recipes
 from .common import room_today
 
 AUDIENCES = ("intranet",)
@@ -34,17 +37,20 @@ class Rendered:
     staging: Path
     config: Path
     pages: int
-    converted: int
-    reused: int
 
 
 def render_intranet(
-    library: Library, settings: Settings, project: Path, today: dt.date, problems: list[Problem]
+    library: Library,
+    settings: Settings,
+    project: Path,
+    today: dt.date,
+    renditions: Renditions,
+    problems: list[Problem],
 ) -> Rendered:
-    """Write the intranet staging folder (Markdown, media, theme, mkdocs.yml)."""
+    """Write the intranet staging folder (Markdown, renditions, theme, mkdocs.yml)."""
     audience = "intranet"
     staging = Staging(project / "build" / ".staging" / audience)
-    assets = Assets(staging, project, problems)
+    assets = Assets(staging, project, renditions, problems)
     renderer = IntranetRenderer(library, staging, assets, today)
     renderer.render(settings.site_name or library.room.name)
     css = copy_theme(staging, audience, project)
@@ -52,26 +58,17 @@ def render_intranet(
         staging, site_config(settings, library.room.name, renderer.nav(), css, audience)
     )
     staging.prune()
-    return Rendered(audience, staging.root, config, renderer.pages, assets.converted, assets.reused)
+    return Rendered(audience, staging.root, config, renderer.pages)
 
 
-def build_audience(
-    library: Library,
-    settings: Settings,
-    project: Path,
-    audience: str,
-    today: dt.date,
-    problems: list[Problem],
-) -> Rendered:
-    rendered = render_intranet(
-        for_audience(library, audience, today), settings, project, today, problems
-    )
-    site = new_site_dir(project / "build", audience)
+def engine_and_publish(rendered: Rendered, project: Path, problems: list[Problem]) -> None:
+    """Build the staging folder into a fresh site folder, then swap it in."""
+    site = new_site_dir(project / "build", rendered.audience)
     try:
         for warning in engine.build_site(rendered.config, site):
             problems.append(
                 Problem(
-                    f"build/.staging/{audience}",
+                    f"build/.staging/{rendered.audience}",
                     None,
                     f"site engine: {warning}",
                     severity=Severity.WARNING,
@@ -80,8 +77,21 @@ def build_audience(
     except BaseException:
         discard(site)
         raise
-    publish(site, project / "build", audience)
-    return rendered
+    publish(site, project / "build", rendered.audience)
+
+
+def refuse(problems: list[Problem], strict: bool, stream: TextIO) -> int:
+    code = report(problems, strict, stream)
+    print(
+        "nothing published" + (" (--strict: fix every problem first)" if strict else ""),
+        file=stream,
+    )
+    return code or EXIT_CONTENT
+
+
+def blocking(problems: list[Problem], strict: bool) -> bool:
+    """With --strict, any error or warning keeps the published site as it is."""
+    return strict and any(p.severity is not Severity.NOTE for p in problems)
 
 
 def run(
@@ -90,6 +100,7 @@ def run(
     strict: bool = False,
     today: dt.date | None = None,
     out: TextIO | None = None,
+    jobs: int | None = None,
 ) -> int:
     stream = out or sys.stderr
     started = time.perf_counter()
@@ -98,29 +109,30 @@ def run(
     settings, setting_problems = load_settings(project)
     problems += setting_problems
     # Without content/ there is nothing to build; any other broken file is left out.
-    fatal = not (project / "content").is_dir()
-    if fatal or (strict and any(p.severity is not Severity.NOTE for p in problems)):
-        code = report(problems, strict, stream)
-        print(
-            "nothing published" + (" (--strict: fix every problem first)" if strict else ""),
-            file=stream,
-        )
-        return code or EXIT_CONTENT
-    results = []
+    if not (project / "content").is_dir() or blocking(problems, strict):
+        return refuse(problems, strict, stream)
+    views = {audience: for_audience(library, audience, day) for audience in audiences}
+    photo, audio = media_recipes(settings, problems)
     try:
+        renditions = MediaPipeline(
+            project, photo, audio, jobs or os.cpu_count() or 1, problems, stream
+        ).run(views.values())
+        if blocking(problems, strict):
+            return refuse(problems, strict, stream)
+        results = []
         for audience in audiences:
-            results.append(build_audience(library, settings, project, audience, day, problems))
+            rendered = render_intranet(
+                views[audience], settings, project, day, renditions, problems
+            )
+            engine_and_publish(rendered, project, problems)
+            results.append(rendered)
     except BuildError as exc:
         report(problems, strict, stream)
         print(f"error: {exc}", file=stream)
         return EXIT_CONTENT
     code = report(problems, strict, stream)
-    counts = library.summary()
+    print(renditions.stats.summary(), file=stream)
     for r in results:
-        print(
-            f"{r.audience}: {r.pages} pages; media converted {r.converted}, reused "
-            f"{r.reused} -> build/{r.audience}/",
-            file=stream,
-        )
-    print(f"{counts}; built in {time.perf_counter() - started:.1f}s", file=stream)
+        print(f"{r.audience}: {r.pages} pages -> build/{r.audience}/", file=stream)
+    print(f"{library.summary()}; built in {time.perf_counter() - started:.1f}s", file=stream)
     return code if code else EXIT_OK

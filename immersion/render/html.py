@@ -12,18 +12,7 @@ from collections.abc import Iterable
 
 from .staging import esc
 
-AUDIO_TYPES = {
-    ".m4a": "audio/mp4",
-    ".mp4": "audio/mp4",
-    ".aac": "audio/aac",
-    ".mp3": "audio/mpeg",
-    ".ogg": "audio/ogg",
-    ".oga": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".wav": "audio/wav",
-    ".flac": "audio/flac",
-    ".webm": "audio/webm",
-}
+AUDIO_TYPES = {"opus": 'audio/ogg; codecs="opus"', "m4a": "audio/mp4"}
 
 EMOTION_WORDS = {
     -2: "very negative",

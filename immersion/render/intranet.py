@@ -13,13 +13,12 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 
 from .. import model as m
 from ..bodytext import safe_markdown
 from ..schema import EvidenceRef, MediaRef
 from . import charts
-from .assets import Assets, PlacedImage
+from .assets import Assets, PlacedPhoto
 from .html import (
     AUDIO_TYPES,
     EMOTION_WORDS,
@@ -151,45 +150,91 @@ class IntranetRenderer:
         return f"media/{SECTION_DIRS[kind]}/{item_id}"
 
     def img(
-        self, page: str, placed: PlacedImage, alt: str, cls: str | None = None, lazy: bool = True
+        self,
+        page: str,
+        placed: PlacedPhoto,
+        alt: str,
+        cls: str | None = None,
+        lazy: bool = True,
+        sizes: str = "(max-width: 60em) 100vw, 40rem",
     ) -> str:
+        """A responsive photo: WebP for browsers that take it, JPEG for the rest.
+
+        width/height give the box before the file arrives, and the tiny inline
+        placeholder fills it, so nothing jumps and nothing is ever blank.
+        """
+
+        def srcset(fmt: str) -> str:
+            return ", ".join(f"{self.href(page, path)} {w}w" for path, w in placed.sources[fmt])
+
+        webp = (
+            f"<source{attrs(type='image/webp', srcset=srcset('webp'), sizes=sizes)}>"
+            if "webp" in placed.sources
+            else ""
+        )
         values = attrs(
-            src=self.href(page, placed.path),
+            src=self.href(page, placed.fallback()),
+            srcset=srcset("jpeg"),
+            sizes=sizes,
             alt=alt,
             width=placed.width,
             height=placed.height,
             loading="lazy" if lazy else None,
+            decoding="async",
             class_=cls,
+            style=f"background:url({placed.placeholder}) center/cover no-repeat",
         )
-        return f"<img{values}>"
+        return f"<picture>{webp}<img{values}></picture>"
 
     def figure(
-        self, page: str, ref: MediaRef, folder: str, alt: str, caption: str = "", lazy: bool = True
+        self,
+        page: str,
+        ref: MediaRef,
+        folder: str,
+        alt: str,
+        caption: str = "",
+        lazy: bool = True,
+        sizes: str = "(max-width: 60em) 100vw, 40rem",
     ) -> str:
-        placed = self.assets.image(ref, folder)
+        placed = self.assets.photo(ref, folder)
         if placed is None:
             return ""
         cap = tag("figcaption", esc(caption)) if caption else ""
-        return tag("figure", self.img(page, placed, alt, lazy=lazy) + cap, class_="im-photo")
+        picture = self.img(page, placed, alt, lazy=lazy, sizes=sizes)
+        return tag("figure", picture + cap, class_="im-photo")
 
     def audio(
         self,
         page: str,
         ref: MediaRef | None,
         folder: str,
-        fragment: str = "",
+        clip: str | None = None,
         label: str = "Recording",
     ) -> str:
+        """A player for a recording (or one highlight clip of it): Opus, then AAC."""
         if ref is None:
             return ""
-        rel = self.assets.file(ref, folder)
-        if rel is None:
+        placed = self.assets.recording(ref, folder)
+        if placed is None:
             return ""
-        mime = AUDIO_TYPES.get(PurePosixPath(rel).suffix.lower())
-        source = f"<source{attrs(src=self.href(page, rel) + fragment, type=mime)}>"
-        fallback = tag("a", "Download the recording", href=self.href(page, rel))
-        return (
-            f'<audio controls preload="none" aria-label="{esc(label)}">{source}{fallback}</audio>'
+        files = placed.clips.get(clip, {}) if clip else placed.sources
+        if not files:
+            return ""
+        sources = "".join(
+            f"<source{attrs(src=self.href(page, files[fmt]), type=AUDIO_TYPES[fmt])}>"
+            for fmt in ("opus", "m4a")
+            if fmt in files
+        )
+        download = files.get("m4a") or next(iter(files.values()))
+        fallback = tag("a", "Download the recording", href=self.href(page, download))
+        return tag(
+            "audio",
+            sources + fallback,
+            controls=True,
+            preload="metadata" if not clip else "none",
+            aria_label=label,
+            data_duration=None if clip else f"{placed.duration:.3f}",
+            data_peaks=self.href(page, placed.peaks) if placed.peaks and not clip else None,
         )
 
     def transcript_link(self, page: str, ref: MediaRef | None, folder: str) -> str:
@@ -213,7 +258,7 @@ class IntranetRenderer:
 
         def photo(src: str, alt: str) -> str | None:
             ref = published.get(src)
-            placed = self.assets.image(ref, folder) if ref else None
+            placed = self.assets.photo(ref, folder) if ref else None
             return self.img(page, placed, alt.strip()) if placed else None
 
         safe = safe_markdown(text.strip(), photo)
@@ -258,11 +303,17 @@ class IntranetRenderer:
     def persona_card(self, page: str, persona: m.Persona) -> str:
         pic = ""
         if persona.portrait:
-            placed = self.assets.image(
+            placed = self.assets.photo(
                 persona.portrait.src, self.media_folder("persona", persona.id)
             )
             if placed:
-                pic = self.img(page, placed, persona.portrait.alt, "im-card-photo")
+                pic = self.img(
+                    page,
+                    placed,
+                    persona.portrait.alt,
+                    "im-card-photo",
+                    sizes="(max-width: 40em) 100vw, 16rem",
+                )
         quote = tag("q", esc(persona.quote.text)) if persona.quote else ""
         inner = (
             pic
@@ -292,7 +343,14 @@ class IntranetRenderer:
         folder = self.media_folder("persona", p.id)
         head = ""
         if p.portrait:
-            head += self.figure(page, p.portrait.src, folder, p.portrait.alt, lazy=False)
+            head += self.figure(
+                page,
+                p.portrait.src,
+                folder,
+                p.portrait.alt,
+                lazy=False,
+                sizes="(max-width: 40em) 100vw, 18rem",
+            )
         facts = tag("p", esc(p.segment), class_="im-segment") if p.segment else ""
         if needs_review(p, self.today):
             when = f"last reviewed {fmt_date(p.reviewed)}" if p.reviewed else "never reviewed"
@@ -528,13 +586,7 @@ class IntranetRenderer:
             cards = []
             for h in s.highlights:
                 stage = self.stage_name(s, h.stage)
-                clip = self.audio(
-                    page,
-                    s.recording,
-                    folder,
-                    f"#t={h.start:.3f},{h.end:.3f}",
-                    label=f"Highlight {h.id}",
-                )
+                clip = self.audio(page, s.recording, folder, clip=h.id, label=f"Highlight {h.id}")
                 info = esc(f"{fmt_time(h.start)}–{fmt_time(h.end)}") + (
                     " · " + esc(stage) if stage else ""
                 )

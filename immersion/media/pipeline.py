@@ -1,0 +1,501 @@
+"""Library -> Renditions: every photo and recording an audience will see, converted once.
+
+For each source: its sha256 (from the cache's fast pre-check), the keys of the
+outputs its recipe asks for, and which of them the cache lacks. Only sources
+with something missing become jobs; jobs run in a process pool and receive a
+path, a frozen recipe and the names of the outputs to make, never the library.
+The main process alone writes the cache, so SQLite sees one writer.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import PIL
+
+from .. import model as m
+from ..problems import Problem, relpath
+from ..schema import MediaRef
+from .cache import MediaCache, output_key
+from .recipes import (
+    PIPELINE_VERSION,
+    AudioRecipe,
+    AudioResult,
+    Clip,
+    MediaError,
+    PhotoRecipe,
+    PhotoResult,
+)
+
+PHOTO_FORMATS = ("webp", "jpeg")
+AUDIO_OUTPUTS = ("normalised.flac", "audio.m4a", "audio.opus", "peaks.json")
+
+
+@dataclass(frozen=True)
+class PhotoRendition:
+    width: int
+    height: int
+    placeholder: str
+    files: dict[tuple[int, str], Path]  # (width, format) -> cached file
+
+
+@dataclass(frozen=True)
+class AudioRendition:
+    duration: float
+    files: dict[str, Path]  # "m4a" / "opus" -> cached file
+    peaks: Path | None
+    clips: dict[str, dict[str, Path]]  # clip id -> format -> cached file
+
+
+@dataclass
+class Stats:
+    converted: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    reused: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    failed: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("photo", "recording"):
+            done = self.converted[kind] + self.reused[kind] + self.failed[kind]
+            if done:
+                parts.append(
+                    f"{kind}s: {self.converted[kind]} converted, {self.reused[kind]} "
+                    f"reused, {self.failed[kind]} failed"
+                )
+        size = (
+            f"; {self.bytes_in / 1e6:.1f} MB in, {self.bytes_out / 1e6:.1f} MB out"
+            if self.bytes_in
+            else ""
+        )
+        return ("media: " + "; ".join(parts) + size) if parts else "media: none"
+
+
+@dataclass
+class Renditions:
+    photos: dict[Path, PhotoRendition] = field(default_factory=dict)
+    recordings: dict[Path, AudioRendition] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+
+    def photo(self, ref: MediaRef) -> PhotoRendition | None:
+        return self.photos.get(ref.path)
+
+    def recording(self, ref: MediaRef) -> AudioRendition | None:
+        return self.recordings.get(ref.path)
+
+
+# -- what a library needs ----------------------------------------------------
+
+
+def photo_sources(lib: m.Library) -> Iterator[MediaRef]:
+    for persona in lib.personas.values():
+        if persona.portrait:
+            yield persona.portrait.src
+    for story in lib.stories.values():
+        yield from (frame.src for frame in story.frames)
+        yield from (attachment.src for attachment in story.attachments)
+        yield from (image.src for image in story.inline_images)
+
+
+def recording_sources(lib: m.Library) -> Iterator[tuple[MediaRef, tuple[Clip, ...]]]:
+    for story in lib.stories.values():
+        if story.recording:
+            clips = tuple(Clip(h.id, h.start, h.end) for h in story.highlights)
+            yield story.recording, clips
+        for entry in story.entries:
+            if entry.recording:
+                yield entry.recording, ()
+        if story.narration:
+            yield story.narration.recording, ()
+
+
+# -- workers (top level, so a process pool can pickle them) ------------------
+
+
+def _photo_job(
+    src: str, out_dir: str, recipe: PhotoRecipe, only: frozenset[tuple[int, str]] | None
+) -> PhotoResult | str:
+    from .images import convert_photo
+
+    try:
+        return convert_photo(Path(src), Path(out_dir), recipe, only)
+    except MediaError as exc:
+        return str(exc)
+
+
+def _audio_job(
+    src: str,
+    out_dir: str,
+    recipe: AudioRecipe,
+    clips: tuple[Clip, ...],
+    only: frozenset[str] | None,
+    normalised: str | None,
+) -> AudioResult | str:
+    from .audio import convert_recording
+
+    try:
+        return convert_recording(
+            Path(src), Path(out_dir), recipe, clips, only, Path(normalised) if normalised else None
+        )
+    except MediaError as exc:
+        return str(exc)
+
+
+# -- the pipeline ------------------------------------------------------------
+
+
+def tool_versions(audio: bool) -> str:
+    versions = f"pillow {PIL.__version__}"
+    if audio:
+        from .ffmpeg import ffmpeg_version
+
+        versions += f"; {ffmpeg_version()}"
+    return versions
+
+
+@dataclass
+class _Job:
+    kind: str  # "photo" | "recording"
+    ref: MediaRef
+    sha: str
+    submit: Callable[[Any], Future[Any]]
+    finish: Callable[[Any], None]
+
+
+class MediaPipeline:
+    def __init__(
+        self,
+        project: Path,
+        photo: PhotoRecipe,
+        audio: AudioRecipe,
+        jobs: int,
+        problems: list[Problem],
+        out: TextIO | None = None,
+    ) -> None:
+        self.project = project
+        self.photo_recipe = photo
+        self.audio_recipe = audio
+        self.jobs = max(1, jobs)
+        self.problems = problems
+        self.out = out or sys.stderr
+        self.cache = MediaCache(project / "build" / ".cache")
+        self.work = self.cache.root / "work"
+        self.result = Renditions()
+
+    def fail(self, kind: str, ref: MediaRef, reason: str) -> None:
+        self.result.stats.failed[kind] += 1
+        what = "photo" if kind == "photo" else "recording"
+        self.problems.append(
+            Problem(
+                relpath(ref.path, self.project),
+                None,
+                f"cannot convert the {what}: {reason}",
+                "replace the file with one that opens on your computer",
+            )
+        )
+
+    # photos ------------------------------------------------------------------
+
+    def photo_keys(self, sha: str, width: int, versions: str) -> dict[tuple[int, str], str]:
+        from .images import planned_widths
+
+        recipe = self.photo_recipe
+        quality = {"webp": recipe.webp_quality, "jpeg": recipe.jpeg_quality}
+        planned = planned_widths(width, recipe.widths)
+        # A file depends on its own width and format, and on the decode, whose draft
+        # scale follows the widest planned width: nothing else (see images.py).
+        decode = max(planned)
+        return {
+            (w, fmt): output_key(
+                "photo", PIPELINE_VERSION, sha, w, fmt, quality[fmt], decode, versions
+            )
+            for w in planned
+            for fmt in PHOTO_FORMATS
+        }
+
+    def plan_photo(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
+        meta_key = output_key(
+            "photo-meta", PIPELINE_VERSION, sha, self.photo_recipe.placeholder_width, versions
+        )
+        meta = self.cache.get_meta(meta_key)
+        only: frozenset[tuple[int, str]] | None = None
+        if meta is not None:
+            keys = self.photo_keys(sha, meta["width"], versions)
+            found = {spec: self.cache.get(key) for spec, key in keys.items()}
+            if all(found.values()):
+                self.result.photos[ref.path] = PhotoRendition(
+                    meta["width"],
+                    meta["height"],
+                    meta["placeholder"],
+                    {spec: path for spec, path in found.items() if path},
+                )
+                self.result.stats.reused["photo"] += 1
+                return None
+            only = frozenset(spec for spec, path in found.items() if path is None)
+        out_dir = Path(tempfile.mkdtemp(dir=self.work))
+
+        def finish(result: PhotoResult | str) -> None:
+            try:
+                if isinstance(result, str):
+                    self.fail("photo", ref, result)
+                    return
+                self.cache.put_meta(
+                    meta_key,
+                    {
+                        "width": result.width,
+                        "height": result.height,
+                        "placeholder": result.placeholder,
+                    },
+                )
+                keys = self.photo_keys(sha, result.width, versions)
+                files: dict[tuple[int, str], Path] = {}
+                for output in result.outputs:
+                    spec = (output.width, output.format)
+                    produced = out_dir / output.file
+                    if produced.is_file():
+                        self.result.stats.bytes_out += produced.stat().st_size
+                        files[spec] = self.cache.put(keys[spec], produced)
+                    elif (cached := self.cache.get(keys[spec])) is not None:
+                        files[spec] = cached
+                self.result.photos[ref.path] = PhotoRendition(
+                    result.width, result.height, result.placeholder, files
+                )
+                self.result.stats.converted["photo"] += 1
+                self.result.stats.bytes_in += ref.path.stat().st_size
+            finally:
+                shutil.rmtree(out_dir, ignore_errors=True)
+
+        return _Job(
+            "photo",
+            ref,
+            sha,
+            lambda pool: pool(_photo_job, str(ref.path), str(out_dir), self.photo_recipe, only),
+            finish,
+        )
+
+    # recordings --------------------------------------------------------------
+
+    def audio_keys(self, sha: str, clips: tuple[Clip, ...], versions: str) -> dict[str, str]:
+        recipe = self.audio_recipe
+        keys = {
+            name: output_key("audio", PIPELINE_VERSION, sha, recipe, name, versions)
+            for name in AUDIO_OUTPUTS
+        }
+        for clip in clips:
+            for ext in ("m4a", "opus"):
+                name = f"clip-{clip.id}.{ext}"
+                keys[name] = output_key(
+                    "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions
+                )
+        return keys
+
+    def audio_rendition(
+        self, meta: dict[str, Any], files: dict[str, Path], clips: tuple[Clip, ...]
+    ) -> AudioRendition:
+        return AudioRendition(
+            duration=float(meta["duration"]),
+            files={
+                ext: files[f"audio.{ext}"] for ext in ("m4a", "opus") if f"audio.{ext}" in files
+            },
+            peaks=files.get("peaks.json"),
+            clips={
+                c.id: {
+                    ext: files[f"clip-{c.id}.{ext}"]
+                    for ext in ("m4a", "opus")
+                    if f"clip-{c.id}.{ext}" in files
+                }
+                for c in clips
+            },
+        )
+
+    def plan_recording(
+        self, ref: MediaRef, clips: tuple[Clip, ...], sha: str, versions: str
+    ) -> _Job | None:
+        meta_key = output_key("audio-meta", PIPELINE_VERSION, sha, self.audio_recipe, versions)
+        meta = self.cache.get_meta(meta_key)
+        keys = self.audio_keys(sha, clips, versions)
+        found = {name: self.cache.get(key) for name, key in keys.items()}
+        if meta is not None and all(found.values()):
+            self.result.recordings[ref.path] = self.audio_rendition(
+                meta, {n: p for n, p in found.items() if p}, clips
+            )
+            self.result.stats.reused["recording"] += 1
+            return None
+        normalised = found.get("normalised.flac") if meta is not None else None
+        only = None if meta is None else frozenset(n for n, p in found.items() if p is None)
+        out_dir = Path(tempfile.mkdtemp(dir=self.work))
+
+        def finish(result: AudioResult | str) -> None:
+            try:
+                if isinstance(result, str):
+                    self.fail("recording", ref, result)
+                    return
+                new_meta = {"duration": result.duration, "lufs": result.measured_lufs}
+                if meta is not None and result.duration <= 0:
+                    new_meta = meta
+                self.cache.put_meta(meta_key, new_meta)
+                files: dict[str, Path] = {}
+                for name, key in keys.items():
+                    produced = out_dir / name
+                    if produced.is_file():
+                        self.result.stats.bytes_out += produced.stat().st_size
+                        files[name] = self.cache.put(key, produced)
+                    elif (cached := found.get(name)) is not None:
+                        files[name] = cached
+                self.result.recordings[ref.path] = self.audio_rendition(new_meta, files, clips)
+                self.result.stats.converted["recording"] += 1
+                self.result.stats.bytes_in += ref.path.stat().st_size
+            finally:
+                shutil.rmtree(out_dir, ignore_errors=True)
+
+        return _Job(
+            "recording",
+            ref,
+            sha,
+            lambda pool: pool(
+                _audio_job,
+                str(ref.path),
+                str(out_dir),
+                self.audio_recipe,
+                clips,
+                only,
+                str(normalised) if normalised else None,
+            ),
+            finish,
+        )
+
+    # running -----------------------------------------------------------------
+
+    def plan(self, libraries: Iterable[m.Library]) -> list[_Job]:
+        """Jobs for every source any of these (filtered) libraries shows."""
+        photos: dict[Path, MediaRef] = {}
+        recordings: dict[Path, tuple[MediaRef, tuple[Clip, ...]]] = {}
+        for lib in libraries:
+            for ref in photo_sources(lib):
+                photos.setdefault(ref.path, ref)
+            for ref, clips in recording_sources(lib):
+                known = recordings.get(ref.path)
+                merged = tuple({c.id: c for c in (*(known[1] if known else ()), *clips)}.values())
+                recordings[ref.path] = (ref, merged)
+        return self.plan_sources(list(photos.values()), list(recordings.values()))
+
+    def plan_sources(
+        self, photos: list[MediaRef], recordings: list[tuple[MediaRef, tuple[Clip, ...]]]
+    ) -> list[_Job]:
+        jobs: list[_Job] = []
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True, exist_ok=True)
+        photo_versions = tool_versions(audio=False)
+        for ref in photos:
+            try:
+                job = self.plan_photo(ref, self.cache.sha256(ref.path), photo_versions)
+            except OSError as exc:
+                self.fail("photo", ref, f"cannot read it ({exc.strerror or exc})")
+                continue
+            if job:
+                jobs.append(job)
+        if recordings:
+            try:
+                audio_versions = tool_versions(audio=True)
+            except MediaError as exc:
+                self.problems.append(Problem("ffmpeg", None, str(exc)))
+                self.result.stats.failed["recording"] += len(recordings)
+                return jobs
+            for ref, clips in recordings:
+                try:
+                    job = self.plan_recording(
+                        ref, clips, self.cache.sha256(ref.path), audio_versions
+                    )
+                except OSError as exc:
+                    self.fail("recording", ref, f"cannot read it ({exc.strerror or exc})")
+                    continue
+                if job:
+                    jobs.append(job)
+        return jobs
+
+    def run(self, libraries: Iterable[m.Library]) -> Renditions:
+        """Convert what is missing, collect what is no longer used, return every rendition."""
+        return self.run_jobs(lambda: self.plan(libraries))
+
+    def run_sources(
+        self, photos: list[MediaRef], recordings: list[tuple[MediaRef, tuple[Clip, ...]]]
+    ) -> Renditions:
+        """The same for explicit sources (the benchmark and tests use it)."""
+        return self.run_jobs(lambda: self.plan_sources(photos, recordings))
+
+    def run_jobs(self, planner: Callable[[], list[_Job]]) -> Renditions:
+        started = time.perf_counter()
+        jobs = planner()
+        try:
+            if jobs:
+                self.execute(jobs)
+            self.cache.collect()
+            self.cache.forget_missing_sources()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.cache.close()
+        self.result.stats.seconds = time.perf_counter() - started
+        return self.result
+
+    def execute(self, jobs: list[_Job]) -> None:
+        # Recordings first: they are the long jobs, so the pool finishes evenly.
+        jobs.sort(key=lambda j: j.kind != "recording")
+        progress = Progress(len(jobs), self.out)
+        if self.jobs == 1 or len(jobs) == 1:
+            for job in jobs:
+                job.finish(job.submit(_run_inline).result())
+                progress.step(job)
+            progress.close()
+            return
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs))) as pool:
+            futures = [(job, job.submit(pool.submit)) for job in jobs]
+            for job, future in futures:
+                try:
+                    result = future.result()
+                except Exception as exc:  # a worker that died is one failed file, not a crash
+                    result = f"the converter stopped unexpectedly ({type(exc).__name__})"
+                job.finish(result)
+                progress.step(job)
+        progress.close()
+
+
+def _run_inline(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(fn(*args))
+    return future
+
+
+class Progress:
+    """A tqdm bar on a terminal; plain lines (every tenth, and the last) elsewhere."""
+
+    def __init__(self, total: int, out: TextIO) -> None:
+        self.total = total
+        self.out = out
+        self.done = 0
+        self.bar: Any = None
+        if out.isatty() and not os.environ.get("CI"):
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit="file", desc="media", file=out, leave=False)
+
+    def step(self, job: _Job) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update(1)
+        elif self.done == self.total or self.done % max(1, self.total // 10) == 0:
+            print(f"media: {self.done}/{self.total} converted", file=self.out)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -31,10 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from immersion.media.ffmpeg import find_ffmpeg
-from immersion.media.images import planned_widths
 from PIL import Image, ImageOps
 
+from immersion.media.ffmpeg import find_ffmpeg
+from immersion.media.images import JPEG_OPTIMIZE, JPEG_PROGRESSIVE, WEBP_METHOD, planned_widths
 from immersion.media.pipeline import MediaPipeline
 from immersion.media.recipes import AudioRecipe, PhotoRecipe
 from immersion.schema import MediaRef
@@ -120,8 +120,20 @@ def baseline_photos(paths: list[Path], recipe: PhotoRecipe, out: Path) -> float:
             for width in widths:
                 height = round(upright.height * width / upright.width)
                 small = upright.resize((width, height), Image.Resampling.LANCZOS)
-                small.save(out / f"{path.stem}-{width}.webp", "WEBP", quality=recipe.webp_quality)
-                small.save(out / f"{path.stem}-{width}.jpg", "JPEG", quality=recipe.jpeg_quality)
+                # The same encoder settings as ours: only the work around them differs.
+                small.save(
+                    out / f"{path.stem}-{width}.webp",
+                    "WEBP",
+                    quality=recipe.webp_quality,
+                    method=WEBP_METHOD,
+                )
+                small.save(
+                    out / f"{path.stem}-{width}.jpg",
+                    "JPEG",
+                    quality=recipe.jpeg_quality,
+                    optimize=JPEG_OPTIMIZE,
+                    progressive=JPEG_PROGRESSIVE,
+                )
     return time.perf_counter() - started
 
 

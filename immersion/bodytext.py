@@ -2,21 +2,26 @@
 
 A body reaches the site as Markdown inside the generated page, so the site
 engine renders it once (rendering it ourselves first doubled the Markdown work
-of a build). It must never become markup of its own, so before it is written:
+of a build). It must never become markup of its own. Rather than re-implement
+the Markdown parser to find the places where markup could start (an earlier
+version did, and a review found inputs it paired differently from
+Python-Markdown), the constructs that could carry markup are made impossible:
 
-* every `<` becomes `&lt;`: without `<` there is no raw HTML, no inline tag and
-  no autolink; the text still reads `<` on the page;
-* a link whose destination is not relative, `#`, http(s) or mailto is pointed
-  at `#` (entities and control characters are decoded first, as a browser would);
-* a photo written `![alt](file.jpg)` becomes the page's own `<img>` for its
-  published rendition, or disappears when there is none (a photo the consent
-  excludes, a missing file); any other `![` is made literal, so content can
-  never load an image from elsewhere.
+* every `<` becomes `&lt;`: no raw HTML, inline tag or autolink can exist;
+* every backtick becomes `&#96;`: there are no code spans, so no text is ever
+  read differently by us and by Markdown (a code span's text can even end up in
+  an `href`);
+* every `![` becomes `&#33;[` except the item's own photos, which are replaced
+  by our `<img>` of their published rendition (or dropped when there is none):
+  content can never load an image from elsewhere;
+* every `]:` becomes `]&#58;`: no reference definitions, whose destinations
+  could hide in blockquotes or lists;
+* every inline link destination (each `](`, nested or not, across lines) whose
+  scheme is not relative, `#`, http(s) or mailto gets a `#` in front, which
+  turns it into a harmless fragment.
 
-Inside a code span (found exactly as Python-Markdown finds one) `<` and `![`
-are left as written, since Markdown shows them as text there. The site enables
-no fenced code blocks, so fences are prose like the rest. The image patterns
-are shared with the loader, which reports the same photos the page shows.
+Each entity reads as the character it stands for on the page. The image
+pattern is shared with the loader, which reports the same photos.
 """
 
 from __future__ import annotations
@@ -33,18 +38,10 @@ INLINE_IMAGE = re.compile(
 )
 # `![alt][ref]`: reference-style images are not published.
 REFERENCE_IMAGE = re.compile(r"(?<!\\)!\[[^\]]*\]\[[^\]]*\]")
-# A code span as Python-Markdown finds one (its BACKTICK_RE, without the `\\`` case):
-# inside it Markdown shows `<` and `![` as text, so they are left as written.
-CODE_SPAN = re.compile(r"(?<!\\)(`+)(.+?)(?<!`)\1(?!`)")
 
 SAFE_SCHEMES = frozenset({"", "http", "https", "mailto"})
-_INLINE_DESTINATION = re.compile(r"\]\(\s*(?P<dest>[^\s)]*)")
-_REFERENCE_DESTINATION = re.compile(r"^[ ]{0,3}\[[^\[\]]*\]:[ ]*\n?[ ]*(?P<dest>\S+)", re.MULTILINE)
-
-
-def blank_code(text: str) -> str:
-    """`text` with code spans blanked out, so positions and lines stay right."""
-    return CODE_SPAN.sub(lambda m: " " * len(m.group(0)), text)
+# Every `](`, overlapping ones included; the destination runs to the next `)`.
+_DESTINATION = re.compile(r"\]\((?=(?P<dest>[^)]*))")
 
 
 def image_src(match: re.Match[str]) -> str:
@@ -54,9 +51,11 @@ def image_src(match: re.Match[str]) -> str:
 def safe_href(href: str) -> bool:
     """Relative, #anchor, http(s) or mailto, as a browser would read the attribute."""
     decoded = html.unescape(html.unescape(href))
-    # Browsers ignore control characters and spaces inside a scheme ("java\tscript:"), and
-    # Markdown drops the backticks of a code span inside a link ("java`script:`").
-    compact = "".join(ch for ch in decoded if ch > " " and ch not in "`\\").lstrip("<")
+    # Browsers drop whitespace and control characters inside a URL ("java\nscript:");
+    # Markdown drops backslash escapes.
+    compact = "".join(ch for ch in decoded if ch > " " and ch != "\\").lstrip("<")
+    if compact.startswith("#"):
+        return True
     try:
         scheme = urlsplit(compact).scheme.lower()
     except ValueError:
@@ -64,27 +63,13 @@ def safe_href(href: str) -> bool:
     return scheme in SAFE_SCHEMES
 
 
-def _neutralise(match: re.Match[str]) -> str:
-    dest = match.group("dest")
-    if safe_href(dest):
-        return match.group(0)
-    start, end = match.span("dest")
-    offset = match.start()
-    whole = match.group(0)
-    return whole[: start - offset] + "#" + whole[end - offset :]
-
-
-def _prose(text: str) -> str:
-    text = text.replace("<", "&lt;")
-    return REFERENCE_IMAGE.sub(lambda m: m.group(0)[1:], text).replace("![", "&#33;[")
-
-
-def _outside_code(text: str, change: Callable[[str], str]) -> str:
+def _links(text: str) -> str:
     pieces, last = [], 0
-    for match in CODE_SPAN.finditer(text):
-        pieces += [change(text[last : match.start()]), match.group(0)]
-        last = match.end()
-    pieces.append(change(text[last:]))
+    for match in _DESTINATION.finditer(text):
+        if not safe_href(match.group("dest")):
+            pieces += [text[last : match.end()], "#"]
+            last = match.end()
+    pieces.append(text[last:])
     return "".join(pieces)
 
 
@@ -97,25 +82,18 @@ def safe_markdown(text: str, image: Callable[[str, str], str | None]) -> str:
     while token in text:
         token += "X"
     photos: list[str] = []
-    blanked = blank_code(text)
-    pieces: list[str] = []
-    last = 0
-    for match in INLINE_IMAGE.finditer(blanked):
-        start, end = match.span()
-        pieces.append(text[last:start])
-        original = INLINE_IMAGE.match(text, start)
-        element = image(image_src(original), original.group("alt")) if original else None
-        if element is not None:
-            pieces.append(f"{token}{len(photos)}Z")
-            photos.append(element)
-        last = end
-    pieces.append(text[last:])
-    # Outside code spans: no `<` (so no raw HTML) and no `![` (so no image of our choosing).
-    # `&#33;` reads "!" but can never start image syntax, whatever precedes it.
-    safe = _outside_code("".join(pieces), _prose)
-    # Link destinations are checked everywhere: Markdown puts code-span text into an href.
-    safe = _INLINE_DESTINATION.sub(_neutralise, safe)
-    safe = _REFERENCE_DESTINATION.sub(_neutralise, safe)
+
+    def photo(match: re.Match[str]) -> str:
+        element = image(image_src(match), match.group("alt"))
+        if element is None:
+            return ""
+        photos.append(element)
+        return f"{token}{len(photos) - 1}Z"
+
+    safe = INLINE_IMAGE.sub(photo, text)
+    safe = safe.replace("<", "&lt;").replace("`", "&#96;").replace("]:", "]&#58;")
+    safe = REFERENCE_IMAGE.sub(lambda m: m.group(0)[1:], safe).replace("![", "&#33;[")
+    safe = _links(safe)
     for index, element in enumerate(photos):
         safe = safe.replace(f"{token}{index}Z", element, 1)
     return safe

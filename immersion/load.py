@@ -17,7 +17,7 @@ from typing import Any
 
 from . import formats
 from . import model as m
-from .bodytext import INLINE_IMAGE, REFERENCE_IMAGE, blank_code, image_src
+from .bodytext import INLINE_IMAGE, REFERENCE_IMAGE, image_src
 from .problems import Problem, Severity, relpath, suggest
 from .schema import ID_RE, IMAGE_EXTS, INVALID, Ctx, Ref, resolve_media, struct
 from .yamlio import ContentError, LDict, parse_yaml, read_text, split_front_matter
@@ -428,7 +428,7 @@ class _Loader:
         images: list[m.Image] = []
         if "![" not in body:
             return ()
-        text = blank_code(body)
+        text = body
         for match in REFERENCE_IMAGE.finditer(text):
             ctx.error(
                 body_line + body.count("\n", 0, match.start()),

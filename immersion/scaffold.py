@@ -156,8 +156,9 @@ The letter as the customer wrote it.
 """,
     "story": """\
 ---
-The story as it was told. Put photos beside this file and show them inline with alt
-text, written like `![what the photo shows](photo.jpg)` without the backticks.
+The story as it was told. Put photos beside this file and show each one where it
+belongs: an exclamation mark, what the photo shows in square brackets, then the
+file name in round brackets.
 """,
 }
 

@@ -96,6 +96,9 @@ LIMIT_PROBES_DB = (0.0, 3.0)  # limiter ceilings measured in pass 1b, below the 
 PROBE_RATE = 48000  # pass 1b runs its limiters here: within 0.05 LU of 192 kHz, 2.3x faster
 LIMITED_TOLERANCE_LU = 0.5  # a limited pass 2 further off target than this is redone once
 TP_GATE_SLACK_DB = 0.05  # see _apply_filter
+TRIM_DB = 0.1  # an encode over the true-peak limit is redone this much more quietly
+MAX_TRIM_DB = 0.8  # ... but never more than this,
+LOUDNESS_TOLERANCE_LU = 1.0  # ... nor below target - this
 AAC_CODER = "fast"  # 2.7x faster than "twoloop", less peak overshoot; ample at 96k mono
 SILENT_LUFS = -70.0
 TAG = "IMMERSION_"  # prefix of the master's Vorbis comments
@@ -561,49 +564,92 @@ class _Peaks:
 def _encode(
     source: Path,
     out_dir: Path,
-    names: Collection[str],
+    names: Sequence[str],
     recipe: AudioRecipe,
     partials: _Partials,
-    finals: dict[str, str],
-) -> _Peaks | None:
-    """Encode ``source`` to the wanted outputs in one ffmpeg run (peaks over a pipe).
+    peaks_spp: int | None = None,
+) -> None:
+    """Encode ``source`` to the named M4A/Opus outputs in one ffmpeg run.
 
-    ``finals`` maps each output name to the file name it is renamed to.
+    With ``peaks_spp``, the same run also streams an 8 kHz decode over a pipe
+    for ``peaks.json``. Each encode's true peak is checked before it is renamed
+    into place (see :func:`_hold_true_peak`).
     """
     args = ["-i", str(source)]
-    renames: list[tuple[Path, Path]] = []
-    for name in names:
-        tmp = partials.new(finals[name])
-        options = _aac(recipe) if name.endswith(".m4a") else _opus(recipe)
-        args += ["-map", "0:a:0", *options, "-y", str(tmp)]
-        renames.append((tmp, out_dir / finals[name]))
-    peaks: _Peaks | None = None
-    if PEAKS in finals:
-        peaks = _Peaks(recipe.peaks_samples_per_pixel)
-        args += [
-            "-map",
-            "0:a:0",
-            "-ac",
-            "1",
-            "-ar",
-            str(PEAKS_RATE),
-            "-c:a",
-            "pcm_s16le",
-            "-f",
-            "s16le",
-            "pipe:1",
-        ]
-    if not renames and peaks is None:
-        return None
+    encodes = [(name, partials.new(name)) for name in names]
+    for name, tmp in encodes:
+        args += ["-map", "0:a:0", *_codec(name, recipe), "-y", str(tmp)]
+    peaks = _Peaks(peaks_spp) if peaks_spp else None
+    if peaks is not None:
+        args += ["-map", "0:a:0", "-ac", "1", "-ar", str(PEAKS_RATE)]
+        args += ["-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"]
+    if not encodes and peaks is None:
+        return
     ff.run(args, on_stdout=peaks.feed if peaks else None)
-    for tmp, final in renames:
-        partials.keep(tmp, final)
+    if encodes:
+        _hold_true_peak(source, encodes, recipe)
+    for name, tmp in encodes:
+        partials.keep(tmp, out_dir / name)
     if peaks is not None:
         peaks.finish()
-        tmp = partials.new(finals[PEAKS])
+        tmp = partials.new(PEAKS)
         tmp.write_text(json.dumps(peaks.document(), separators=(",", ":")), encoding="utf-8")
-        partials.keep(tmp, out_dir / finals[PEAKS])
-    return peaks
+        partials.keep(tmp, out_dir / PEAKS)
+
+
+def _codec(name: str, recipe: AudioRecipe) -> list[str]:
+    return _aac(recipe) if name.endswith(".m4a") else _opus(recipe)
+
+
+_EBUR128 = re.compile(
+    r"\[Parsed_ebur128_(\d+) @[^\]]*\][^\n]*Summary:.*?\bI:\s+(\S+) LUFS.*?Peak:\s+(\S+) dBFS", re.S
+)
+
+
+def measure_outputs(paths: Sequence[Path]) -> list[tuple[float, float]]:
+    """(integrated LUFS, true peak dBTP) of each file, by ffmpeg's ebur128, in one run."""
+    args: list[str] = []
+    for path in paths:
+        args += ["-i", str(path)]
+    graph = ";".join(f"[{n}:a:0]ebur128=peak=true:framelog=quiet[e{n}]" for n in range(len(paths)))
+    args += ["-filter_complex", graph]
+    for n in range(len(paths)):
+        args += ["-map", f"[e{n}]", "-f", "null", "-"]
+    found = sorted(
+        (int(n), _num(i), _num(tp)) for n, i, tp in _EBUR128.findall(ff.run(args, loglevel="info"))
+    )
+    if len(found) != len(paths):
+        raise MediaError("ffmpeg did not report the loudness of the encoded recording")
+    return [(i, tp) for _, i, tp in found]
+
+
+def _hold_true_peak(source: Path, encodes: Sequence[tuple[str, Path]], recipe: AudioRecipe) -> None:
+    """Measure each encode; re-encode, slightly quieter, any whose true peak is over.
+
+    CODEC_HEADROOM_DB covers AAC and Opus on speech; noise-like material (a busy
+    street, a hiss) can make a low-bitrate Opus overshoot by 2 dB. Such an output
+    is encoded again TRIM_DB quieter than its overshoot (at most MAX_TRIM_DB, and
+    never below the loudness tolerance); the cost of the check is one decode of
+    the (small) encoded files.
+    """
+    measured = measure_outputs([tmp for _, tmp in encodes])
+    redo: list[str] = []
+    for (name, tmp), (lufs, peak) in zip(encodes, measured, strict=True):
+        over = peak - recipe.true_peak
+        if over <= 0:
+            continue
+        room = lufs - (recipe.target_lufs - LOUDNESS_TOLERANCE_LU)  # LU it may lose
+        trim = min(over + TRIM_DB, MAX_TRIM_DB, room)
+        if trim < TRIM_DB:
+            # Lossy coding already cost this output its loudness (Opus does that to
+            # noise); a quieter encode would trade one target for the other.
+            log.warning("%s: true peak %.1f dBTP at %.1f LUFS, left as is", name, peak, lufs)
+        else:
+            log.info("%s: true peak %.1f dBTP, re-encoding %.2f dB quieter", name, peak, trim)
+            redo += ["-map", "0:a:0", "-af", f"volume=-{trim:.2f}dB", *_codec(name, recipe)]
+            redo += ["-y", str(tmp)]
+    if redo:
+        ff.run(["-i", str(source), *redo])
 
 
 # --------------------------------------------------------------------------- clips
@@ -659,8 +705,7 @@ def _cut_clip(
     faded = partials.new(f"clip-{clip.id}-faded.wav")
     segment.export(str(faded), format="wav")
     partials.discard(cut)
-    finals = {name: name for name in names}
-    _encode(faded, out_dir, names, recipe, partials, finals)
+    _encode(faded, out_dir, names, recipe, partials)
     partials.discard(faded)
     return {name.rsplit(".", 1)[1]: name for name in names}
 
@@ -674,6 +719,10 @@ def _check_clips(clips: Sequence[Clip]) -> None:
             )
         if clip.id in seen:
             raise MediaError(f"highlight id {clip.id!r} is used twice")
+        if not clip.end > clip.start:
+            raise MediaError(
+                f"highlight {clip.id!r} ends ({clip.end} s) before it starts ({clip.start} s)"
+            )
         seen.add(clip.id)
 
 
@@ -770,10 +819,8 @@ def convert_recording(
             raise MediaError("it contains no audio")
 
         encodes = [name for name in (M4A, OPUS) if name in wanted]
-        finals = {name: name for name in encodes}
-        if PEAKS in wanted:
-            finals[PEAKS] = PEAKS
-        _encode(master, out_dir, encodes, recipe, partials, finals)
+        spp = recipe.peaks_samples_per_pixel if PEAKS in wanted else None
+        _encode(master, out_dir, encodes, recipe, partials, spp)
 
         clip_files: dict[str, dict[str, str]] = {}
         for clip in clips:

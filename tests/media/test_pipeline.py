@@ -91,8 +91,14 @@ def test_one_new_width_renders_only_that_width(room: Path, calls: Counter[str]) 
     assert calls["image-save"] == 2 + 1  # + the placeholder
     site = room / "build/intranet/media/personas/maya"
     assert sorted(p.name for p in site.iterdir()) == [
-        "portrait-1200.jpg", "portrait-1200.webp", "portrait-480.jpg", "portrait-480.webp",
-        "portrait-800.jpg", "portrait-800.webp", "portrait-960.jpg", "portrait-960.webp",
+        "portrait-1200.jpg",
+        "portrait-1200.webp",
+        "portrait-480.jpg",
+        "portrait-480.webp",
+        "portrait-800.jpg",
+        "portrait-800.webp",
+        "portrait-960.jpg",
+        "portrait-960.webp",
     ]
 
 
@@ -113,10 +119,14 @@ def test_a_deleted_source_leaves_no_orphan(room: Path) -> None:
 def test_renditions_are_published_not_originals(room: Path) -> None:
     run(room)
     site = room / "build/intranet"
-    originals = {p.read_bytes() for p in (room / "content").rglob("*") if p.is_file()
-                 and p.suffix in (".jpg", ".m4a")}
-    published = [p for p in site.rglob("*") if p.is_file() and p.suffix in (".jpg", ".webp",
-                                                                             ".m4a", ".opus")]
+    originals = {
+        p.read_bytes()
+        for p in (room / "content").rglob("*")
+        if p.is_file() and p.suffix in (".jpg", ".m4a")
+    }
+    published = [
+        p for p in site.rglob("*") if p.is_file() and p.suffix in (".jpg", ".webp", ".m4a", ".opus")
+    ]
     assert published
     assert not [p for p in published if p.read_bytes() in originals]
     media = site / "media/stories/p07"

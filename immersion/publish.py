@@ -8,9 +8,12 @@ the new one, never a mixture. Older site folders are removed afterwards.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from .problems import BuildError
@@ -37,9 +40,10 @@ def publish(site: Path, build_root: Path, audience: str) -> Path:
     tmp_link = build_root / f".{audience}.link-{os.getpid()}"
     tmp_link.unlink(missing_ok=True)
     os.symlink(os.path.relpath(site, build_root), tmp_link)
-    if link.exists() and not link.is_symlink():
-        # A real folder from an older layout or a copy: move it aside once.
-        shutil.rmtree(link)
+    if (link.exists() or link.is_symlink()) and not link.is_symlink():
+        # A real folder (or file) from an older layout: moved aside, never deleted before
+        # the swap, so there is always something published; removed below.
+        os.replace(link, build_root / ".sites" / f"{audience}-legacy-{os.getpid()}")
     os.replace(tmp_link, link)
     clean_old_sites(build_root, audience, keep=site)
     return link
@@ -58,7 +62,30 @@ def clean_old_sites(build_root: Path, audience: str, keep: Path | None) -> None:
         resolved = folder.resolve()
         if resolved in (current, keep.resolve() if keep else None):
             continue
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)
+    # Link names left by a build killed between creating and renaming one.
+    for stale in build_root.glob(f".{audience}.link-*"):
+        stale.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def build_lock(build_root: Path) -> Iterator[None]:
+    """One build at a time per project: two would delete each other's work."""
+    build_root.mkdir(parents=True, exist_ok=True)
+    with open(build_root / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(
+                "another immersion build is running in this project; wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def discard(site: Path) -> None:

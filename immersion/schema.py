@@ -92,6 +92,11 @@ def _type_name(value: Any) -> str:
     return "text"
 
 
+_UNSAFE_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]"
+)
+
+
 def text(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
     if isinstance(value, bool):
         return ctx.error(
@@ -101,6 +106,16 @@ def text(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
             f'put it in quotes: {fld.rsplit(".", 1)[-1]}: "{str(value).lower()}"',
         )
     if isinstance(value, str):
+        bad = _UNSAFE_CHARACTERS.search(value)
+        if bad:
+            # Lone surrogates cannot be written as UTF-8 and C1 controls break the
+            # generated front matter; neither is ever meant in research text.
+            return ctx.error(
+                line,
+                fld,
+                f"the text contains the invisible character U+{ord(bad.group(0)):04X}",
+                "delete it; it is often left behind by copying from another program",
+            )
         return value.strip()
     if isinstance(value, int | float | dt.date):
         return str(value)

@@ -217,11 +217,27 @@ def _parse_fast(text: str, line_offset: int) -> tuple[bool, Any]:
     """(True, data) when libyaml parses `text` cleanly; (False, None) to take the slow path."""
     if _CParser is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return False, None
+    # libyaml's composer recurses on the C stack: 30 KB of nested `- - - ...` or `[[[...`
+    # crashes the process. Anything nested that deeply goes to the pure-Python loader,
+    # which reports it; real front matter is nowhere near these limits.
+    if (
+        text.count("[") + text.count("{") > 256
+        or max(map(len, text.splitlines()), default=0) > 2000
+    ):
+        return False, None
     loader = _FastLoader(text)
     loader.line_offset = line_offset
     try:
         return True, loader.get_single_data()
-    except (yaml.YAMLError, _AliasSeen, RecursionError, ValueError, OverflowError):
+    except (
+        yaml.YAMLError,
+        _AliasSeen,
+        RecursionError,
+        ValueError,
+        OverflowError,
+        KeyError,
+        TypeError,
+    ):
         return False, None
     finally:
         loader.dispose()
@@ -314,6 +330,16 @@ def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError(Problem(display, None, f"invalid YAML: {exc}")) from None
+    except (ValueError, KeyError, TypeError, OverflowError):
+        # An explicit tag that does not fit its value (`!!int abc`, `!!bool foo`).
+        raise ContentError(
+            Problem(
+                display,
+                None,
+                "invalid YAML: a value does not fit its !! tag",
+                "remove tags such as !!int or !!bool and write plain values",
+            )
+        ) from None
     finally:
         loader.dispose()
 

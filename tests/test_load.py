@@ -1670,3 +1670,13 @@ def test_inline_photo_forms(room: Path) -> None:
         "kitchen.jpg",
         "my photo.jpg",
     ]
+
+
+@pytest.mark.parametrize("character", ["\\x80", "\\ud800", "\\x1b"])
+def test_invisible_characters_in_text_are_named(room: Path, character: str) -> None:
+    edit(room, P07, 'title: "Leah on moving home"', f'title: "Leah{character} on moving"')
+    _, problems = planted(room)
+    problem = only(problems)
+    code = int(character[2:], 16)
+    assert (problem.line, problem.field) == (3, "title")
+    assert problem.message == f"the text contains the invisible character U+{code:04X}"

@@ -418,3 +418,16 @@ def test_a_rule_in_the_body_stays_in_the_body() -> None:
     front = split_front_matter("---\na: 1\n---\nbefore\n\n---\n\nafter\n", "x")
     assert front.meta == {"a": 1}
     assert front.body == "before\n\n---\n\nafter\n"
+
+
+@pytest.mark.parametrize("text", ["- " * 40000, "a: " + "[" * 30000])
+def test_deep_nesting_is_a_problem_not_a_crash(text: str) -> None:
+    # libyaml would recurse on the C stack and kill the process; these take the slow path.
+    with pytest.raises(ContentError, match="nested too deeply"):
+        parse_yaml(text, "x.yml")
+
+
+@pytest.mark.parametrize("text", ["a: !!int abc", "a: !!bool foo", "a: !!float x"])
+def test_a_tag_that_does_not_fit_its_value_is_a_problem(text: str) -> None:
+    with pytest.raises(ContentError, match="does not fit its !! tag"):
+        parse_yaml(text, "x.yml")

@@ -18,9 +18,10 @@ from .. import engine
 from ..audience import for_audience
 from ..load import load
 from ..media.pipeline import MediaPipeline, Renditions
+from ..media.recipes import AudioRecipe, PhotoRecipe
 from ..model import Library
 from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, report
-from ..publish import discard, new_site_dir, publish
+from ..publish import build_lock, discard, new_site_dir, publish
 from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
 from ..render.site_config import copy_theme, site_config, write_config
@@ -114,22 +115,52 @@ def run(
     views = {audience: for_audience(library, audience, day) for audience in audiences}
     photo, audio = media_recipes(settings, problems)
     try:
-        renditions = MediaPipeline(
-            project, photo, audio, jobs or os.cpu_count() or 1, problems, stream
-        ).run(views.values())
-        if blocking(problems, strict):
-            return refuse(problems, strict, stream)
-        results = []
-        for audience in audiences:
-            rendered = render_intranet(
-                views[audience], settings, project, day, renditions, problems
+        with build_lock(project / "build"):
+            return _build(
+                project,
+                library,
+                views,
+                settings,
+                (photo, audio),
+                day,
+                strict,
+                jobs,
+                problems,
+                stream,
+                started,
             )
-            engine_and_publish(rendered, project, problems)
-            results.append(rendered)
     except BuildError as exc:
         report(problems, strict, stream)
         print(f"error: {exc}", file=stream)
         return EXIT_CONTENT
+
+
+def _build(
+    project: Path,
+    library: Library,
+    views: dict[str, Library],
+    settings: Settings,
+    recipes: tuple[PhotoRecipe, AudioRecipe],
+    day: dt.date,
+    strict: bool,
+    jobs: int | None,
+    problems: list[Problem],
+    stream: TextIO,
+    started: float,
+) -> int:
+    """Media, render, engine and publish, under the build lock."""
+    photo, audio = recipes
+    audiences = tuple(views)
+    renditions = MediaPipeline(
+        project, photo, audio, jobs or os.cpu_count() or 1, problems, stream
+    ).run(views.values())
+    if blocking(problems, strict):
+        return refuse(problems, strict, stream)
+    results = []
+    for audience in audiences:
+        rendered = render_intranet(views[audience], settings, project, day, renditions, problems)
+        engine_and_publish(rendered, project, problems)
+        results.append(rendered)
     code = report(problems, strict, stream)
     print(renditions.stats.summary(), file=stream)
     for r in results:

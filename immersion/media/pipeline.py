@@ -9,6 +9,7 @@ The main process alone writes the cache, so SQLite sees one writer.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import sys
@@ -16,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -458,16 +460,44 @@ class MediaPipeline:
                 progress.step(job)
             progress.close()
             return
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs))) as pool:
+        retry: list[_Job] = []
+        with ProcessPoolExecutor(
+            max_workers=min(self.jobs, len(jobs)), mp_context=_CONTEXT
+        ) as pool:
             futures = [(job, job.submit(pool.submit)) for job in jobs]
             for job, future in futures:
                 try:
                     result = future.result()
-                except Exception as exc:  # a worker that died is one failed file, not a crash
+                except BrokenProcessPool:
+                    # A worker died (out of memory, a crashing decoder): every pending job
+                    # fails with it. Retry those alone, so only the culprit fails.
+                    retry.append(job)
+                    continue
+                except Exception as exc:  # one failed file, not a crashed build
                     result = f"the converter stopped unexpectedly ({type(exc).__name__})"
                 job.finish(result)
                 progress.step(job)
+        for job in retry:
+            with ProcessPoolExecutor(max_workers=1, mp_context=_CONTEXT) as alone:
+                try:
+                    result = job.submit(alone.submit).result()
+                except Exception as exc:
+                    result = f"the converter crashed on this file ({type(exc).__name__})"
+            job.finish(result)
+            progress.step(job)
         progress.close()
+
+
+def _forkserver() -> multiprocessing.context.BaseContext:
+    # Workers start from a clean server process, not a fork of the build: a forked worker
+    # would inherit the build lock and the SQLite connection, and outlive a killed build
+    # still holding the lock.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["immersion.media.images", "immersion.media.audio"])
+    return context
+
+
+_CONTEXT = _forkserver()
 
 
 def _run_inline(fn: Callable[..., Any], *args: Any) -> Future[Any]:

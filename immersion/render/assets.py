@@ -9,6 +9,7 @@ exception until the stories issue re-serialises them.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -44,7 +45,7 @@ class PlacedAudio:
     clips: dict[str, dict[str, str]]  # clip id -> format -> site path
 
 
-def _stem(src: str) -> str:
+def _plain_stem(src: str) -> str:
     return "-".join(PurePosixPath(src).with_suffix("").parts)
 
 
@@ -56,7 +57,20 @@ class Assets:
         self.project = project
         self.renditions = renditions
         self.problems = problems
-        self.placed = 0
+        # (folder, kind, stem) -> the source that has it
+        self.stems: dict[tuple[str, str, str], str] = {}
+
+    def stem(self, folder: str, src: str, kind: str) -> str:
+        """A readable file stem for `src`, unique in its folder.
+
+        `a.jpg` and `a.png`, or `sub/a.jpg` and `sub-a.jpg`, would share one; the
+        second gets a short hash of its name instead of replacing the first.
+        """
+        stem = _plain_stem(src)
+        owner = self.stems.setdefault((folder, kind, stem), src)
+        if owner == src:
+            return stem
+        return f"{stem}-{hashlib.sha256(src.encode()).hexdigest()[:8]}"
 
     def place(self, cached: Path, rel: str) -> str:
         """Hard-link a cached file to `docs/<rel>` unless it is already there."""
@@ -74,27 +88,24 @@ class Assets:
         except OSError:  # another file system, or links not allowed: copy instead
             shutil.copyfile(cached, tmp)
         os.replace(tmp, dest)
-        self.placed += 1
         return rel
 
     def photo(self, ref: MediaRef, folder: str) -> PlacedPhoto | None:
         rendition = self.renditions.photo(ref)
-        if rendition is None:
+        if rendition is None or not any(fmt == "jpeg" for _w, fmt in rendition.files):
             return None
-        stem = _stem(ref.src)
+        stem = self.stem(folder, ref.src, "photo")
         sources: dict[str, list[tuple[str, int]]] = {}
         for (width, fmt), cached in sorted(rendition.files.items()):
             rel = self.place(cached, f"{folder}/{stem}-{width}.{EXTENSIONS[fmt]}")
             sources.setdefault(fmt, []).append((rel, width))
-        if "jpeg" not in sources:
-            return None
         return PlacedPhoto(rendition.width, rendition.height, rendition.placeholder, sources)
 
     def recording(self, ref: MediaRef, folder: str) -> PlacedAudio | None:
         rendition = self.renditions.recording(ref)
         if rendition is None:
             return None
-        stem = _stem(ref.src)
+        stem = self.stem(folder, ref.src, "recording")
         sources = {
             fmt: self.place(path, f"{folder}/{stem}.{fmt}") for fmt, path in rendition.files.items()
         }
@@ -114,7 +125,8 @@ class Assets:
 
     def file(self, ref: MediaRef, folder: str) -> str | None:
         """A transcript, copied as written (the stories issue will re-serialise it)."""
-        rel = f"{folder}/{_stem(ref.src)}{PurePosixPath(ref.src).suffix.lower()}"
+        stem = self.stem(folder, ref.src, "text")
+        rel = f"{folder}/{stem}{PurePosixPath(ref.src).suffix.lower()}"
         dest = self.staging.claim(f"docs/{rel}")
         try:
             source = ref.path.stat()

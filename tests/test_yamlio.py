@@ -421,7 +421,7 @@ def test_a_rule_in_the_body_stays_in_the_body() -> None:
 
 
 @pytest.mark.parametrize("text", ["- " * 40000, "a: " + "[" * 30000])
-def test_deep_nesting_is_a_problem_not_a_crash(text: str) -> None:
+def test_nesting_that_would_crash_libyaml_is_a_problem(text: str) -> None:
     # libyaml would recurse on the C stack and kill the process; these take the slow path.
     with pytest.raises(ContentError, match="nested too deeply"):
         parse_yaml(text, "x.yml")

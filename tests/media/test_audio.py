@@ -484,6 +484,37 @@ def test_very_short_clip_gets_a_shorter_fade(done: tuple[Path, Path], tmp_path: 
     assert rms(samples[70:90]) > 0  # a 150 ms fade each way would leave no sound at all
 
 
+@needs_espeak
+def test_speech_whose_peaks_fit_gets_a_plain_linear_gain(
+    speech: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Peak-limited speech: peak-to-loudness 12 dB, under the 14 dB a gain to -16 allows.
+    src = tmp_path / "compressed.wav"
+    ffmpeg_cli("-i", str(speech), "-af", "aresample=48000,alimiter=limit=0.25:level=0", str(src))
+    spy = Spy(monkeypatch)
+    convert_recording(src, tmp_path / "out", RECIPE, only={MASTER, M4A})
+    assert read_master(tmp_path / "out" / MASTER).normalization == "linear"
+    assert not any("alimiter" in g for g in spy.graphs())  # no probes, no limiter
+    lufs, peak = ebur128(tmp_path / "out" / M4A)
+    assert abs(lufs - TARGET) <= 0.3 and peak <= TP_MAX
+
+
+@needs_espeak
+def test_peaks_a_little_over_lower_the_target_instead_of_limiting(
+    speech: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(audio, "LOWER_TARGET_MAX_LU", 6.0)  # espeak's peaks are ~4 dB over
+    src = render(speech, tmp_path / "in.wav", "loud", "wav")
+    spy = Spy(monkeypatch)
+    convert_recording(src, tmp_path / "out", RECIPE, only={MASTER})
+    info = read_master(tmp_path / "out" / MASTER)
+    assert info.normalization == "lowered"
+    assert not any("alimiter" in g for g in spy.graphs())
+    lufs, peak = ebur128(tmp_path / "out" / MASTER)
+    assert lufs == pytest.approx(info.measured_lufs + info.gain_db, abs=0.2) and lufs < TARGET - 2
+    assert peak <= RECIPE.true_peak - audio.CODEC_HEADROOM_DB + 0.1
+
+
 def test_a_clip_ending_before_it_starts_is_refused_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match="'backwards' ends"):
         convert_recording(tmp_path / "x.wav", tmp_path, RECIPE, clips=[Clip("backwards", 5, 4)])

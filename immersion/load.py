@@ -30,7 +30,6 @@ KIND_DIRS = {
     "actions": "action",
 }
 KNOWN_TOP = {*KIND_DIRS, "consent", "room.yml"}
-REVIEW_AFTER = dt.timedelta(days=365)
 EXPIRY_WARNING = dt.timedelta(days=30)
 
 
@@ -536,7 +535,7 @@ class _Loader:
             # A `reviewed:` that is not a date is already an error at its own line.
             unreadable = persona.reviewed is None and persona.source.line("reviewed") is not None
             if not unreadable and (
-                persona.reviewed is None or self.today - persona.reviewed > REVIEW_AFTER
+                persona.reviewed is None or self.today - persona.reviewed > m.REVIEW_AFTER
             ):
                 when = f"last reviewed {persona.reviewed}" if persona.reviewed else "never reviewed"
                 self.problem(

@@ -19,6 +19,8 @@ ALLOWS = ("voice", "face", "words")
 STORY_KINDS = ("interview", "audio-diary", "photo-film", "email", "story")
 ITEM_KINDS = ("persona", "journey", "story", "insight", "action")
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
+# A persona not reviewed for this long shows "needs review" (intranet) and warns in check.
+REVIEW_AFTER = dt.timedelta(days=365)
 
 
 @dataclass(frozen=True)

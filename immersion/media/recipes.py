@@ -1,16 +1,14 @@
 """What a rendition is made from: frozen recipes, their hashes, and the results.
 
-A recipe holds every setting that changes an output, and nothing else, so that
-its hash (with the source's sha256) names the output in the cache: change one
-width and only that width's key changes. Workers receive a source path and a
+A recipe holds every setting that changes an output, and nothing else; the
+pipeline keys each output by the settings it uses (see `media/pipeline.py`), so
+changing one width changes only that width's key. Workers receive a source path and a
 recipe, never the library.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 # Bump when the code changes what an existing recipe produces.
 PIPELINE_VERSION = 1
@@ -27,9 +25,6 @@ class PhotoRecipe:
     jpeg_quality: int = 82
     placeholder_width: int = 16
 
-    def key(self, tool_versions: str) -> str:
-        return _digest("photo", asdict(self), tool_versions)
-
 
 @dataclass(frozen=True)
 class AudioRecipe:
@@ -43,9 +38,6 @@ class AudioRecipe:
     opus_bitrate: str = "48k"
     peaks_samples_per_pixel: int = 512  # at the 8 kHz decode used for peaks
     clip_fade_ms: int = 150
-
-    def key(self, tool_versions: str) -> str:
-        return _digest("audio", asdict(self), tool_versions)
 
 
 @dataclass(frozen=True)
@@ -86,8 +78,3 @@ class AudioResult:
 
 class MediaError(Exception):
     """A source that cannot be converted; the message says why, in an editor's words."""
-
-
-def _digest(kind: str, settings: dict[str, object], tool_versions: str) -> str:
-    payload = json.dumps([kind, PIPELINE_VERSION, settings, tool_versions], sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]

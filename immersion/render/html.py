@@ -10,17 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from .charts import EMOTION_WORDS as EMOTION_WORDS
 from .staging import esc
 
 AUDIO_TYPES = {"opus": 'audio/ogg; codecs="opus"', "m4a": "audio/mp4"}
 
-EMOTION_WORDS = {
-    -2: "very negative",
-    -1: "negative",
-    0: "neutral",
-    1: "positive",
-    2: "very positive",
-}
 MOOD_FACES = {-2: "😣", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
 
 

@@ -34,7 +34,6 @@ from .html import (
 )
 from .staging import Staging, esc, md_text, rel_url, template_text
 
-REVIEW_AFTER = dt.timedelta(days=365)
 STORY_KIND_LABELS = {
     "interview": "Interview",
     "audio-diary": "Audio diary",
@@ -114,7 +113,7 @@ class Citations:
 
 
 def needs_review(persona: m.Persona, today: dt.date) -> bool:
-    return persona.reviewed is None or today - persona.reviewed > REVIEW_AFTER
+    return persona.reviewed is None or today - persona.reviewed > m.REVIEW_AFTER
 
 
 def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:

@@ -258,9 +258,14 @@ def main() -> None:
     recordings = make_recordings(corpus / "audio", args.minutes, ffmpeg)
     photo, audio = PhotoRecipe(), AudioRecipe()
     rows: dict[str, float] = {}
+
+    def done(name: str, seconds: float) -> float:
+        print(f"  {name}: {seconds:.2f} s", flush=True)
+        return seconds
+
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        rows["photos_baseline_s"] = baseline_photos(photos, photo, out)
+        rows["photos_baseline_s"] = done("photos baseline", baseline_photos(photos, photo, out))
         shutil.rmtree(out)
         out.mkdir()
         project = out / "project"

@@ -166,62 +166,18 @@ def baseline_recordings(paths: list[Path], recipe: AudioRecipe, out: Path, ffmpe
             f"aresample={recipe.sample_rate}"
         )
         flac = out / f"{path.stem}.flac"
-        subprocess.run(
-            [ffmpeg, "-v", "error", "-y", "-i", str(path), "-af", apply, "-ac", "1", str(flac)],
-            check=True,
-        )
-        subprocess.run(
-            [
-                ffmpeg,
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(flac),
-                "-c:a",
-                "aac",
-                "-b:a",
-                recipe.aac_bitrate,
-                "-movflags",
-                "+faststart",
-                str(out / f"{path.stem}.m4a"),
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                ffmpeg,
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(flac),
-                "-c:a",
-                "libopus",
-                "-b:a",
-                recipe.opus_bitrate,
-                str(out / f"{path.stem}.opus"),
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                ffmpeg,
-                "-v",
-                "error",
-                "-y",
-                "-i",
-                str(flac),
-                "-ac",
-                "1",
-                "-ar",
-                "8000",
-                "-f",
-                "s16le",
-                str(out / f"{path.stem}.pcm"),
-            ],
-            check=True,
-        )
+        quiet = [ffmpeg, "-v", "error", "-y", "-i"]
+        subprocess.run([*quiet, str(path), "-af", apply, "-ac", "1", str(flac)], check=True)
+        # The three outputs of the master: AAC, Opus, and the 8 kHz decode for peaks.
+        for args in (
+            ["-c:a", "aac", "-b:a", recipe.aac_bitrate, "-movflags", "+faststart", ".m4a"],
+            ["-c:a", "libopus", "-b:a", recipe.opus_bitrate, ".opus"],
+            ["-ac", "1", "-ar", "8000", "-f", "s16le", ".pcm"],
+        ):
+            *options, suffix = args
+            subprocess.run(
+                [*quiet, str(flac), *options, str(out / f"{path.stem}{suffix}")], check=True
+            )
     return time.perf_counter() - started
 
 

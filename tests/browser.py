@@ -7,16 +7,15 @@ system Chromium. Where it is missing the browser tests skip, except in CI
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from immersion.httpd import StaticServer
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -40,18 +39,9 @@ def chromium_path() -> str:
 
 @contextmanager
 def serve(root: Path) -> Iterator[str]:
-    """Serve a built site on a free loopback port for the length of the block."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve a built site on a free loopback port for the length of the block.
 
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+    The project's own server, so media answer Range requests and can be seeked.
+    """
+    with StaticServer(root) as server:
+        yield server.url

@@ -1,0 +1,649 @@
+"""A small, careful static-file HTTP server for built sites (standard library only).
+
+It serves a built site to headless Chromium in the tests, and is meant to back
+`immersion kiosk` and `immersion serve`. Unlike `http.server.SimpleHTTPRequestHandler`
+it answers HTTP Range requests, which browsers need to seek in audio and video
+(clicking a transcript line seeks the recording).
+
+What it does, in short:
+
+* GET and HEAD only; anything else is 405 with `Allow: GET, HEAD`.
+* The site root may be a symbolic link that the publish step swaps atomically to a
+  new folder, so it is resolved again for every request; a file is served only if
+  its real path lies inside that resolved root. `..`, backslashes, control
+  characters, hidden segments (`.name`), empty segments and symbolic links leading
+  out of the site are all a plain 404. Paths are percent-decoded exactly once.
+* A directory without a trailing slash is redirected (301) to the slash form; a
+  directory with one serves its `index.html`, never a listing.
+* A missing file gets the site's own `404.html` (status 404) if it has one.
+* Single byte ranges (206 / 416), `If-Range`, weak `ETag`, `Last-Modified`,
+  `If-None-Match` and `If-Modified-Since` (304). Files are streamed in chunks.
+* Every response carries `Content-Length` (HTTP/1.1 keep-alive) and
+  `X-Content-Type-Options: nosniff`; HTML gets `Cache-Control: no-cache`.
+* Idle connections time out; clients that hang up mid-response, send too many or
+  too long headers, or garbage request lines never cause a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.utils
+import errno
+import hashlib
+import http.server
+import mimetypes
+import os
+import re
+import socket
+import stat
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+HeadersHook = Callable[[str], dict[str, str]]
+InjectHook = Callable[[str, bytes], bytes]
+LogHook = Callable[[str], None]
+
+CHUNK = 256 * 1024
+HTML = "text/html; charset=utf-8"
+LINGER_SECONDS = 1.0
+POLL_SECONDS = 0.1  # how soon stop() is noticed by the accept loop
+LINGER_BYTES = 1 << 20
+
+MIME_TYPES: dict[str, str] = {
+    ".html": HTML,
+    ".htm": HTML,
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".ico": "image/x-icon",
+    ".m4a": "audio/mp4",
+    ".mp4": "video/mp4",
+    ".opus": "audio/ogg",
+    ".ogg": "audio/ogg",
+    ".mp3": "audio/mpeg",
+    ".woff2": "font/woff2",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".gz": "application/gzip",
+}
+
+# Headers the server owns: a `headers` hook cannot replace these.
+_RESERVED = frozenset(
+    {"content-length", "content-range", "transfer-encoding", "connection", "date", "server"}
+)
+_ETAG_RE = re.compile(r'(?:W/)?"[^"]*"|\*')
+_RANGE_SPEC = re.compile(r"(\d*)-(\d*)")
+
+
+def content_type(name: str) -> str:
+    """The Content-Type for a file name: the table above, then `mimetypes`, then bytes."""
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in MIME_TYPES:
+        return MIME_TYPES[suffix]
+    guessed, encoding = mimetypes.guess_type(name, strict=False)
+    if guessed is None or encoding is not None:
+        return "application/octet-stream"
+    return guessed
+
+
+def parse_range(value: str, size: int) -> tuple[int, int] | bool | None:
+    """Interpret a Range header against a representation of `size` bytes.
+
+    Returns (first, last) inclusive for a satisfiable range, False when the
+    header is valid but nothing in it can be satisfied (416), and None when the
+    header must be ignored (not `bytes`, or malformed) and the full file sent.
+
+    Browsers never send more than one range for media, so for a multi-range
+    request only the first satisfiable range is served, as a plain 206 with a
+    Content-Range; multipart/byteranges is not implemented.
+    """
+    unit, sep, specs = value.partition("=")
+    if not sep or unit.strip().lower() != "bytes":
+        return None
+    parsed: list[tuple[int | None, int | None]] = []
+    for raw in specs.split(","):
+        spec = raw.strip()
+        if not spec:
+            continue  # RFC 9110 list syntax allows empty elements
+        match = _RANGE_SPEC.fullmatch(spec)
+        if match is None or match.group(0) == "-":
+            return None
+        first = int(match.group(1)) if match.group(1) else None
+        last = int(match.group(2)) if match.group(2) else None
+        if first is not None and last is not None and last < first:
+            return None  # an invalid range-spec makes the whole header invalid
+        parsed.append((first, last))
+    if not parsed:
+        return None
+    for first, last in parsed:
+        if first is None:  # suffix: the last `last` bytes
+            assert last is not None
+            if last == 0 or size == 0:
+                continue
+            return max(size - last, 0), size - 1
+        if first >= size:
+            continue
+        return first, size - 1 if last is None else min(last, size - 1)
+    return False
+
+
+def _http_date(value: str) -> float | None:
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if parsed is None:
+        return None
+    if parsed.tzinfo is None:  # "-0000": treat as UTC
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    return parsed.timestamp()
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    """Weak comparison (RFC 9110 8.8.3.2), as If-None-Match requires."""
+    ours = etag.removeprefix("W/")
+    return any(tag == "*" or tag.removeprefix("W/") == ours for tag in _ETAG_RE.findall(header))
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What a request path maps to after every check has passed."""
+
+    url_path: str  # decoded, e.g. "/personas/maya/"
+    query: str  # raw, without "?"
+    segments: tuple[str, ...]  # decoded path segments; a trailing "" means a trailing slash
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # error replies always get a status line
+    server: _Server
+
+    def version_string(self) -> str:
+        return "immersion"
+
+    # -- plumbing -----------------------------------------------------------
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.timeout_seconds)  # idle connections end
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        log = self.server.log
+        if log is not None:
+            log(f"{self.address_string()} - {format % args}")
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if len(self.requestline.split()) != 3:
+            self._send_simple(400, "Bad Request", {}, close=True)  # no HTTP/0.9
+            return False
+        if self.command not in ("GET", "HEAD"):
+            self._send_simple(405, "Method Not Allowed", {"Allow": "GET, HEAD"}, close=True)
+            return False
+        if self.headers.get("Content-Length", "0").strip() not in ("", "0") or self.headers.get(
+            "Transfer-Encoding"
+        ):
+            # A GET with a body: never parse the body as the next request.
+            self.close_connection = True
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """Errors found by BaseHTTPRequestHandler (400, 414, 431, 501, 505): plain, closing."""
+        self.log_error("code %d, message %s", code, message)
+        try:
+            reason = self.responses[code][0]
+        except KeyError:
+            reason = "Error"
+        self._send_simple(code, reason, {}, close=True)
+
+    def _send_simple(
+        self, code: int, text: str, extra: dict[str, str], *, close: bool = False
+    ) -> None:
+        body = f"{code} {text}\n".encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-cache")
+        for name, value in extra.items():
+            self.send_header(name, value)
+        if close:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if getattr(self, "command", None) != "HEAD":
+            self.wfile.write(body)
+
+    # -- requests -------------------------------------------------------------
+
+    def do_HEAD(self) -> None:
+        self._respond()
+
+    def do_GET(self) -> None:
+        self._respond()
+
+    def end_headers(self) -> None:
+        self._headers_sent = True
+        super().end_headers()
+
+    def _respond(self) -> None:
+        self._headers_sent = False
+        try:
+            self._dispatch()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+        except OSError as err:
+            if err.errno in (errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED):
+                self.close_connection = True
+                return
+            raise
+        except Exception:
+            # A bug here or in a hook: answer 500 if still possible, then report it.
+            if not self._headers_sent:
+                with contextlib.suppress(OSError):
+                    self._send_simple(500, "Internal Server Error", {}, close=True)
+            self.close_connection = True
+            raise
+
+    def _dispatch(self) -> None:
+        root = os.path.realpath(self.server.root)
+        target = self._parse_target(self.path)
+        if target is None:
+            self._not_found(None, root)
+            return
+        real = self._resolve(root, target.segments)
+        if real is None:
+            self._not_found(target, root)
+            return
+        try:
+            info = os.stat(real)
+        except OSError:
+            self._not_found(target, root)
+            return
+        if stat.S_ISDIR(info.st_mode):
+            if target.segments and target.segments[-1] != "":
+                location = urllib.parse.quote(target.url_path + "/", safe="/!$&'()*+,;=:@~")
+                if target.query:
+                    location += "?" + urllib.parse.quote(target.query, safe="=&%+;,/:@!$'()*?~")
+                self._send_simple(301, "Moved Permanently", {"Location": location})
+                return
+            real = self._resolve(root, (*target.segments[:-1], "index.html"))
+            if real is None:
+                self._not_found(target, root)
+                return
+        elif target.segments and target.segments[-1] == "":
+            self._not_found(target, root)  # "/file.txt/"
+            return
+        if not self._send_file(real, target.url_path, 200):
+            self._not_found(target, root)
+
+    def _parse_target(self, raw: str) -> _Target | None:
+        """Decode the request target once; None for anything that is not a plain site path."""
+        if raw.lower().startswith(("http://", "https://")):  # absolute-form
+            split = urllib.parse.urlsplit(raw)
+            raw = (split.path or "/") + ("?" + split.query if split.query else "")
+        raw = raw.partition("#")[0]
+        path, _, query = raw.partition("?")
+        if not path.startswith("/"):
+            return None
+        try:
+            decoded = urllib.parse.unquote(path, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if "\\" in decoded or any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
+            return None
+        segments = tuple(decoded[1:].split("/"))
+        for i, segment in enumerate(segments):
+            if segment == "":
+                if i != len(segments) - 1:
+                    return None  # "//", an absolute path after decoding
+            elif segment.startswith("."):
+                return None  # "..", "." and hidden files
+        return _Target(decoded, query, segments)
+
+    @staticmethod
+    def _resolve(root: str, segments: tuple[str, ...]) -> str | None:
+        """The real path for `segments` under `root`, or None if it leaves the site."""
+        parts = [s for s in segments if s]
+        real = os.path.realpath(os.path.join(root, *parts))
+        if real == root:
+            return real
+        if not real.startswith(root.rstrip(os.sep) + os.sep):
+            return None
+        relative = real[len(root.rstrip(os.sep)) + 1 :]
+        if any(part.startswith(".") for part in relative.split(os.sep)):
+            return None  # a link inside the site to a hidden file
+        return real
+
+    def _not_found(self, target: _Target | None, root: str) -> None:
+        page = self._resolve(root, ("404.html",))
+        url_path = target.url_path if target is not None else "/404.html"
+        if page is not None and self._send_file(page, url_path, 404):
+            return
+        self._send_simple(404, "Not Found", {})
+
+    # -- files ------------------------------------------------------------------
+
+    def _send_file(self, real: str, url_path: str, status: int) -> bool:
+        """Send a regular file; False (nothing sent) if it is not one or cannot be opened."""
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(real, flags)
+        except OSError:
+            return False
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                return False
+            self._send_open_file(file, info, real, url_path, status)
+        return True
+
+    def _send_open_file(
+        self, file: BinaryIO, info: os.stat_result, real: str, url_path: str, status: int
+    ) -> None:
+        ctype = content_type(real)
+        is_html = ctype.startswith("text/html")
+        size = info.st_size
+        etag = f'W/"{size:x}-{info.st_mtime_ns:x}"'
+        last_modified: str | None = email.utils.formatdate(info.st_mtime, usegmt=True)
+        body: bytes | None = None
+        inject = self.server.inject
+        if inject is not None and is_html:
+            body = inject(url_path, file.read())
+            size = len(body)
+            # The body is not the file: validate what was sent, not the file's date.
+            etag = 'W/"i-' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+            last_modified = None
+
+        headers: dict[str, str] = {"Content-Type": ctype}
+        if is_html:
+            headers["Cache-Control"] = "no-cache"
+        headers["ETag"] = etag
+        if last_modified is not None:
+            headers["Last-Modified"] = last_modified
+        headers["Accept-Ranges"] = "none" if body is not None else "bytes"
+        self._merge_hook_headers(headers, url_path)
+
+        if status == 200 and self._not_modified(info, etag, body is not None):
+            self.send_response(304)
+            for name, value in headers.items():
+                if name.lower() not in ("content-type", "accept-ranges"):
+                    self.send_header(name, value)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.end_headers()
+            return
+
+        first, last = 0, size - 1
+        if status == 200 and body is None and self.command == "GET":
+            header = self.headers.get("Range")
+            if header is not None and self._if_range_holds(etag, last_modified):
+                chosen = parse_range(header, size)
+                if chosen is False:
+                    self._send_simple(
+                        416, "Range Not Satisfiable", {"Content-Range": f"bytes */{size}"}
+                    )
+                    return
+                if isinstance(chosen, tuple):
+                    first, last = chosen
+                    status = 206
+                    headers["Content-Range"] = f"bytes {first}-{last}/{size}"
+
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(last - first + 1))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        if body is not None:
+            self.wfile.write(body)
+            return
+        self._stream(file, first, last - first + 1)
+
+    def _merge_hook_headers(self, headers: dict[str, str], url_path: str) -> None:
+        hook = self.server.headers_hook
+        if hook is None:
+            return
+        for name, value in hook(url_path).items():
+            if name.lower() in _RESERVED or any(c in name + value for c in "\r\n\0"):
+                continue
+            for existing in [k for k in headers if k.lower() == name.lower()]:
+                del headers[existing]
+            headers[name] = value
+
+    def _not_modified(self, info: os.stat_result, etag: str, injected: bool) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return _etag_matches(if_none_match, etag)
+        since = self.headers.get("If-Modified-Since")
+        if since is None or injected:
+            return False
+        when = _http_date(since)
+        return when is not None and int(info.st_mtime) <= when
+
+    def _if_range_holds(self, etag: str, last_modified: str | None) -> bool:
+        """True if there is no If-Range, or its validator still matches."""
+        value = self.headers.get("If-Range")
+        if value is None:
+            return True
+        value = value.strip()
+        if value.startswith(('"', "W/")):
+            # If-Range needs a strong comparison, and our ETags are weak: a weak tag never
+            # matches (RFC 9110 13.1.5), so the client gets the whole, current file.
+            return not etag.startswith("W/") and value == etag
+        return last_modified is not None and value == last_modified
+
+    def _stream(self, file: BinaryIO, offset: int, length: int) -> None:
+        file.seek(offset)
+        while length > 0:
+            chunk = file.read(min(CHUNK, length))
+            if not chunk:
+                # The file shrank while we were sending it; the promised length cannot
+                # be kept, so end the connection rather than desynchronise it.
+                self.close_connection = True
+                return
+            self.wfile.write(chunk)
+            length -= len(chunk)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # stop() must not wait for idle keep-alive connections
+    request_queue_size = 1024  # the default 5 drops bursts of connections (SYN retries: 1 s)
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        root: Path,
+        headers_hook: HeadersHook | None,
+        inject: InjectHook | None,
+        log: LogHook | None,
+        timeout_seconds: float,
+    ) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.root = str(root)
+        self.headers_hook = headers_hook
+        self.inject = inject
+        self.log = log
+        self.timeout_seconds = timeout_seconds
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def track(self, connection: socket.socket, *, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+    def shutdown_request(self, request: Any) -> None:
+        """Close a connection gently (a "lingering close").
+
+        When a request is refused before it was read in full (a 414, a 431), the
+        client may still be sending; closing at once would answer its bytes with a
+        TCP reset, which can destroy the response it has not read yet. So stop
+        writing, then read and discard until the client closes, for a short while.
+        """
+        with contextlib.suppress(OSError):
+            request.shutdown(socket.SHUT_WR)
+            deadline = time.monotonic() + LINGER_SECONDS
+            drained = 0
+            while drained < LINGER_BYTES:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                request.settimeout(left)
+                data = request.recv(65536)
+                if not data:
+                    break
+                drained += len(data)
+        self.close_request(request)
+
+    def handle_error(
+        self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any
+    ) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return  # the client went away: nothing to report
+        if isinstance(error, OSError) and error.errno in (errno.EPIPE, errno.ECONNRESET):
+            return
+        if self.log is not None:
+            self.log(f"error serving {client_address}:\n{traceback.format_exc()}")
+        else:
+            super().handle_error(request, client_address)  # a bug in the server: say so
+
+
+class StaticServer:
+    """Serve the static site in `root` over HTTP.
+
+    `root` may be a symbolic link; it is resolved for each request, so an atomic
+    swap of the link is picked up at once. Port 0 picks a free port; the socket is
+    bound in the constructor, so `url` is known before `start()`.
+
+    `headers(url_path)` returns extra response headers for a (decoded) request path
+    such as "/sw.js" or "/personas/maya/"; they override the defaults
+    (`Cache-Control: no-cache` on HTML) but cannot set Content-Length,
+    Content-Range, Connection, Transfer-Encoding, Date or Server.
+
+    `inject(url_path, body)` may rewrite HTML bodies (text/html responses only,
+    including the site's 404 page); such responses ignore Range and carry an ETag
+    computed from the rewritten body. Both hooks run on the server's threads.
+
+    `log`, if given, receives one line per request and any server-side errors;
+    by default the server is silent.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        headers: HeadersHook | None = None,
+        inject: InjectHook | None = None,
+        log: LogHook | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.root = Path(root)
+        self._server = _Server((host, port), self.root, headers, inject, log, timeout)
+        self.host = host
+        self.port: int = self._server.server_address[1]
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{self.port}/"
+        self._thread: threading.Thread | None = None
+        self._serving = False
+        self._closed = False
+        self._state = threading.Lock()
+
+    def start(self) -> None:
+        """Serve in a background (daemon) thread until `stop()`."""
+        with self._state:
+            if self._closed or self._serving:
+                raise RuntimeError("this server is already running or stopped")
+            self._serving = True
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                args=(POLL_SECONDS,),
+                name=f"httpd:{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until `stop()` is called from another thread
+        (or KeyboardInterrupt); the server is closed when this returns."""
+        with self._state:
+            if self._closed or self._serving:
+                raise RuntimeError("this server is already running or stopped")
+            self._serving = True
+        try:
+            self._server.serve_forever(POLL_SECONDS)
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop accepting, end open connections and close the socket. Idempotent."""
+        with self._state:
+            if self._closed:
+                return
+            self._closed = True
+            serving, self._serving = self._serving, False
+            thread = self._thread
+        if serving and threading.current_thread() is not thread:
+            # Only with a loop running: shutdown() waits for the loop to say it stopped.
+            self._server.shutdown()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        self._server.server_close()
+        self._server.close_connections()
+
+    def __enter__(self) -> StaticServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from . import model as m
 from .schema import EvidenceRef
+from .spoken import transcript_refs
 
 
 def story_allowed(story: m.Story, consent: m.Consent | None, audience: str, day: dt.date) -> bool:
@@ -118,6 +119,10 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
     )
     used = {story.participant.consent for story in stories.values()}
     consents = {cid: c for cid, c in library.consents.items() if cid in used}
+    # Only the transcripts this audience's stories still name: a dropped story's
+    # words must not even be reachable through the library.
+    named = {ref.path for story in stories.values() for ref in transcript_refs(story)}
+    transcripts = {path: t for path, t in library.transcripts.items() if path in named}
     return m.Library(
         room=room,
         consents=consents,
@@ -126,4 +131,5 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
         stories=stories,
         insights=insights,
         actions=library.actions,
+        transcripts=transcripts,
     )

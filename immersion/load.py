@@ -17,6 +17,7 @@ from typing import Any
 
 from . import formats
 from . import model as m
+from . import spoken
 from .bodytext import INLINE_IMAGE, REFERENCE_IMAGE, image_src
 from .problems import Problem, Severity, relpath, suggest
 from .schema import ID_RE, IMAGE_EXTS, INVALID, Ctx, Ref, resolve_media, struct
@@ -744,7 +745,12 @@ def load(project: Path, today: dt.date) -> tuple[m.Library, list[Problem]]:
     )
     loader.resolve(library)
     loader.check_items(library)
-    return library, loader.problems
+    transcripts, problems = spoken.read_transcripts(library, project)
+    library = library.with_(transcripts=transcripts)
+    for story in library.stories.values():
+        problems += spoken.check_story(story, transcripts)
+    problems += spoken.check_quotes(library)
+    return library, loader.problems + problems
 
 
 def empty_room() -> m.Room:

@@ -8,11 +8,13 @@ Field names follow the content format in SPEC §2 (the public interface), with
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .schema import EvidenceRef, MediaRef
+from .transcripts import Transcript
 
 AUDIENCES = ("kiosk", "intranet")
 ALLOWS = ("voice", "face", "words")
@@ -329,6 +331,11 @@ class Library:
     stories: Mapping[str, Story]
     insights: Mapping[str, Insight]
     actions: Mapping[str, Action]
+    # Every readable WebVTT file a story names, parsed once by `load`, by its path.
+    transcripts: Mapping[Path, Transcript] = field(default_factory=dict)
+
+    def transcript(self, ref: MediaRef | None) -> Transcript | None:
+        return self.transcripts.get(ref.path) if ref is not None else None
 
     def by_kind(self, kind: str) -> Mapping[str, Any]:
         return {

@@ -86,7 +86,7 @@ VTT = """WEBVTT
 <v Sam>How did the move go?
 
 00:00:01.500 --> 00:00:03.000
-<v Leah>Honestly, the quote form was a maze.
+<v Leah>Honestly, the quote form was a maze. I just want one number I can trust. They never called back.
 """
 
 
@@ -176,7 +176,7 @@ def make_room(root: Path, tone: Path) -> Path:
         ---
         name: Raj
         segment: Renters
-        quote: {{text: "{MARKER} they never called back", evidence: old#hl-1}}
+        quote: {{text: "they never called back {MARKER}", evidence: old#hl-1}}
         reviewed: 2024-05-01
         ---
         Raj rents a flat.
@@ -232,7 +232,7 @@ def make_room(root: Path, tone: Path) -> Path:
     old = c / "stories/old"
     old.mkdir(parents=True)
     shutil.copy(tone, old / "old.m4a")
-    write(old / "old.vtt", VTT.replace("maze", f"maze {MARKER}"))
+    write(old / "old.vtt", VTT.replace("back.", f"back {MARKER}."))
     write(
         old / "index.md",
         f"""

@@ -27,6 +27,7 @@ from ..render.intranet import IntranetRenderer
 from ..render.site_config import copy_theme, site_config, write_config
 from ..render.staging import Staging
 from ..settings import Settings, load_settings, media_recipes
+from ..spoken import check_durations
 from .common import room_today
 
 AUDIENCES = ("intranet",)
@@ -54,9 +55,9 @@ def render_intranet(
     assets = Assets(staging, project, renditions, problems)
     renderer = IntranetRenderer(library, staging, assets, today)
     renderer.render(settings.site_name or library.room.name)
-    css = copy_theme(staging, audience, project)
+    theme_assets = copy_theme(staging, audience, project)
     config = write_config(
-        staging, site_config(settings, library.room.name, renderer.nav(), css, audience)
+        staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
     )
     staging.prune()
     return Rendered(audience, staging.root, config, renderer.pages)
@@ -154,6 +155,7 @@ def _build(
     renditions = MediaPipeline(
         project, photo, audio, jobs or os.cpu_count() or 1, problems, stream
     ).run(views.values())
+    problems += check_durations(library, renditions.duration, project)
     if blocking(problems, strict):
         return refuse(problems, strict, stream)
     results = []

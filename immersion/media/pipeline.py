@@ -96,6 +96,11 @@ class Renditions:
     def recording(self, ref: MediaRef) -> AudioRendition | None:
         return self.recordings.get(ref.path)
 
+    def duration(self, ref: MediaRef) -> float | None:
+        """The measured length of a converted recording, in seconds."""
+        found = self.recordings.get(ref.path)
+        return found.duration if found else None
+
 
 # -- what a library needs ----------------------------------------------------
 
@@ -431,18 +436,27 @@ class MediaPipeline:
         return self.run_jobs(lambda: self.plan(libraries))
 
     def run_sources(
-        self, photos: list[MediaRef], recordings: list[tuple[MediaRef, tuple[Clip, ...]]]
+        self,
+        photos: list[MediaRef],
+        recordings: list[tuple[MediaRef, tuple[Clip, ...]]],
+        *,
+        collect: bool = True,
     ) -> Renditions:
-        """The same for explicit sources (the benchmark and tests use it)."""
-        return self.run_jobs(lambda: self.plan_sources(photos, recordings))
+        """The same for explicit sources (the benchmark, tests and `film export` use it).
 
-    def run_jobs(self, planner: Callable[[], list[_Job]]) -> Renditions:
+        `collect=False` keeps every cached rendition this run did not use: a run
+        over a few sources (one film) must not sweep the rest of the room's cache.
+        """
+        return self.run_jobs(lambda: self.plan_sources(photos, recordings), collect=collect)
+
+    def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()
         jobs = planner()
         try:
             if jobs:
                 self.execute(jobs)
-            self.cache.collect()
+            if collect:
+                self.cache.collect()
             self.cache.forget_missing_sources()
         finally:
             shutil.rmtree(self.work, ignore_errors=True)

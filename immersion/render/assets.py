@@ -3,8 +3,8 @@
 Files come from the media cache (`media/pipeline.py`) and are hard-linked
 into `docs/media/...` (copied where links are impossible), so placing a
 thousand photos costs no bytes and a rebuild with nothing changed touches
-nothing. Originals are never placed: only renditions. Transcripts are the one
-exception until the stories issue re-serialises them.
+nothing. Originals are never placed: only renditions, and transcripts
+re-written from their parsed cues.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..media.pipeline import Renditions
-from ..problems import Problem, relpath
+from ..problems import Problem
 from ..schema import MediaRef
+from ..transcripts import Transcript, to_vtt
 from .staging import Staging
 
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg"}
@@ -123,30 +124,13 @@ class Assets:
         }
         return PlacedAudio(rendition.duration, sources, peaks, clips)
 
-    def file(self, ref: MediaRef, folder: str) -> str | None:
-        """A transcript, copied as written (the stories issue will re-serialise it)."""
+    def transcript(self, ref: MediaRef, folder: str, script: Transcript) -> str:
+        """A transcript, re-written from what `load` parsed: cues only.
+
+        Never the editor's file: its NOTE blocks are researchers' notes (names,
+        observations) and its markup is not ours to publish.
+        """
         stem = self.stem(folder, ref.src, "text")
-        rel = f"{folder}/{stem}{PurePosixPath(ref.src).suffix.lower()}"
-        dest = self.staging.claim(f"docs/{rel}")
-        try:
-            source = ref.path.stat()
-            if dest.is_file():
-                mine = dest.stat()
-                if mine.st_size == source.st_size and mine.st_mtime == source.st_mtime:
-                    return rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dest.with_name(f".{dest.name}.tmp")
-            shutil.copy2(ref.path, tmp)
-            os.replace(tmp, dest)
-            return rel
-        except OSError as exc:
-            self.staging.produced.discard(f"docs/{rel}")
-            self.problems.append(
-                Problem(
-                    relpath(ref.path, self.project),
-                    None,
-                    f"cannot copy the file: {exc.strerror or exc}",
-                    "check that the file is readable",
-                )
-            )
-            return None
+        rel = f"{folder}/{stem}.vtt"
+        self.staging.write_text(f"docs/{rel}", to_vtt(script))
+        return rel

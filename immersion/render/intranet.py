@@ -12,12 +12,13 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .. import model as m
+from .. import spoken
 from ..bodytext import safe_markdown
 from ..schema import EvidenceRef, MediaRef
-from . import charts
+from . import charts, players
 from .assets import Assets, PlacedPhoto
 from .html import (
     AUDIO_TYPES,
@@ -32,6 +33,7 @@ from .html import (
     tag,
     ul,
 )
+from .players import AudioSources
 from .staging import Staging, esc, md_text, rel_url, template_text
 
 STORY_KIND_LABELS = {
@@ -58,6 +60,8 @@ SECTION_DIRS = {
 
 # Sections longer than this list only their index page in the navigation (see `nav`).
 NAV_SECTION_LIMIT = 40
+# Evidence quoted on insight pages is cut to this many characters (a diary entry is long).
+QUOTE_LIMIT = 280
 
 
 def item_page(kind: str, item_id: str) -> str:
@@ -77,6 +81,14 @@ class Citations:
     journey_stories: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     journey_insights: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     insight_actions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (story, highlight or entry) -> {(kind, id)} of the items quoting that moment
+    anchors: dict[tuple[str, str], set[tuple[str, str]]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+
+    def cite(self, ref: EvidenceRef, kind: str, item_id: str) -> None:
+        if ref.anchor:
+            self.anchors[(ref.story, ref.anchor)].add((kind, item_id))
 
     @classmethod
     def of(cls, lib: m.Library) -> Citations:
@@ -86,6 +98,7 @@ class Citations:
             refs += [r for pp in p.pain_points for r in pp.evidence]
             for ref in refs:
                 c.story_personas[ref.story].add(p.id)
+                c.cite(ref, "persona", p.id)
             for journey_id in p.journeys:
                 c.persona_journeys[p.id].add(journey_id)
         for j in lib.journeys.values():
@@ -94,6 +107,7 @@ class Citations:
             for stage in j.stages:
                 for ref in stage.evidence:
                     c.story_journeys[ref.story].add(j.id)
+                    c.cite(ref, "journey", j.id)
         for s in lib.stories.values():
             if s.participant.persona:
                 c.persona_stories[s.participant.persona].add(s.id)
@@ -102,6 +116,7 @@ class Citations:
         for i in lib.insights.values():
             for ref in i.evidence:
                 c.story_insights[ref.story].add(i.id)
+                c.cite(ref, "insight", i.id)
             for pid in i.personas:
                 c.persona_insights[pid].add(i.id)
             for journey_id, _stage in i.stages:
@@ -202,47 +217,76 @@ class IntranetRenderer:
         picture = self.img(page, placed, alt, lazy=lazy, sizes=sizes)
         return tag("figure", picture + cap, class_="im-photo")
 
+    def audio_sources(
+        self, page: str, ref: MediaRef, folder: str, clip: str | None = None
+    ) -> AudioSources | None:
+        placed = self.assets.recording(ref, folder)
+        if placed is None:
+            return None
+        files = placed.clips.get(clip, {}) if clip else placed.sources
+        if not files:
+            return None
+        return AudioSources(
+            sources=[
+                (self.href(page, files[fmt]), AUDIO_TYPES[fmt])
+                for fmt in ("opus", "m4a")
+                if fmt in files
+            ],
+            download=self.href(page, files.get("m4a") or next(iter(files.values()))),
+            duration=None if clip else placed.duration,
+            peaks=self.href(page, placed.peaks) if placed.peaks and not clip else None,
+        )
+
     def audio(
         self,
         page: str,
         ref: MediaRef | None,
         folder: str,
+        label: str,
+        ident: str | None = None,
+        captions: MediaRef | None = None,
         clip: str | None = None,
-        label: str = "Recording",
     ) -> str:
-        """A player for a recording (or one highlight clip of it): Opus, then AAC."""
+        """A player for a recording (or one highlight clip of it), with its captions."""
         if ref is None:
             return ""
-        placed = self.assets.recording(ref, folder)
-        if placed is None:
+        sources = self.audio_sources(page, ref, folder, clip)
+        if sources is None:
             return ""
-        files = placed.clips.get(clip, {}) if clip else placed.sources
-        if not files:
-            return ""
-        sources = "".join(
-            f"<source{attrs(src=self.href(page, files[fmt]), type=AUDIO_TYPES[fmt])}>"
-            for fmt in ("opus", "m4a")
-            if fmt in files
-        )
-        download = files.get("m4a") or next(iter(files.values()))
-        fallback = tag("a", "Download the recording", href=self.href(page, download))
-        return tag(
-            "audio",
-            sources + fallback,
-            controls=True,
-            preload="metadata" if not clip else "none",
-            aria_label=label,
-            data_duration=None if clip else f"{placed.duration:.3f}",
-            data_peaks=self.href(page, placed.peaks) if placed.peaks and not clip else None,
-        )
+        script = self.lib.transcript(captions)
+        if script is not None and captions is not None and script.cues:
+            vtt = self.assets.transcript(captions, folder, script)
+            sources = replace(sources, captions=self.href(page, vtt))
+        return players.player(sources, label, ident=ident, clip=clip is not None)
 
-    def transcript_link(self, page: str, ref: MediaRef | None, folder: str) -> str:
-        if ref is None:
-            return ""
-        rel = self.assets.file(ref, folder)
-        if rel is None:
-            return ""
-        return tag("a", "Transcript (WebVTT)", href=self.href(page, rel), class_="im-transcript")
+    def spoken(
+        self,
+        page: str,
+        folder: str,
+        story: m.Story,
+        recording: MediaRef | None,
+        captions: MediaRef | None,
+        ident: str,
+        label: str,
+    ) -> tuple[str, str]:
+        """The player of a recording and its transcript, as two HTML fragments."""
+        player = self.audio(page, recording, folder, label, ident=ident, captions=captions)
+        script = self.lib.transcript(captions)
+        if script is None or not script.cues:
+            return player, ""
+        quoted_by: dict[int, str] = {}
+        if captions is story.transcript:
+            for highlight in story.highlights:
+                for cue in spoken.quoted(story, script, highlight):
+                    quoted_by.setdefault(cue.line, highlight.id)
+        lines = players.transcript(
+            ident if player else f"{ident}-text",
+            script,
+            story.interviewer,
+            lambda cue: quoted_by.get(cue.line),
+            label=f"Transcript: {label}",
+        )
+        return player, lines
 
     def body(
         self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
@@ -283,6 +327,16 @@ class IntranetRenderer:
         label = f"{story.participant.pseudonym}, {where}"
         target = item_page("story", story.id) + (f"#{ref.anchor}" if ref.anchor else "")
         return tag("a", esc(label), href=self.href(page, target), class_="im-evidence")
+
+    def quoted_evidence(self, page: str, ref: EvidenceRef) -> str:
+        """The words said at a moment, then the link to the second they were said."""
+        link = self.evidence(page, ref)
+        words = spoken.said_at(self.lib, ref.story, ref.anchor) if link and ref.anchor else None
+        if not words:
+            return link
+        if len(words) > QUOTE_LIMIT:
+            words = words[: QUOTE_LIMIT - 1].rstrip() + "…"
+        return tag("q", esc(words)) + " — " + link
 
     def evidence_list(self, page: str, refs: Iterable[EvidenceRef]) -> str:
         links = [self.evidence(page, ref) for ref in refs]
@@ -570,35 +624,66 @@ class IntranetRenderer:
 
     def interview(self, page: str, folder: str, s: m.Story) -> str:
         text = self.body(page, "story", s.id, s.body, s.inline_images)
-        player = self.audio(
-            page, s.recording, folder, label=f"Interview with {s.participant.pseudonym}"
+        ident = players.audio_id(s.id)
+        player, lines = self.spoken(
+            page,
+            folder,
+            s,
+            s.recording,
+            s.transcript,
+            ident,
+            f"Interview with {s.participant.pseudonym}",
         )
         if player:
-            text += "## Recording\n" + block(
-                tag(
-                    "div",
-                    player + self.transcript_link(page, s.transcript, folder),
-                    class_="im-player",
-                )
-            )
+            text += "## Listen\n" + block(player)
         if s.highlights:
-            cards = []
-            for h in s.highlights:
-                stage = self.stage_name(s, h.stage)
-                clip = self.audio(page, s.recording, folder, clip=h.id, label=f"Highlight {h.id}")
-                info = esc(f"{fmt_time(h.start)}–{fmt_time(h.end)}") + (
-                    " · " + esc(stage) if stage else ""
-                )
-                cards.append(
-                    tag(
-                        "div",
-                        tag("p", info, class_="im-meta") + clip + chips(h.tags),
-                        class_="im-highlight",
-                        id=h.id,
-                    )
-                )
-            text += "## Highlights\n" + block(tag("div", "".join(cards), class_="im-highlights"))
+            cards = "".join(
+                self.highlight_card(page, folder, s, h, ident if player else None)
+                for h in s.highlights
+            )
+            text += "## Highlights\n" + block(tag("div", cards, class_="im-highlights"))
+        if lines:
+            text += "## Transcript\n" + block(lines)
         return text
+
+    def highlight_card(
+        self, page: str, folder: str, s: m.Story, h: m.Highlight, ident: str | None
+    ) -> str:
+        """A quote card: the words, who and when, the clip in their own voice, who cites it."""
+        script = self.lib.transcript(s.transcript)
+        words = spoken.quote_text(spoken.quoted(s, script, h)) if script else ""
+        span = f"{fmt_time(h.start)}–{fmt_time(h.end)}"
+        facts = [esc(s.participant.pseudonym), esc(span)]
+        stage = self.stage_link(page, s, h.stage)
+        if stage:
+            facts.append(stage)
+        inner = tag("blockquote", tag("p", esc(f"“{words}”")), class_="im-quote") if words else ""
+        inner += tag("p", " · ".join(facts), class_="im-meta")
+        inner += self.audio(
+            page,
+            s.recording,
+            folder,
+            f"{s.participant.pseudonym}, {fmt_time(h.start)} to {fmt_time(h.end)}",
+            clip=h.id,
+        )
+        if ident:
+            inner += players.seek_button(
+                ident, h.start, f"Play in the interview from {fmt_time(h.start)}"
+            )
+        inner += chips(h.tags)
+        citing = self.cites.anchors.get((s.id, h.id), set())
+        links = [self.link(page, kind, item_id) for kind, item_id in sorted(citing)]
+        if links:
+            inner += tag("p", "Cited by " + ", ".join(links), class_="im-meta")
+        return tag(
+            "article",
+            inner,
+            class_="im-highlight",
+            id=h.id,
+            data_seek=players.seconds(h.start) if ident else None,
+            data_for=ident,
+            aria_label=f"Highlight {h.id}",
+        )
 
     def stage_name(self, s: m.Story, stage_id: str | None) -> str:
         journey = self.lib.journeys.get(s.journey or "")
@@ -607,11 +692,23 @@ class IntranetRenderer:
         stage = next((st for st in journey.stages if st.id == stage_id), None)
         return stage.title if stage else ""
 
+    def stage_link(self, page: str, s: m.Story, stage_id: str | None) -> str:
+        """The journey stage a moment belongs to, linked to its column."""
+        name = self.stage_name(s, stage_id)
+        if not name or s.journey is None:
+            return ""
+        target = item_page("journey", s.journey) + f"#stage-{stage_id}"
+        return tag("a", esc(name), href=self.href(page, target))
+
     def diary(self, page: str, folder: str, s: m.Story) -> str:
         text = self.body(page, "story", s.id, s.body, s.inline_images)
         entries = []
         for e in sorted(s.entries, key=lambda e: (e.recorded or dt.date.min, e.id)):
-            facts = [esc(fmt_date(e.recorded))] if e.recorded else []
+            facts = (
+                [tag("time", esc(fmt_date(e.recorded)), datetime=e.recorded.isoformat())]
+                if e.recorded
+                else []
+            )
             if e.mood is not None:
                 facts.append(
                     tag(
@@ -623,45 +720,67 @@ class IntranetRenderer:
                 )
             if e.place:
                 facts.append(esc(e.place))
-            stage = self.stage_name(s, e.stage)
+            stage = self.stage_link(page, s, e.stage)
             if stage:
-                facts.append(esc(stage))
+                facts.append(stage)
             inner = tag("p", " · ".join(facts), class_="im-meta")
             if e.prompt:
                 inner += tag("p", tag("strong", "Prompt: ") + esc(e.prompt), class_="im-prompt")
-            inner += self.audio(page, e.recording, folder, label=f"Diary entry {e.id}")
-            inner += self.transcript_link(page, e.transcript, folder)
-            entries.append(tag("li", inner, id=e.id, class_="im-entry"))
+            ident = players.audio_id(s.id, e.id)
+            when = fmt_date(e.recorded) or e.id
+            player, lines = self.spoken(
+                page, folder, s, e.recording, e.transcript, ident, f"Diary entry, {when}"
+            )
+            inner += player + lines
+            entries.append(
+                tag(
+                    "li",
+                    inner,
+                    id=e.id,
+                    class_="im-entry",
+                    data_seek="0.000" if player else None,
+                    data_for=ident if player else None,
+                )
+            )
         text += "## Entries\n" + block(tag("ol", "".join(entries), class_="im-timeline"))
         return text
 
     def film(self, page: str, folder: str, s: m.Story) -> str:
         text = self.body(page, "story", s.id, s.body, s.inline_images)
+        ident = players.audio_id(s.id, "narration")
+        player, lines = ("", "")
         if s.narration:
-            player = self.audio(page, s.narration.recording, folder, label="Narration")
-            text += "## Narration\n" + block(
-                tag(
-                    "div",
-                    player + self.transcript_link(page, s.narration.captions, folder),
-                    class_="im-player",
-                )
+            player, lines = self.spoken(
+                page, folder, s, s.narration.recording, s.narration.captions, ident, "Narration"
             )
         frames = []
         at = 0.0
-        for frame in s.frames:
-            caption = f"{fmt_time(at)} · {frame.caption}" if frame.caption else fmt_time(at)
-            frames.append(self.figure(page, frame.src, folder, frame.alt, caption))
+        for number, frame in enumerate(s.frames):
+            placed = self.assets.photo(frame.src, folder)
+            if placed is not None:
+                picture = self.img(
+                    page, placed, frame.alt, lazy=number > 0, sizes="(max-width: 60em) 100vw, 60rem"
+                )
+                frames.append(players.FilmFrame(at, at + frame.seconds, picture, frame.caption))
             at += frame.seconds
-        text += "## Frames\n" + block(tag("div", "".join(frames), class_="im-frames"))
-        if s.chapters:
-            text += self.section(
-                "Chapters",
-                [
-                    esc(f"{fmt_time(c.at)} {c.title}")
-                    + (" · " + esc(self.stage_name(s, c.stage)) if c.stage else "")
-                    for c in s.chapters
-                ],
+        if frames:
+            text += "## Film\n" + block(
+                players.film(frames, s.title, ident if player else None) + player
             )
+        elif player:
+            text += "## Narration\n" + block(player)
+        if s.chapters:
+            items = []
+            for c in s.chapters:
+                label = f"{fmt_time(c.at)} {c.title}"
+                head = players.seek_button(ident, c.at, label) if player else esc(label)
+                stage = self.stage_link(page, s, c.stage)
+                items.append(head + (" · " + stage if stage else ""))
+            text += "## Chapters\n" + block(
+                ul(items, "im-chapters").replace("<ul", "<ol", 1).replace("</ul>", "</ol>")
+            )
+        if lines:
+            text += "## Narration transcript\n" + block(lines)
         return text
 
     def email(self, page: str, folder: str, s: m.Story) -> str:
@@ -685,7 +804,11 @@ class IntranetRenderer:
         return text
 
     def written(self, page: str, folder: str, s: m.Story) -> str:
-        return self.body(page, "story", s.id, s.body, s.inline_images)
+        # Blockquotes in a written story are its pull quotes (styled by the theme).
+        body = self.body(page, "story", s.id, s.body, s.inline_images)
+        if not body:
+            return ""
+        return f'\n\n<article class="im-story-body" markdown>\n{body}\n</article>\n\n'
 
     # -- insights and actions -----------------------------------------------
 
@@ -707,7 +830,9 @@ class IntranetRenderer:
                     class_="im-meta",
                 )
             )
-            text += self.section("Evidence", [self.evidence(page, r) for r in insight.evidence])
+            text += self.section(
+                "Evidence", [self.quoted_evidence(page, r) for r in insight.evidence]
+            )
             text += self.section("Personas", self.cited(page, "persona", insight.personas))
             stages = []
             for journey_id, stage_id in insight.stages:

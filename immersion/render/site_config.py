@@ -9,6 +9,7 @@ mkdocs.yml we take the name, palette, logo and `extra`.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +30,23 @@ BASE_FEATURES = [
 ]
 
 
-def copy_theme(staging: Staging, audience: str, project: Path) -> list[str]:
-    """Package theme, then the project's themes/<audience>/ on top; returns its CSS files.
+@dataclass(frozen=True)
+class ThemeAssets:
+    css: list[str]
+    js: list[str]
+
+
+def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
+    """The players, the package theme, then the project's themes/<audience>/ on top.
 
     Templates go to overrides/ (mkdocs' custom_dir); stylesheets and scripts
-    go to docs/ so that the engine copies them as site assets.
+    go to docs/ so that the engine copies them as site assets. Returns the
+    stylesheets and scripts every page loads, in order.
     """
     css: list[str] = []
-    for root in (PACKAGE_THEMES / audience, project / "themes" / audience):
+    js: list[str] = []
+    roots = (PACKAGE_THEMES / "players", PACKAGE_THEMES / audience, project / "themes" / audience)
+    for root in roots:
         if not root.is_dir():
             continue
         for dirpath, _dirs, files in os.walk(root):
@@ -52,11 +62,13 @@ def copy_theme(staging: Staging, audience: str, project: Path) -> list[str]:
                     staging.write_bytes(f"docs/{dest}", path.read_bytes())
                     if rel.endswith(".css") and dest not in css:
                         css.append(dest)
-    return css
+                    elif rel.endswith(".js") and dest not in js:
+                        js.append(dest)
+    return ThemeAssets(css, js)
 
 
 def site_config(
-    settings: Settings, room_name: str, nav: list[Any], css: list[str], audience: str
+    settings: Settings, room_name: str, nav: list[Any], theme_assets: ThemeAssets, audience: str
 ) -> dict[str, Any]:
     theme: dict[str, Any] = {
         "name": "material",
@@ -94,7 +106,8 @@ def site_config(
             # own blocks wrap rendered Markdown, like the email's letter.
             "md_in_html",
         ],
-        "extra_css": css,
+        "extra_css": theme_assets.css,
+        "extra_javascript": theme_assets.js,
         "extra": extra,
         "nav": nav,
         "validation": {

@@ -1,0 +1,157 @@
+"""The markup of players, transcripts and photo films, shared by every site.
+
+The pages carry plain, complete HTML that works without JavaScript (native
+audio controls, every frame of a film as a figure, the whole transcript as
+text that the site search indexes). `theme/players/players.js` then enhances
+it, reading only the `data-` attributes written here:
+
+* `div.im-player[data-im-player] > audio#ID[data-duration][data-peaks]`
+* `div.im-transcript[data-for=ID] > ol > li.im-cue[data-start][data-end]`
+* any `[data-seek][data-for=ID]` element: a button or card that seeks ID
+* `div.im-film[data-im-film][data-for=ID] figure.im-film-frame[data-start][data-end]`
+
+Keep this contract in step with players.js.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..transcripts import Cue, Transcript
+from .html import attrs, fmt_time, tag
+from .staging import esc
+
+
+def seconds(value: float) -> str:
+    """A time for a data- attribute: millisecond precision, as the VTT has it."""
+    return f"{value:.3f}"
+
+
+def audio_id(*parts: str) -> str:
+    """The id of a main recording on its page: `rec-p07`, `rec-diary-p11-e1`."""
+    return "rec-" + "-".join(parts)
+
+
+@dataclass(frozen=True)
+class AudioSources:
+    sources: Sequence[tuple[str, str]]  # (href, MIME type), preferred first
+    download: str
+    duration: float | None = None
+    peaks: str | None = None
+    captions: str | None = None  # href of the published WebVTT
+
+
+def player(
+    audio: AudioSources,
+    label: str,
+    ident: str | None = None,
+    clip: bool = False,
+    language: str = "en",
+) -> str:
+    """An `<audio>` with its sources and captions, in the box the script enhances."""
+    inner = "".join(f"<source{attrs(src=href, type=mime)}>" for href, mime in audio.sources)
+    if audio.captions:
+        track = attrs(
+            kind="captions", src=audio.captions, srclang=language, label="Transcript", default=True
+        )
+        inner += f"<track{track}>"
+    inner += tag("a", "Download the recording", href=audio.download)
+    element = tag(
+        "audio",
+        inner,
+        id=ident,
+        controls=True,
+        preload="none" if clip else "metadata",
+        aria_label=label,
+        data_duration=seconds(audio.duration) if audio.duration is not None else None,
+        data_peaks=audio.peaks,
+    )
+    cls = "im-player im-player-clip" if clip else "im-player"
+    return tag("div", element, class_=cls, data_im_player=True)
+
+
+def transcript(
+    ident: str,
+    script: Transcript,
+    interviewer: str = "",
+    highlight_at: Callable[[Cue], str | None] = lambda cue: None,
+    label: str = "Transcript",
+) -> str:
+    """Every line of a transcript, each a way into the recording at its second."""
+    who = interviewer.casefold()
+    items = []
+    for number, cue in enumerate(script.cues, start=1):
+        classes = ["im-cue"]
+        if who and (cue.voice or "").casefold() == who:
+            classes.append("im-cue-interviewer")
+        highlight = highlight_at(cue)
+        if highlight:
+            classes.append("im-cue-quoted")
+        when = fmt_time(cue.start)
+        inner = tag(
+            "button", when, type="button", class_="im-cue-time", aria_label=f"Play from {when}"
+        )
+        if cue.voice:
+            inner += " " + tag("span", esc(cue.voice), class_="im-voice")
+        inner += " " + tag("span", esc(" ".join(cue.text.split())), class_="im-cue-text")
+        items.append(
+            tag(
+                "li",
+                inner,
+                class_=" ".join(classes),
+                id=f"{ident}-{number}",
+                data_start=seconds(cue.start),
+                data_end=seconds(cue.end),
+                data_highlight=highlight,
+            )
+        )
+    return tag(
+        "div",
+        tag("ol", "".join(items), class_="im-cues"),
+        class_="im-transcript",
+        data_for=ident,
+        role="region",
+        aria_label=label,
+        tabindex="0",
+    )
+
+
+def seek_button(ident: str, at: float, text: str) -> str:
+    return tag(
+        "button", esc(text), type="button", class_="im-seek", data_seek=seconds(at), data_for=ident
+    )
+
+
+@dataclass(frozen=True)
+class FilmFrame:
+    start: float
+    end: float
+    picture: str  # the <picture> markup of the frame's renditions
+    caption: str
+
+
+def film(frames: Sequence[FilmFrame], title: str, narration: str | None) -> str:
+    """The film as figures on a stage: one at a time with JavaScript, all without."""
+    figures = "".join(
+        tag(
+            "figure",
+            frame.picture + (tag("figcaption", esc(frame.caption)) if frame.caption else ""),
+            class_="im-film-frame",
+            id=f"frame-{number}",
+            data_start=seconds(frame.start),
+            data_end=seconds(frame.end),
+        )
+        for number, frame in enumerate(frames, start=1)
+    )
+    end = frames[-1].end if frames else 0.0
+    return tag(
+        "div",
+        tag("div", figures, class_="im-film-stage"),
+        class_="im-film",
+        data_im_film=True,
+        data_for=narration,
+        data_duration=seconds(end),
+        role="region",
+        aria_label=f"Photo film: {title}",
+    )

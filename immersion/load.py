@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import formats
+from . import formats, spoken
 from . import model as m
-from . import spoken
 from .bodytext import INLINE_IMAGE, REFERENCE_IMAGE, image_src
 from .problems import Problem, Severity, relpath, suggest
 from .schema import ID_RE, IMAGE_EXTS, INVALID, Ctx, Ref, resolve_media, struct

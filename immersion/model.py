@@ -8,9 +8,9 @@ Field names follow the content format in SPEC §2 (the public interface), with
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .schema import EvidenceRef, MediaRef

@@ -267,7 +267,7 @@ def emotion_curve_svg(
 
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"'
-        f' role="img" aria-labelledby="{uid}-title {uid}-desc" class="emotion-curve"'
+        f' role="group" aria-labelledby="{uid}-title {uid}-desc" class="emotion-curve"'
         f' font-size="{FONT_SIZE}">',
         f'<title id="{uid}-title">Emotion curve: {_text(journey.title)}</title>',
         f'<desc id="{uid}-desc">{_text(summary(journey, series, labels))}</desc>',

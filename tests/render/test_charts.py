@@ -293,7 +293,7 @@ def test_root_is_an_accessible_responsive_svg() -> None:
     root = render(journey(stage("plan", -1), stage("book", 2)), width=800, height=300)
     assert root.tag == f"{SVG}svg"
     assert root.get("viewBox") == "0 0 800 300"
-    assert root.get("role") == "img"
+    assert root.get("role") == "group"  # "img" would hide its evidence links
     assert root.get("class") == "emotion-curve"
     assert root.get("width") is None and root.get("height") is None
     ids = {el.get("id") for el in root.iter() if el.get("id")}

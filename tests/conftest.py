@@ -1,12 +1,14 @@
 """Fixtures: small room projects written on the fly, with real media.
 
 Photos are real JPEGs with EXIF (orientation, camera, GPS) made by Pillow;
-recordings are real AAC made by ffmpeg. Nothing is read from content/.
+recordings are real AAC made by ffmpeg. Only `demo_site` reads content/: it
+builds the bundled demo room once per session.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 import subprocess
 import textwrap
@@ -86,7 +88,8 @@ VTT = """WEBVTT
 <v Sam>How did the move go?
 
 00:00:01.500 --> 00:00:03.000
-<v Leah>Honestly, the quote form was a maze. I just want one number I can trust. They never called back.
+<v Leah>Honestly, the quote form was a maze.
+I just want one number I can trust. They never called back.
 """
 
 
@@ -310,3 +313,20 @@ def snapshot() -> Callable[[Path], dict[str, bytes]]:
         }
 
     return take
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled demo room (every kind of story, real speech), built once per session."""
+    from immersion.commands import build
+
+    project = tmp_path_factory.mktemp("demo")
+    for name in ("content", "themes"):
+        shutil.copytree(REPO / name, project / name)
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    out = io.StringIO()
+    assert build.run(project, today=TODAY, out=out) == 0, out.getvalue()
+    return project / "build" / "intranet"

@@ -8,8 +8,6 @@ axe-core finds nothing serious on a page of every kind.
 
 from __future__ import annotations
 
-import io
-import shutil
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,11 +15,7 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM_FLAGS, chromium_path, serve
-from conftest import TODAY
 
-from immersion.commands import build
-
-REPO = Path(__file__).resolve().parents[2]
 STORY_PAGES = {
     "interview": "stories/p07/",
     "audio-diary": "stories/diary-p11/",
@@ -29,17 +23,6 @@ STORY_PAGES = {
     "email": "stories/email-p16/",
     "story": "stories/story-p19/",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = tmp_path_factory.mktemp("demo")
-    for name in ("content", "themes"):
-        shutil.copytree(REPO / name, project / name)
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    out = io.StringIO()
-    assert build.run(project, today=TODAY, out=out) == 0, out.getvalue()
-    return project / "build" / "intranet"
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,15 @@ def _jobs(value: str) -> int:
     return int(value)
 
 
+def _size(value: str) -> tuple[int, int]:
+    from .media.film import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="immersion", description="Build the sites of a customer immersion room.")
     p.add_argument(
@@ -70,6 +79,28 @@ def parser() -> argparse.ArgumentParser:
 
     init = sub.add_parser("init", help="start a new room project")
     init.add_argument("dir", type=Path)
+
+    film = sub.add_parser("film", help="photo films for signage players")
+    film_sub = film.add_subparsers(dest="film_action", required=True, parser_class=_Parser)
+    export = film_sub.add_parser("export", help="render a photo film as an MP4")
+    export.add_argument("id", help="the photo film's id (its folder in content/stories/)")
+    export.add_argument(
+        "--size",
+        type=_size,
+        default=(1920, 1080),
+        metavar="WxH",
+        help="the video's size (default: 1920x1080)",
+    )
+    export.add_argument(
+        "--out", type=Path, metavar="FILE", help="where to write it (default: build/films/ID.mp4)"
+    )
+    export.add_argument(
+        "--audience",
+        choices=("kiosk", "intranet"),
+        default="kiosk",
+        help="whose consent rules apply (default: kiosk)",
+    )
+    export.add_argument("--date", type=_date, help="export as of this date")
     return p
 
 
@@ -98,6 +129,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import init
 
             return init.run(args.dir)
+        if args.command == "film":
+            from .commands import film
+
+            return film.run(
+                project,
+                args.id,
+                size=args.size,
+                output=args.out,
+                audience=args.audience,
+                today=args.date,
+            )
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

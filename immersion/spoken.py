@@ -262,7 +262,7 @@ def check_durations(
                             f"highlight '{highlight.id}' ends at {_clock(highlight.end)}, after "
                             f"the end of the recording ({_clock(duration)})",
                             "set its end inside the recording",
-                            fld=f"highlights[{i}].end",
+                            field=f"highlights[{i}].end",
                         )
                     )
     return problems

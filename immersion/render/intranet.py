@@ -245,14 +245,16 @@ class IntranetRenderer:
         label: str,
         ident: str | None = None,
         captions: MediaRef | None = None,
-        clip: str | None = None,
+        clip: m.Highlight | None = None,
     ) -> str:
         """A player for a recording (or one highlight clip of it), with its captions."""
         if ref is None:
             return ""
-        sources = self.audio_sources(page, ref, folder, clip)
+        sources = self.audio_sources(page, ref, folder, clip.id if clip else None)
         if sources is None:
             return ""
+        if clip is not None:
+            sources = replace(sources, duration=clip.end - clip.start)
         script = self.lib.transcript(captions)
         if script is not None and captions is not None and script.cues:
             vtt = self.assets.transcript(captions, folder, script)
@@ -664,7 +666,7 @@ class IntranetRenderer:
             s.recording,
             folder,
             f"{s.participant.pseudonym}, {fmt_time(h.start)} to {fmt_time(h.end)}",
-            clip=h.id,
+            clip=h,
         )
         if ident:
             inner += players.seek_button(

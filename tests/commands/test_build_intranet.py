@@ -126,7 +126,7 @@ def test_journey_has_stage_columns_and_emotion_curve(built: Path) -> None:
     heads = [th.get_text(" ", strip=True) for th in soup.select("table.im-stages thead th")]
     assert heads == ["Planning the move ★ Moment of truth", "Moving day"]
     svg = soup.select_one("figure.im-curve svg")
-    assert svg is not None and svg.get("role") == "img"
+    assert svg is not None and svg.get("role") == "group"
     emotion_row = next(
         tr
         for tr in soup.select("table.im-stages tbody tr")

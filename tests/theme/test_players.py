@@ -556,8 +556,11 @@ def test_film_follows_the_narration(page: Page, base: str) -> None:
     assert film_state(page, "narrated")["current"] == [2]
     assert film_state(page, "narrated")["live"] is None  # no chatter while playing
     page.locator("#narrated .im-play").click()  # the film's play button drives the narration
-    page.wait_for_function("document.getElementById('rec-film').paused")
-    assert film_state(page, "narrated")["live"] == "polite"
+    # `paused` turns true before the `pause` event reaches the film: wait for both.
+    page.wait_for_function(
+        "document.getElementById('rec-film').paused && document.querySelector("
+        "'#narrated .im-film-counter').getAttribute('aria-live') === 'polite'"
+    )
 
 
 def test_film_deep_link_to_a_frame(page: Page, base: str) -> None:

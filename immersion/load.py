@@ -748,7 +748,7 @@ def load(project: Path, today: dt.date) -> tuple[m.Library, list[Problem]]:
     library = library.with_(transcripts=transcripts)
     for story in library.stories.values():
         problems += spoken.check_story(story, transcripts)
-    problems += spoken.check_quotes(library)
+    problems += spoken.check_quotes(library, today)
     return library, loader.problems + problems
 
 

@@ -9,6 +9,7 @@ duration, so the build runs it once the media pipeline has measured them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -64,10 +65,22 @@ def read_transcripts(
         for ref in transcript_refs(story):
             if ref.path in found:
                 continue
-            transcript, trouble = read_vtt(ref.path, relpath(ref.path, project))
+            display = relpath(ref.path, project)
+            transcript, trouble = read_vtt(ref.path, display)
             problems += trouble
-            if transcript is not None:
-                found[ref.path] = transcript
+            if transcript is None or (not transcript.cues and any(p.is_error for p in trouble)):
+                continue  # unreadable, or not WebVTT at all: one problem says so, not one per use
+            if not transcript.cues:
+                problems.append(
+                    Problem(
+                        display,
+                        None,
+                        "this transcript has no lines",
+                        "write what was said as cues, or remove the transcript from the story",
+                        Severity.WARNING,
+                    )
+                )
+            found[ref.path] = transcript
     return found, problems
 
 
@@ -192,15 +205,21 @@ def said_at(library: m.Library, story_id: str, anchor: str) -> str | None:
     target = story.anchors().get(anchor)
     if isinstance(target, m.Highlight):
         transcript = library.transcript(story.transcript)
-        return quote_text(quoted(story, transcript, target)) if transcript else None
-    if isinstance(target, m.DiaryEntry):
+        words = quote_text(quoted(story, transcript, target)) if transcript else ""
+    elif isinstance(target, m.DiaryEntry):
         transcript = library.transcript(target.transcript)
-        return quote_text(list(transcript.cues)) if transcript else None
-    return None
+        words = quote_text(list(transcript.cues)) if transcript else ""
+    else:
+        words = ""
+    return words or None
 
 
-def check_quotes(library: m.Library) -> list[Problem]:
-    """A persona's quote must be what the customer said at the second it points to."""
+def check_quotes(library: m.Library, today: dt.date) -> list[Problem]:
+    """A persona's quote must be what the customer said at the second it points to.
+
+    The hint shows the words as spoken, except for a story whose consent is no
+    longer valid: its words must not reach a build log either.
+    """
     problems: list[Problem] = []
     for persona in library.personas.values():
         quote = persona.quote
@@ -211,18 +230,42 @@ def check_quotes(library: m.Library) -> list[Problem]:
             continue
         if not _said(quote.text, spoken):
             shown = spoken if len(spoken) <= 120 else spoken[:117] + "..."
+            story = library.stories[quote.evidence.story]
+            consent = library.consents.get(story.participant.consent)
+            if consent is None or not consent.valid_on(today):
+                hint = "quote the words as spoken in the transcript"
+            else:
+                hint = f'quote the words as spoken: "{shown}"'
             problems.append(
                 Problem(
                     persona.source.path,
                     persona.source.line("quote.text") or persona.source.line("quote"),
                     f"the quote is not what was said at {quote.evidence.story}#"
                     f"{quote.evidence.anchor}",
-                    f'quote the words as spoken: "{shown}"',
+                    hint,
                     Severity.WARNING,
                     "quote.text",
                 )
             )
     return problems
+
+
+def _film_length(story: m.Story, narration: float) -> list[Problem]:
+    """Frames and narration must end together, or the film and its export disagree."""
+    frames = sum(frame.seconds for frame in story.frames)
+    if abs(frames - narration) <= END_TOLERANCE:
+        return []
+    src = story.source
+    return [
+        Problem(
+            src.path,
+            src.line("frames"),
+            f"the frames last {frames:.1f} s but the narration {narration:.1f} s",
+            "make the frames' seconds add up to the length of the narration",
+            Severity.WARNING,
+            "frames",
+        )
+    ]
 
 
 def check_durations(
@@ -251,6 +294,8 @@ def check_durations(
                             "check that the transcript belongs to this recording",
                         )
                     )
+            if spoken.field == "narration.recording" and story.frames:
+                problems += _film_length(story, duration)
             if spoken.field != "recording":
                 continue
             for i, highlight in enumerate(story.highlights):

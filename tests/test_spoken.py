@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
 from conftest import TODAY, write
 
+from immersion import model as m
 from immersion.commands import build
 from immersion.load import load
 from immersion.problems import Problem, Severity
@@ -175,3 +177,52 @@ def test_the_build_checks_durations_it_measured(room: Path) -> None:
         "'interview.m4a' (0:03)" in text
     )
     assert "highlight 'hl-1' ends at 0:09, after the end of the recording (0:03)" in text
+
+
+def test_an_empty_transcript_is_a_warning_not_a_transcript(room: Path) -> None:
+    (room / "content/stories/p07/interview.vtt").write_text("WEBVTT\n")
+    messages = [(p.path, p.message, p.severity) for p in problems_of(room)]
+    assert (
+        "content/stories/p07/interview.vtt",
+        "this transcript has no lines",
+        Severity.WARNING,
+    ) in messages
+    assert all("the quote is not" not in message for _path, message, _s in messages)
+
+
+def test_a_file_that_is_not_webvtt_is_one_problem(room: Path) -> None:
+    (room / "content/stories/p07/interview.vtt").write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\nHi\n"
+    )
+    problems = problems_of(room)
+    assert [p.message for p in problems] == [
+        "this is not a WebVTT file: the first line must be WEBVTT"
+    ]
+
+
+def test_a_hint_never_repeats_the_words_of_an_expired_story(room: Path) -> None:
+    # Raj quotes the expired story `old`: the quote is wrong, and the hint must not say
+    # what Olu said.
+    edit(room, "content/personas/raj/index.md", "they never called back", "they rang twice")
+    [problem] = [p for p in problems_of(room) if p.field == "quote.text"]
+    assert problem.message == "the quote is not what was said at old#hl-1"
+    assert problem.hint == "quote the words as spoken in the transcript"
+    assert "maze" not in problem.format()
+
+
+def test_frames_and_narration_must_end_together(room: Path) -> None:
+    library, _problems = load(room, TODAY)
+    story = library.stories["p07"]
+    film = dataclasses.replace(
+        story,
+        kind_of_story="photo-film",
+        recording=None,
+        highlights=(),
+        frames=(m.Frame(story.inline_images[0].src, "", "a kitchen", 5.0),),
+        narration=m.Narration(story.recording, None),
+    )
+    library = library.with_(stories={"p07": film})
+    [problem] = check_durations(library, lambda ref: 3.0, room)
+    assert problem.message == "the frames last 5.0 s but the narration 3.0 s"
+    assert problem.severity is Severity.WARNING
+    assert check_durations(library, lambda ref: 4.8, room) == []

@@ -282,11 +282,12 @@ class IntranetRenderer:
                 for cue in spoken.quoted(story, script, highlight):
                     quoted_by.setdefault(cue.line, highlight.id)
         lines = players.transcript(
-            ident if player else f"{ident}-text",
+            ident,
             script,
             story.interviewer,
             lambda cue: quoted_by.get(cue.line),
             label=f"Transcript: {label}",
+            seekable=bool(player),
         )
         return player, lines
 

@@ -77,8 +77,13 @@ def transcript(
     interviewer: str = "",
     highlight_at: Callable[[Cue], str | None] = lambda cue: None,
     label: str = "Transcript",
+    seekable: bool = True,
 ) -> str:
-    """Every line of a transcript, each a way into the recording at its second."""
+    """Every line of a transcript, each a way into the recording at its second.
+
+    Without a recording to seek (not allowed, or not converted), the times are
+    plain text: a button that does nothing is worse than none.
+    """
     who = interviewer.casefold()
     items = []
     for number, cue in enumerate(script.cues, start=1):
@@ -89,8 +94,10 @@ def transcript(
         if highlight:
             classes.append("im-cue-quoted")
         when = fmt_time(cue.start)
-        inner = tag(
-            "button", when, type="button", class_="im-cue-time", aria_label=f"Play from {when}"
+        inner = (
+            tag("button", when, type="button", class_="im-cue-time", aria_label=f"Play from {when}")
+            if seekable
+            else tag("span", when, class_="im-cue-time")
         )
         if cue.voice:
             inner += " " + tag("span", esc(cue.voice), class_="im-voice")
@@ -110,7 +117,7 @@ def transcript(
         "div",
         tag("ol", "".join(items), class_="im-cues"),
         class_="im-transcript",
-        data_for=ident,
+        data_for=ident if seekable else None,
         role="region",
         aria_label=label,
         tabindex="0",

@@ -36,6 +36,13 @@ class ThemeAssets:
     js: list[str]
 
 
+DROPPED_FEATURES = {
+    "navigation.instant",
+    "navigation.instant.prefetch",
+    "navigation.instant.progress",
+}
+
+
 def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
     """The players, the package theme, then the project's themes/<audience>/ on top.
 
@@ -83,7 +90,13 @@ def site_config(
             continue
         if key != "name":
             theme[key] = value
-    extra_features = [f for f in settings.theme.get("features", []) if isinstance(f, str)]
+    # Instant navigation swaps pages without loading them, so the players script would
+    # never see the new page's players; every page is a real page load instead.
+    extra_features = [
+        f
+        for f in settings.theme.get("features", [])
+        if isinstance(f, str) and f not in DROPPED_FEATURES
+    ]
     theme["features"] = BASE_FEATURES + [f for f in extra_features if f not in BASE_FEATURES]
     extra = dict(settings.extra)
     extra.setdefault("generator", False)

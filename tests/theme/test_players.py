@@ -209,6 +209,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "film.html").write_text(film_page())
     (root / "long.html").write_text(story_page(60, step=0.3))
     (root / "odd.html").write_text(odd_page())
+    (root / "gone.html").write_text(
+        html_page("Gone", player("missing", "Interview", "rec-gone", SECONDS))
+    )
     (root / "peaks.json").write_text('{"version": 2, "data": "nope"}')
     assert [job.wait() for job in jobs] == [0, 0, 0, 0]
     return root
@@ -327,12 +330,17 @@ def test_slider_keyboard_and_space(page: Page, base: str) -> None:
     assert page.evaluate("document.getElementById('rec-a').currentTime") == 5
     assert slider.get_attribute("aria-valuenow") == "5"
     assert page.evaluate("document.getElementById('rec-a').paused")
+    # `paused` changes before the play/pause event updates the label: wait for both.
     slider.press("Space")
-    page.wait_for_function("!document.getElementById('rec-a').paused")
-    assert page.locator(".im-play").first.get_attribute("aria-label") == "Pause"
+    page.wait_for_function(
+        "!document.getElementById('rec-a').paused && "
+        "document.querySelector('.im-play').getAttribute('aria-label') === 'Pause'"
+    )
     slider.press("Enter")
-    page.wait_for_function("document.getElementById('rec-a').paused")
-    assert page.locator(".im-play").first.get_attribute("aria-label") == "Play"
+    page.wait_for_function(
+        "document.getElementById('rec-a').paused && "
+        "document.querySelector('.im-play').getAttribute('aria-label') === 'Play'"
+    )
 
 
 def test_pointer_click_on_the_seek_bar(page: Page, base: str) -> None:
@@ -680,3 +688,28 @@ def test_no_serious_accessibility_violations(page: Page, base: str, name: str) -
         if v["impact"] in ("serious", "critical")
     ]
     assert bad == []
+
+
+def test_a_recording_that_cannot_load_gives_the_native_controls_back(
+    browser: Browser, base: str
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    # The browser itself logs the 404s of the missing files; nothing else may be logged.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and "404" not in m.text and "Failed to load" not in m.text
+            else None
+        ),
+    )
+    page.goto(base + "gone.html")
+    page.wait_for_function("document.querySelector('.im-player').classList.contains('im-failed')")
+    assert page.evaluate("document.getElementById('rec-gone').controls")
+    assert page.locator(".im-player .im-play").count() == 0
+    assert page.locator(".im-error").inner_text() == "This recording cannot be played here."
+    context.close()
+    assert errors == []

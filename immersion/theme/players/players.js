@@ -136,6 +136,24 @@
     root.append(bar);
     a.controls = false; // only once ours exist
     root.classList.add("im-enhanced");
+    // A recording that cannot load must not look playable: give the browser's own
+    // controls back (they show the failure) and say so. Source errors do not bubble.
+    const fail = safe(() => {
+      if (root.classList.contains("im-failed")) return;
+      bar.remove();
+      a.controls = true;
+      root.classList.replace("im-enhanced", "im-failed");
+      const note = el("p", "im-error");
+      note.textContent = "This recording cannot be played here.";
+      root.append(note);
+    });
+    on(a, "error", fail);
+    const last = [...a.querySelectorAll("source")].pop();
+    if (last) on(last, "error", fail);
+    // Sources that failed before this script ran left no event to hear: NETWORK_NO_SOURCE
+    // is also a passing state while loading starts, so look again a moment later.
+    if (a.error) fail();
+    else setTimeout(() => { if (a.networkState === 3 && !a.readyState) fail(); }, 1500);
     if (!clip && a.dataset.peaks && window.fetch && window.ResizeObserver)
       fetch(a.dataset.peaks).then((x) => (x.ok ? x.json() : null)).then((j) => wave(pl, amps(j))).catch(() => {});
   };
@@ -178,6 +196,7 @@
     pl.c2.style.clipPath = pl.c;
     pl.sk.append(pl.c1, pl.c2);
     pl.sk.classList.add("im-has-wave");
+    for (const o of waves) if (!o.root.isConnected) waves.delete(o); // players the kiosk removed
     waves.add(pl);
     new ResizeObserver(safe((es) => {
       ({ width: pl.w, height: pl.h } = es[es.length - 1].contentRect);

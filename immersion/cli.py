@@ -40,6 +40,12 @@ def _size(value: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port (0 to 65535)")
+    return int(value)
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="immersion", description="Build the sites of a customer immersion room.")
     p.add_argument(
@@ -101,6 +107,33 @@ def parser() -> argparse.ArgumentParser:
         help="whose consent rules apply (default: kiosk)",
     )
     export.add_argument("--date", type=_date, help="export as of this date")
+
+    kiosk = sub.add_parser(
+        "kiosk", help="serve the kiosk build for one display and launch or print Chromium"
+    )
+    kiosk.add_argument("display", help="the display's id in room.yml")
+    kiosk.add_argument(
+        "--port",
+        type=_port,
+        default=None,
+        metavar="N",
+        help="the port to serve on (default: 8700 + the display's place in room.yml; "
+        "0 picks a free one)",
+    )
+    kiosk.add_argument(
+        "--host", default="127.0.0.1", help="the address to serve on (default: 127.0.0.1)"
+    )
+    kiosk.add_argument(
+        "--launch", action="store_true", help="start Chromium in kiosk mode and serve until Ctrl-C"
+    )
+    kiosk.add_argument(
+        "--print-unit",
+        action="store_true",
+        help="print a systemd user unit that keeps this display running, then exit",
+    )
+    kiosk.add_argument(
+        "--chromium", type=Path, metavar="PATH", help="the Chromium to start (default: from PATH)"
+    )
     return p
 
 
@@ -111,12 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             from .commands import build
 
-            if args.audience == "kiosk":
-                raise UsageError(
-                    "the kiosk build is not available yet; build the intranet "
-                    "with --audience intranet"
-                )
-            return build.run(project, strict=args.strict, today=args.date, jobs=args.jobs)
+            audiences = build.AUDIENCES if args.audience == "all" else (args.audience,)
+            return build.run(
+                project, audiences, strict=args.strict, today=args.date, jobs=args.jobs
+            )
         if args.command == "check":
             from .commands import check
 
@@ -139,6 +170,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 output=args.out,
                 audience=args.audience,
                 today=args.date,
+            )
+        if args.command == "kiosk":
+            from .commands import kiosk
+
+            return kiosk.run(
+                project,
+                args.display,
+                port=args.port,
+                host=args.host,
+                launch=args.launch,
+                print_unit=args.print_unit,
+                chromium=args.chromium,
             )
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)

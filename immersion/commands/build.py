@@ -10,7 +10,8 @@ import datetime as dt
 import os
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -24,13 +25,15 @@ from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, rep
 from ..publish import build_lock, discard, new_site_dir, publish
 from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
+from ..render.kiosk import KioskAssets, KioskRenderer
+from ..render.kiosk_offline import summary, write_offline
 from ..render.site_config import copy_theme, site_config, write_config
 from ..render.staging import Staging
 from ..settings import Settings, load_settings, media_recipes
 from ..spoken import check_durations
 from .common import room_today
 
-AUDIENCES = ("intranet",)
+AUDIENCES = ("intranet", "kiosk")
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Rendered:
     staging: Path
     config: Path
     pages: int
+    # Runs on the built site before it is published; returns lines for the summary.
+    finish: Callable[[Path], list[str]] | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def render_intranet(
@@ -63,8 +69,50 @@ def render_intranet(
     return Rendered(audience, staging.root, config, renderer.pages)
 
 
+def render_kiosk(
+    library: Library,
+    settings: Settings,
+    project: Path,
+    today: dt.date,
+    renditions: Renditions,
+    problems: list[Problem],
+) -> Rendered:
+    """Write the kiosk staging folder: the displays' pages, renditions, theme, mkdocs.yml.
+
+    The built site then gets each display's precache list and service worker
+    (`render/kiosk_offline.py`) before it is published.
+    """
+    audience = "kiosk"
+    staging = Staging(project / "build" / ".staging" / audience)
+    assets = KioskAssets(staging, project, renditions, problems)
+    renderer = KioskRenderer(library, staging, assets, problems)
+    renderer.render(settings.site_name or library.room.name)
+    theme_assets = copy_theme(staging, audience, project)
+    config = write_config(
+        staging, site_config(settings, library.room.name, ["index.md"], theme_assets, audience)
+    )
+    renderer.finish()
+    staging.prune()
+    displays = [screen.id for screen in renderer.screens]
+
+    def offline(site: Path) -> list[str]:
+        return summary(
+            write_offline(
+                site,
+                displays,
+                docs=staging.root / "docs",
+                memo=staging.root.parent / f"{audience}.digests.json",
+            )
+        )
+
+    return Rendered(audience, staging.root, config, renderer.pages, finish=offline)
+
+
+RENDERERS = {"intranet": render_intranet, "kiosk": render_kiosk}
+
+
 def engine_and_publish(rendered: Rendered, project: Path, problems: list[Problem]) -> None:
-    """Build the staging folder into a fresh site folder, then swap it in."""
+    """Build the staging folder into a fresh site folder, finish it, then swap it in."""
     site = new_site_dir(project / "build", rendered.audience)
     try:
         for warning in engine.build_site(rendered.config, site):
@@ -76,6 +124,8 @@ def engine_and_publish(rendered: Rendered, project: Path, problems: list[Problem
                     severity=Severity.WARNING,
                 )
             )
+        if rendered.finish is not None:
+            rendered.notes += rendered.finish(site)
     except BaseException:
         discard(site)
         raise
@@ -160,12 +210,15 @@ def _build(
         return refuse(problems, strict, stream)
     results = []
     for audience in audiences:
-        rendered = render_intranet(views[audience], settings, project, day, renditions, problems)
+        render = RENDERERS[audience]
+        rendered = render(views[audience], settings, project, day, renditions, problems)
         engine_and_publish(rendered, project, problems)
         results.append(rendered)
     code = report(problems, strict, stream)
     print(renditions.stats.summary(), file=stream)
     for r in results:
         print(f"{r.audience}: {r.pages} pages -> build/{r.audience}/", file=stream)
+        for note in r.notes:
+            print(note, file=stream)
     print(f"{library.summary()}; built in {time.perf_counter() - started:.1f}s", file=stream)
     return code if code else EXIT_OK

@@ -46,6 +46,9 @@ DROPPED_FEATURES = {
 def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
     """The players, the package theme, then the project's themes/<audience>/ on top.
 
+    Only `theme/players/` and `theme/<audience>/` are package themes of a site: the
+    kiosk's service worker template (`theme/kiosk-sw/`) is never copied as it is.
+
     Templates go to overrides/ (mkdocs' custom_dir); stylesheets and scripts
     go to docs/ so that the engine copies them as site assets. Returns the
     stylesheets and scripts every page loads, in order.
@@ -58,7 +61,8 @@ def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
             continue
         for dirpath, _dirs, files in os.walk(root):
             for name in sorted(files):
-                if name.startswith(".") or name.endswith("~"):
+                # Dot files, editor backups, and notes for editors (README.md) are not site assets.
+                if name.startswith(".") or name.endswith(("~", ".md")):
                     continue
                 path = Path(dirpath) / name
                 rel = path.relative_to(root).as_posix()
@@ -101,6 +105,16 @@ def site_config(
     extra = dict(settings.extra)
     extra.setdefault("generator", False)
     extra["audience"] = audience
+    plugins: list[Any] = ["search", "tags"]
+    if audience == "kiosk":
+        # The displays: no search, no tags, no theme features (no instant navigation, no
+        # "back to top"), and nothing from `extra` that material turns into markup of its
+        # own (a cookie banner, a version switcher, alternate languages, scripts).
+        theme["features"] = []
+        theme["font"] = False
+        plugins = []
+        for key in ("consent", "version", "alternate", "analytics", "polyfills", "social"):
+            extra.pop(key, None)
     config: dict[str, Any] = {
         "site_name": template_text(settings.site_name or f"{room_name}: {audience}"),
         "site_description": settings.site_description,
@@ -109,7 +123,7 @@ def site_config(
         "docs_dir": "docs",
         "use_directory_urls": True,
         "theme": theme,
-        "plugins": ["search", "tags"],
+        "plugins": plugins,
         "markdown_extensions": [
             {"toc": {"permalink": True}},
             "tables",

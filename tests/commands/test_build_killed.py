@@ -23,8 +23,8 @@ def build(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def site_files(project: Path) -> dict[str, bytes]:
-    site = (project / "build" / "intranet").resolve()
+def site_files(project: Path, audience: str = "intranet") -> dict[str, bytes]:
+    site = (project / "build" / audience).resolve()
     return {
         p.relative_to(site).as_posix(): p.read_bytes()
         for p in sorted(site.rglob("*"))
@@ -52,11 +52,16 @@ def test_killed_build_then_rebuilt_equals_a_clean_build(
     assert result.returncode == 0, result.stderr
 
     assert site_files(room) == site_files(clean)
+    assert site_files(room, "kiosk") == site_files(clean, "kiosk")
     leftovers = [
         p
         for p in (room / "build").rglob("*")
-        if p.name.endswith(".tmp") or p.name.startswith(".intranet.link")
+        if p.name.endswith(".tmp") or p.name.startswith((".intranet.link", ".kiosk.link"))
     ]
     assert leftovers == []
     assert not (room / "build/.cache/work").exists()
-    assert len(list((room / "build/.sites").iterdir())) == 1
+    # One published site per audience, nothing else.
+    assert sorted(p.name.split("-")[0] for p in (room / "build/.sites").iterdir()) == [
+        "intranet",
+        "kiosk",
+    ]

@@ -1,0 +1,313 @@
+"""`immersion kiosk DISPLAY`: serve the kiosk build for one display, and start Chromium.
+
+The server is `immersion.httpd.StaticServer` on `build/kiosk/` (Range requests, so
+recordings seek; the published link is resolved per request, so a new build is
+served as soon as it is published). `sw.js`, `precache.json` and pages are sent
+with `Cache-Control: no-cache`, so a display learns of a new build at once.
+
+The Chromium command is built from what was built: the display's `ik-config`
+in its entry page (audio, resolution), not from a room.yml edited since.
+The port is stable per display (8700 + its place in room.yml): the service
+worker's caches belong to the origin, port included, so a display that moved
+to another port would start again with empty caches.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..httpd import StaticServer
+from ..problems import EXIT_OK, BuildError, suggest
+from ..yamlio import ContentError, parse_yaml, read_text
+
+BASE_PORT = 8700
+BUILD_HINT = "build the kiosk first: immersion build --audience kiosk"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+CHROMIUM_FLAGS = (
+    "--kiosk",
+    "{app}",
+    "{profile}",
+    "--noerrdialogs",
+    "--disable-session-crashed-bubble",
+    "--disable-pinch",
+    "--overscroll-history-navigation=0",
+    "--check-for-update-interval=31536000",
+    "--disable-features=Translate",
+    "--no-first-run",
+)
+NO_CACHE = ("sw.js", "precache.json")
+_CONFIG = re.compile(r'<script[^>]*\bid="ik-config"[^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The display to run, as it was built."""
+
+    display: str
+    site: Path  # build/kiosk (the published link)
+    config: dict[str, Any]  # the entry page's ik-config
+    port: int  # the display's own port
+
+
+def room_displays(project: Path) -> list[str]:
+    """Display ids in room.yml order; empty when room.yml cannot be read."""
+    path = project / "content" / "room.yml"
+    try:
+        data = parse_yaml(read_text(path, "content/room.yml"), "content/room.yml")
+    except (ContentError, OSError):
+        return []
+    displays = data.get("displays") if isinstance(data, dict) else None
+    if not isinstance(displays, list):
+        return []
+    return [str(d["id"]) for d in displays if isinstance(d, dict) and d.get("id")]
+
+
+def built_displays(site: Path) -> list[str]:
+    if not site.is_dir():
+        return []
+    return sorted(p.parent.name for p in site.glob("*/index.html") if p.parent.name != "assets")
+
+
+def default_port(display: str, in_room: Sequence[str], built: Sequence[str]) -> int:
+    """8700 + the display's place in room.yml (after them, for one only in the build)."""
+    if display in in_room:
+        return BASE_PORT + list(in_room).index(display)
+    extra = [d for d in built if d not in in_room]
+    return BASE_PORT + len(in_room) + (extra.index(display) if display in extra else 0)
+
+
+def entry_config(page: Path) -> dict[str, Any]:
+    """The `ik-config` of a built entry page ({} when it has none)."""
+    try:
+        match = _CONFIG.search(page.read_text(encoding="utf-8", errors="replace"))
+        config = json.loads(match.group(1)) if match else {}
+    except (OSError, ValueError):
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def locate(project: Path, display: str, port: int | None, need_build: bool = True) -> Target:
+    """The display to serve, or a BuildError naming what is wrong and the fix."""
+    site = project / "build" / "kiosk"
+    in_room = room_displays(project)
+    built = built_displays(site)
+    known = in_room + [d for d in built if d not in in_room]
+    if display not in known:
+        if not known and not site.is_dir():
+            raise BuildError(f"there is no kiosk build to serve here; {BUILD_HINT}")
+        raise BuildError(f"unknown display '{display}' ({suggest(display, known)})")
+    entry = site / display / "index.html"
+    if need_build and not entry.is_file():
+        raise BuildError(f"display '{display}' has not been built yet; {BUILD_HINT}")
+    chosen = default_port(display, in_room, built) if port is None else port
+    return Target(display, site, entry_config(entry), chosen)
+
+
+def profile_dir(display: str) -> Path:
+    """The display's own Chromium profile: its caches and service worker live there."""
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "immersion" / "kiosk-profiles" / display
+
+
+def app_url(host: str, port: int, display: str) -> str:
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/{display}/"
+
+
+def chromium_args(executable: str, url: str, display: str, config: dict[str, Any]) -> list[str]:
+    """The Chromium command line for a display: kiosk mode, its own profile, no nags."""
+    args = [executable]
+    for flag in CHROMIUM_FLAGS:
+        if flag == "{app}":
+            args.append(f"--app={url}")
+        elif flag == "{profile}":
+            args.append(f"--user-data-dir={profile_dir(display)}")
+        else:
+            args.append(flag)
+    if config.get("audio") is True:
+        args.append("--autoplay-policy=no-user-gesture-required")
+    size = config.get("resolution")
+    if (
+        isinstance(size, list)
+        and len(size) == 2
+        and all(isinstance(v, int) and v > 0 for v in size)
+    ):
+        args.append(f"--window-size={size[0]},{size[1]}")
+    return args
+
+
+def find_chromium(given: Path | None) -> str | None:
+    if given is not None:
+        path = shutil.which(str(given))
+        return path or (str(given) if given.is_file() else None)
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def systemd_quote(arg: str) -> str:
+    """One ExecStart argument: `%` and `$` doubled, quoted when it has spaces or quotes."""
+    arg = arg.replace("%", "%%").replace("$", "$$")
+    if arg and not re.search(r"[\s\"'\\;]", arg):
+        return arg
+    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def unit(project: Path, target: Target, host: str, chromium: Path | None) -> str:
+    """A systemd user unit that starts the display with the session and keeps it running."""
+    command = [sys.executable, "-m", "immersion", "-C", str(project), "kiosk", target.display]
+    command += ["--launch", "--port", str(target.port)]
+    if host != "127.0.0.1":
+        command += ["--host", host]
+    if chromium is not None:
+        command += ["--chromium", str(chromium.expanduser().resolve())]
+    title = str(target.config.get("title") or target.display)
+    title = " ".join(title.replace("%", "%%").split())
+    return "\n".join(
+        [
+            "# The immersion room display '" + target.display + "'. Install with:",
+            f"#   immersion -C {shlex.quote(str(project))} kiosk {target.display} --print-unit"
+            f" > ~/.config/systemd/user/immersion-{target.display}.service",
+            f"#   systemctl --user enable --now immersion-{target.display}.service",
+            "[Unit]",
+            f"Description=immersion kiosk: {title} ({target.display})",
+            "After=graphical-session.target",
+            "PartOf=graphical-session.target",
+            "",
+            "[Service]",
+            "Type=simple",
+            f"WorkingDirectory={systemd_quote(str(project))}",
+            "ExecStart=" + " ".join(systemd_quote(a) for a in command),
+            "Restart=always",
+            "RestartSec=5",
+            "",
+            "[Install]",
+            "WantedBy=graphical-session.target",
+            "",
+        ]
+    )
+
+
+def no_cache(url_path: str) -> dict[str, str]:
+    """Pages (the server's default), service workers and precache lists: always revalidated."""
+    name = url_path.rsplit("/", 1)[-1]
+    if name in NO_CACHE or url_path.endswith(("/", ".html")):
+        return {"Cache-Control": "no-cache"}
+    return {}
+
+
+def serve(target: Target, host: str) -> StaticServer:
+    """The server of the kiosk build, bound but not yet serving."""
+    try:
+        return StaticServer(target.site, host, target.port, headers=no_cache)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BuildError(
+            f"cannot serve on {host}:{target.port}: {reason} "
+            "(another `immersion kiosk` may be running for this display; stop it, "
+            "or choose another port with --port N)"
+        ) from None
+
+
+def run(
+    project: Path,
+    display: str,
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    launch: bool = False,
+    print_unit: bool = False,
+    chromium: Path | None = None,
+    out: TextIO | None = None,
+    ready: Callable[[StaticServer], None] | None = None,
+) -> int:
+    """Serve the display until stopped (Ctrl-C, or `server.stop()` from `ready`'s caller).
+
+    `ready(server)` is called once the server listens, from this thread; a test keeps the
+    server and stops it from another thread, which makes `run` return.
+    """
+    stream = out or sys.stdout
+    if print_unit:
+        target = locate(project, display, port, need_build=False)
+        print(unit(project, target, host, chromium), file=stream, end="")
+        return EXIT_OK
+    target = locate(project, display, port)
+    executable = find_chromium(chromium)
+    if launch and executable is None:
+        wanted = str(chromium) if chromium else " or ".join(CHROMIUM_NAMES[:2])
+        raise BuildError(
+            f"cannot find {wanted} to launch; install Chromium, or name it with "
+            "--chromium PATH (or run without --launch and start it yourself)"
+        )
+    server = serve(target, host)
+    url = app_url(host, server.port, target.display)
+    command = chromium_args(executable or "chromium", url, target.display, target.config)
+    print(f"serving build/kiosk/ at {server.url} (Ctrl-C to stop)", file=stream)
+    print(f"display '{target.display}': {url}", file=stream)
+    browser: subprocess.Popen[bytes] | None = None
+    try:
+        if launch:
+            profile_dir(target.display).mkdir(parents=True, exist_ok=True)
+            browser = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+            print(f"started Chromium (pid {browser.pid})", file=stream)
+            threading.Thread(
+                target=_stop_with, args=(browser, server), name="chromium-watch", daemon=True
+            ).start()
+        else:
+            print("start the display with:", file=stream)
+            print("  " + shlex.join(command), file=stream)
+        stream.flush()
+        if ready is not None:
+            ready(server)
+        if launch and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)  # systemd stops us: close Chromium too
+        with contextlib.suppress(RuntimeError):  # stopped before it started (Chromium gone)
+            server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=stream)
+    finally:
+        server.stop()
+        if browser is not None:
+            _end(browser)
+    if browser is not None and browser.returncode not in (None, 0, -signal.SIGTERM):
+        print(f"Chromium exited with code {browser.returncode}", file=stream)
+    return EXIT_OK
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_with(browser: subprocess.Popen[bytes], server: StaticServer) -> None:
+    """When Chromium is closed or crashes, stop serving too (systemd starts both again)."""
+    browser.wait()
+    server.stop()
+
+
+def _end(browser: subprocess.Popen[bytes]) -> None:
+    if browser.poll() is not None:
+        return
+    browser.terminate()
+    try:
+        browser.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        browser.kill()
+        browser.wait()

@@ -1,0 +1,273 @@
+"""What each display needs offline: its `precache.json` and its service worker.
+
+Runs on the built kiosk site, after the engine and before publishing, because
+only then are the pages and their references final. For one display it
+collects every page under `<display>/` and every same-site file those pages
+load (images, recordings and clips, waveform peaks, captions, scripts,
+stylesheets and what the stylesheets point at), then writes:
+
+* `<display>/precache.json`: the URLs, sorted, relative to the display folder;
+* `<display>/sw.js`: `VERSION` and `PRECACHE`, then the service worker template
+  (`theme/kiosk-sw/sw.js`, which is never copied into the site by itself).
+
+`VERSION` is a hash of the template and of every precached file's bytes: it
+changes whenever any of them changes, and stays the same on a rebuild with
+nothing changed, so a display only downloads again what is really new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import posixpath
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from ..problems import BuildError
+from .site_config import PACKAGE_THEMES
+from .staging import atomic_write
+
+SW_TEMPLATE = PACKAGE_THEMES / "kiosk-sw" / "sw.js"
+PRECACHE_FILE = "precache.json"
+SW_FILE = "sw.js"
+
+# Attributes whose value is one URL the page loads (or plays) by itself.
+URL_ATTRIBUTES = frozenset(
+    {"src", "poster", "data-peaks", "data-ik-clip", "data-ik-clip-fallback", "data-src"}
+)
+# <link rel=...> values whose href the page loads.
+LINK_RELS = frozenset(
+    {"stylesheet", "icon", "shortcut", "apple-touch-icon", "manifest", "preload", "modulepreload"}
+)
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_ORIGIN = "http://kiosk.invalid"
+
+
+class _References(HTMLParser):
+    """The URLs a page loads: from attributes, srcset and inline style url()s."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        for name, value in values.items():
+            if name in URL_ATTRIBUTES and value:
+                self.urls.append(value)
+            elif name in ("srcset", "imagesrcset"):
+                self.urls += [c.split()[0] for c in value.split(",") if c.strip()]
+            elif name == "style":
+                self.urls += css_urls(value)
+        if tag == "link" and values.get("href"):
+            rels = set(values.get("rel", "").lower().split())
+            if rels & LINK_RELS:
+                self.urls.append(values["href"])
+
+    handle_startendtag = handle_starttag
+
+
+def css_urls(text: str) -> list[str]:
+    """Every `url(...)` and `@import` of a stylesheet, in order."""
+    found = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
+    found += [m.group(1) or m.group(2) for m in _CSS_IMPORT.finditer(text)]
+    return [u.strip() for u in found if u and u.strip()]
+
+
+def site_path(base: str, url: str) -> str | None:
+    """The site path (no leading slash) that `url`, found at site path `base`, points at.
+
+    None for anything that is not a file of this site: other hosts, `data:` and
+    other schemes, fragments alone, and empty URLs.
+    """
+    url = url.strip()
+    if not url or url.startswith("#"):
+        return None
+    try:
+        parts = urlsplit(urljoin(f"{_ORIGIN}/{base}", url))
+    except ValueError:
+        return None
+    if f"{parts.scheme}://{parts.netloc}" != _ORIGIN:
+        return None
+    path = posixpath.normpath(unquote(parts.path))
+    if path in ("/", "."):
+        return ""
+    return path.lstrip("/") + ("/" if parts.path.endswith("/") else "")
+
+
+@dataclass(frozen=True)
+class Precache:
+    display: str
+    urls: tuple[str, ...]  # relative to the display folder
+    pages: int
+    size: int  # bytes of every precached file
+    version: str
+
+
+def page_url(rel: str) -> str:
+    """`entrance/persona/maya/index.html` -> `entrance/persona/maya/`."""
+    return rel[: -len("index.html")]
+
+
+def collect(site: Path, display: str) -> tuple[dict[str, str], int]:
+    """{site path of every file the display needs: its URL}, and how many are pages."""
+    folder = site / display
+    pages = sorted(
+        p.relative_to(site).as_posix() for p in folder.rglob("index.html") if p.is_file()
+    )
+    needed: dict[str, str] = {rel: page_url(rel) for rel in pages}
+    stylesheets: list[str] = []
+    for rel in pages:
+        parser = _References()
+        parser.feed((site / rel).read_text(encoding="utf-8", errors="replace"))
+        parser.close()
+        for url in parser.urls:
+            add(site, page_url(rel), url, display, needed, stylesheets)
+    done: set[str] = set()
+    while stylesheets:
+        css = stylesheets.pop()
+        if css in done:
+            continue
+        done.add(css)
+        text = (site / css).read_text(encoding="utf-8", errors="replace")
+        for url in css_urls(text):
+            add(site, css, url, display, needed, stylesheets)
+    return needed, len(pages)
+
+
+def add(
+    site: Path,
+    base: str,
+    url: str,
+    display: str,
+    needed: dict[str, str],
+    stylesheets: list[str],
+) -> None:
+    path = site_path(base, url)
+    if path is None:
+        return
+    if path == "" or path.endswith("/") or (site / path).is_dir():
+        # A page: only this display's own (they are all listed already).
+        return
+    if path in needed or not (site / path).is_file():
+        return
+    needed[path] = path
+    if path.endswith(".css"):
+        stylesheets.append(path)
+
+
+def relative_to_display(site_url: str, display: str) -> str:
+    rel = posixpath.relpath(site_url or ".", display)
+    if site_url.endswith("/") or site_url == "":
+        return "./" if rel == "." else rel + "/"
+    return rel
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class Digests:
+    """sha256 of site files, remembered by the staging file each was copied from.
+
+    The engine copies files into a fresh site folder on every build (new mtimes), so
+    the staging file's size, mtime and inode stand in for the content of the copy:
+    the recordings of a large room are read once, not on every build.
+    """
+
+    def __init__(self, docs: Path | None, memo: Path | None) -> None:
+        self.docs = docs
+        self.memo = memo
+        self.known: dict[str, list[object]] = {}
+        self.used: dict[str, list[object]] = {}
+        if memo is not None:
+            with contextlib.suppress(OSError, ValueError):
+                loaded = json.loads(memo.read_text(encoding="utf-8"))
+                if isinstance(loaded, dict):
+                    self.known = loaded
+
+    def of(self, site: Path, rel: str) -> str:
+        source = self.docs / rel if self.docs is not None else None
+        try:
+            info = source.stat() if source is not None else None
+        except OSError:
+            info = None
+        if info is None:
+            return file_digest(site / rel)
+        key: list[object] = [info.st_size, info.st_mtime_ns, info.st_ino]
+        remembered = self.known.get(rel)
+        if isinstance(remembered, list) and remembered[:3] == key and len(remembered) == 4:
+            self.used[rel] = remembered
+            return str(remembered[3])
+        digest = file_digest(site / rel)
+        self.used[rel] = [*key, digest]
+        return digest
+
+    def save(self) -> None:
+        if self.memo is None:
+            return
+        with contextlib.suppress(OSError, BuildError):
+            data = json.dumps(self.used, sort_keys=True, separators=(",", ":")).encode()
+            atomic_write(self.memo, data)
+
+
+def service_worker_template() -> bytes:
+    try:
+        return SW_TEMPLATE.read_bytes()
+    except OSError as exc:
+        raise BuildError(
+            f"the kiosk service worker template {SW_TEMPLATE} cannot be read "
+            f"({exc.strerror or exc}); reinstall immersion"
+        ) from None
+
+
+def write_offline(
+    site: Path,
+    displays: Sequence[str],
+    docs: Path | None = None,
+    memo: Path | None = None,
+) -> list[Precache]:
+    """Write `precache.json` and `sw.js` of every display into the built `site`."""
+    template = service_worker_template()
+    digests = Digests(docs, memo)
+    results = []
+    for display in displays:
+        if not (site / display / "index.html").is_file():
+            continue
+        needed, pages = collect(site, display)
+        entries = sorted((relative_to_display(url, display), rel) for rel, url in needed.items())
+        version = hashlib.sha256(template)
+        size = 0
+        for url, rel in entries:
+            version.update(f"{url}\0{digests.of(site, rel)}\0".encode())
+            size += (site / rel).stat().st_size
+        urls = tuple(url for url, _rel in entries)
+        stamp = version.hexdigest()[:16]
+        precache = json.dumps(list(urls), indent=1, ensure_ascii=True) + "\n"
+        atomic_write(site / display / PRECACHE_FILE, precache.encode())
+        head = (
+            f"const VERSION = {json.dumps(stamp)};\n"
+            f"const PRECACHE = {json.dumps(list(urls), ensure_ascii=True)};\n"
+        )
+        atomic_write(site / display / SW_FILE, head.encode() + template)
+        results.append(Precache(display, urls, pages, size, stamp))
+    digests.save()
+    return results
+
+
+def summary(results: Iterable[Precache]) -> list[str]:
+    return [
+        f"  {r.display}: {r.pages} page{'' if r.pages == 1 else 's'}, "
+        f"{len(r.urls)} files offline ({r.size / 1e6:.1f} MB)"
+        for r in results
+    ]

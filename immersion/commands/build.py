@@ -20,6 +20,7 @@ from ..audience import for_audience
 from ..load import load
 from ..media.pipeline import MediaPipeline, Renditions
 from ..media.recipes import AudioRecipe, PhotoRecipe
+from ..model import AUDIENCES as ALL_AUDIENCES
 from ..model import Library
 from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, report
 from ..publish import build_lock, discard, new_site_dir, publish
@@ -146,6 +147,48 @@ def blocking(problems: list[Problem], strict: bool) -> bool:
     return strict and any(p.severity is not Severity.NOTE for p in problems)
 
 
+def withdraw_films(project: Path, library: Library, day: dt.date) -> list[Problem]:
+    """Delete exported films (build/films/ID.mp4) that no audience may see any more.
+
+    `immersion film export` writes them outside the published sites, so without
+    this an MP4 would outlive the consent of the people in it.
+    """
+    folder = project / "build" / "films"
+    if not folder.is_dir():
+        return []
+    visible = {
+        story.id
+        for audience in ALL_AUDIENCES
+        for story in for_audience(library, audience, day).stories.values()
+        if story.kind_of_story == "photo-film"
+    }
+    notes = []
+    for film in sorted(folder.glob("*.mp4")):
+        if film.stem in visible:
+            continue
+        try:
+            film.unlink()
+        except OSError as exc:
+            notes.append(
+                Problem(
+                    f"build/films/{film.name}",
+                    None,
+                    f"cannot delete this film, which no audience may see: {exc.strerror or exc}",
+                    "delete it by hand",
+                )
+            )
+            continue
+        notes.append(
+            Problem(
+                f"build/films/{film.name}",
+                None,
+                "deleted: no audience may see this film any more (consent, or the story is gone)",
+                severity=Severity.NOTE,
+            )
+        )
+    return notes
+
+
 def run(
     project: Path,
     audiences: tuple[str, ...] = AUDIENCES,
@@ -164,6 +207,7 @@ def run(
     if not (project / "content").is_dir() or blocking(problems, strict):
         return refuse(problems, strict, stream)
     views = {audience: for_audience(library, audience, day) for audience in audiences}
+    problems += withdraw_films(project, library, day)
     photo, audio = media_recipes(settings, problems)
     try:
         with build_lock(project / "build"):

@@ -284,3 +284,14 @@ def test_published_name_is_always_a_complete_site(room: Path) -> None:
     assert link.is_symlink()
     assert os.readlink(link).startswith(".sites/intranet-")
     assert (link / "index.html").is_file() and (link / "search/search_index.json").is_file()
+
+
+def test_an_exported_film_goes_when_no_audience_may_see_it(room: Path) -> None:
+    films = room / "build" / "films"
+    films.mkdir(parents=True)
+    (films / "gone.mp4").write_bytes(b"not really a film")  # a story that no longer exists
+    (films / "p07.mp4").write_bytes(b"p07 is an interview, not a film")
+    code, output = run_build(room, audiences=("intranet",))
+    assert code == 0, output
+    assert list(films.iterdir()) == []
+    assert "build/films/gone.mp4: note: deleted: no audience may see this film any more" in output

@@ -1,0 +1,252 @@
+/* immersion kiosk runtime: runs a display by itself, offline, all day (contract: docs/kiosk.md).
+   Nothing may reach the console: callbacks are wrapped, errors swallowed, the loop goes on. */
+(() => {
+  "use strict";
+  const W = window, D = document, H = D.documentElement, SW = navigator.serviceWorker;
+  const safe = (f) => (...a) => { try { return f(...a); } catch { return undefined; } };
+  const on = (t, e, f, o) => t.addEventListener(e, safe(f), o);
+  const later = (f, ms) => setTimeout(safe(f), ms);
+  const qa = (s, r = D) => Array.from(r.querySelectorAll(s));
+  const now = () => Date.now();
+  const SIZES = [100, 125, 150, 175], KEY = "ik-text-size";
+  let C = {};
+  try { C = JSON.parse(D.getElementById("ik-config").textContent) || {}; } catch { /* defaults */ }
+  const pos = (v, d) => (v > 0 && v < 1e9 ? v : d) * 1000;
+  const SLIDE = pos(C.slide_seconds, 12), IDLE = pos(C.idle_seconds, 90), COUNT = pos(C.countdown_seconds, 10);
+  const ENTRY = typeof C.entry === "string" ? C.entry : "./";
+  let root, item, slides = [], stage, quiet, dots, shown = -1, sig, slotT, idleShown = false, ov, reg, down, fmt;
+  let last = now(), deadline = 0, engaged = false, closed = false, size = 0, minute, away = false, checked = 0;
+
+  // Locked in: errors stay quiet; no context menu, selection, drag or zoom.
+  on(W, "error", (e) => (e.target && e.target.nodeType === 1 ? failed(e.target) : e.preventDefault()), true);
+  on(W, "unhandledrejection", (e) => e.preventDefault());
+  for (const t of ["contextmenu", "selectstart", "dragstart", "gesturestart", "dblclick"]) on(W, t, (e) => e.preventDefault(), true);
+  on(W, "wheel", (e) => (e.ctrlKey || e.metaKey) && e.preventDefault(), { capture: true, passive: false });
+  on(W, "keydown", (e) => (e.ctrlKey || e.metaKey) && /^[-+=_0]$/.test(e.key) && e.preventDefault(), true);
+
+  // A slide whose image or clip fails is skipped (a <source> only if it was the last one).
+  const failed = (t) => {
+    const n = t.nextElementSibling, s = t.closest(".ik-slide");
+    if (!/^(IMG|AUDIO|VIDEO|SOURCE)$/.test(t.tagName) || (t.tagName === "SOURCE" && n && n.tagName === "SOURCE")) return;
+    if (!s) return t.tagName === "IMG" && t.classList.add("ik-missing"); // no broken-image icon
+    s.classList.add("ik-broken");
+    later(evaluate, 0);
+  };
+  const seen = new WeakSet();
+  const scan = () => { // images that failed before this script ran
+    for (const i of qa(".ik-slide img", root))
+      if (!seen.has(i) && i.complete && i.getAttribute("src") && !i.naturalWidth) { seen.add(i); i.decode().catch(() => failed(i)); }
+  };
+
+  // ---- the attract loop: the slot comes from the wall clock, so displays agree
+  const broken = (s) => s.classList.contains("ik-broken");
+  const slot = (t) => {
+    const h = slides.filter((s) => !broken(s)), n = h.length;
+    return n ? slides.indexOf(h[Math.floor(t / SLIDE) % n]) : -1;
+  };
+  const hm = (v) => { const m = /^(\d\d?):(\d\d)$/.exec(v); return m ? m[1] * 60 + +m[2] : NaN; };
+  const isClosed = (t) => { // outside [open, close) in the room's time zone; close may be past midnight
+    const h = C.opening_hours || {}, o = hm(h.open), c = hm(h.close), p = {};
+    if (!(o >= 0 && c >= 0) || o === c) return false;
+    const opt = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+    if (!fmt) try { fmt = new Intl.DateTimeFormat("en-GB", { ...opt, timeZone: C.timezone }); } catch { fmt = new Intl.DateTimeFormat("en-GB", opt); }
+    for (const x of fmt.formatToParts(new Date(t))) p[x.type] = +x.value;
+    const m = (p.hour % 24) * 60 + p.minute;
+    return o < c ? m < o || m >= c : m < o && m >= c;
+  };
+  const film = (fe, go) => { // a slide's photo film: its own clock, or its narration muted unless audio
+    const a = fe.dataset.for && D.getElementById(fe.dataset.for), b = fe.querySelector(".im-film-controls .im-play");
+    fe.dataset.ikAuto = 1;
+    if (a instanceof HTMLMediaElement) {
+      a.dataset.ikAuto = 1;
+      if (!go) { a.autoplay = false; a.pause(); } else if (!a.autoplay) { a.muted = C.audio !== true; a.autoplay = true; a.load(); }
+    } else if (b && go !== fe.classList.contains("im-playing")) b.click();
+  };
+  const clips = (r) => { for (const a of qa("audio.ik-clip", r)) { a.pause(); a.remove(); } };
+  const enter = (s) => { // the browser's autoplay policy decides: never a scripted play()
+    if (C.audio !== true || !s.dataset.ikClip) return;
+    const a = D.createElement("audio"), d = s.dataset;
+    a.className = "ik-clip"; a.autoplay = true; a.preload = "auto"; a.dataset.ikAuto = 1;
+    for (const [u, t] of [[d.ikClip, d.ikClipType], [d.ikClipFallback]]) // the clip, then its fallback
+      if (u) { const x = D.createElement("source"); x.src = u; if (t) x.type = t; a.append(x); }
+    s.append(a);
+  };
+  const evaluate = () => {
+    if (item || !root) return;
+    const t = now(), cur = slides[shown];
+    closed = isClosed(t);
+    const want = closed ? -1 : engaged && cur && !broken(cur) ? shown : slot(t);
+    if (want !== shown) {
+      if (cur) { clips(cur); for (const fe of qa(".im-film", cur)) film(fe, false); }
+      shown = want;
+      if (slides[want]) enter(slides[want]);
+    }
+    const s = [want, closed, ...slides.map(broken)].join();
+    if (s !== sig) { // write the DOM only when something changed
+      sig = s;
+      root.classList.toggle("ik-closed", closed);
+      root.classList.toggle("ik-empty", !closed && want < 0);
+      if (quiet) quiet.hidden = want >= 0;
+      if (stage) stage.hidden = want < 0;
+      slides.forEach((x, i) => {
+        x.classList.toggle("ik-current", i === want);
+        x.setAttribute("aria-hidden", i !== want);
+        x.inert = i !== want;
+        if (dots && dots.children[i]) dots.children[i].className = "ik-dot" + (i === want ? " ik-dot-current" : broken(x) ? " ik-dot-broken" : "");
+      });
+    }
+    if (slides[want]) for (const fe of qa(".im-film", slides[want])) film(fe, true);
+    clearTimeout(slotT);
+    slotT = later(evaluate, SLIDE - (t % SLIDE) + 15); // just past the next boundary
+  };
+
+  // ---- idle: a countdown, then back to the loop; never under a visitor's recording or film
+  const playing = () => qa("audio,video").some((m) => !m.paused && !m.ended && !m.dataset.ikAuto) ||
+    qa(".im-film.im-playing").some((f) => !f.dataset.ikAuto);
+  const activity = (e) => {
+    last = now();
+    if (e && e.type !== "scroll") engaged = true; // a visitor: the loop holds the slide
+    if (idleShown) close();
+  };
+  const open = () => {
+    if (!ov) {
+      ov = D.createElement("div");
+      ov.className = "ik-idle";
+      for (const k of ["role=alertdialog", "aria-modal=true", "aria-labelledby=ik-idle-title", "aria-describedby=ik-idle-text"]) ov.setAttribute(...k.split("="));
+      ov.innerHTML = '<div class="ik-idle-box"><h2 id="ik-idle-title">Still there?</h2><p id="ik-idle-text">Touch the screen ' +
+        'to keep exploring</p><p class="ik-countdown" role="timer"></p><button type="button" class="ik-stay">I\'m still here</button></div>';
+      on(ov.querySelector("button"), "click", () => activity());
+      D.body.append(ov);
+    }
+    idleShown = true;
+    deadline = now() + COUNT;
+    ov.hidden = false;
+    root.inert = true;
+    tick();
+    ov.querySelector("button").focus({ preventScroll: true });
+  };
+  const close = () => { idleShown = false; if (ov) ov.hidden = true; root.inert = false; };
+  const tick = () => {
+    if (!idleShown) return;
+    const left = Math.ceil((deadline - now()) / 1000);
+    if (left > 0) ov.querySelector(".ik-countdown").textContent = left;
+    else reset();
+  };
+  const idle = () => {
+    if (idleShown || away) return;
+    if (playing()) return void (last = now()); // idle counts from when it stops
+    if (now() - last < IDLE) return;
+    if (item || (engaged && !closed)) return open();
+    last = now(); // nobody here: nothing to reset, but a waiting update switches now
+    update(() => location.reload());
+  };
+  const go = (href) => {
+    if (away || !href) return;
+    away = true;
+    later(() => (away = false), 10000); // a navigation that never happens must not stop the loop
+    location.href = new URL(href, location.href).href;
+  };
+  const update = (then) => { // the only moment a display switches to a new build
+    const w = reg && reg.waiting;
+    if (!w || !SW.controller) return false;
+    let done = false;
+    const fin = () => { if (!done) { done = true; away = false; then(); } };
+    away = true;
+    on(SW, "controllerchange", fin, { once: true });
+    later(fin, 5000);
+    w.postMessage("activate-update");
+    return true;
+  };
+  const reset = () => {
+    close();
+    for (const m of qa("audio,video")) m.pause();
+    for (const f of qa(".im-film.im-playing")) if (!f.dataset.ikAuto) film(f, false);
+    try { sessionStorage.removeItem(KEY); } catch { /* no storage */ }
+    textSize(0);
+    last = now();
+    engaged = false;
+    if (D.activeElement && D.activeElement.blur) D.activeElement.blur();
+    if (update(item ? () => go(ENTRY) : () => location.reload())) return;
+    if (item) return go(ENTRY);
+    clips(root);
+    W.scrollTo(0, 0);
+    for (const e of qa("*", root)) e.scrollTop = 0;
+    evaluate();
+  };
+
+  // ---- text size for the visit, instead of zoom
+  const textSize = (k, keep) => {
+    size = Math.min(Math.max(k, 0), SIZES.length - 1);
+    H.style.setProperty("--ik-scale", SIZES[size] / 100);
+    if (keep) try { sessionStorage.setItem(KEY, SIZES[size]); } catch { /* no storage */ }
+  };
+
+  const beat = () => {
+    const t = now(), m = Math.floor(t / 60000);
+    if (!item) { scan(); evaluate(); }
+    idle();
+    tick();
+    if (m !== minute) { // burn-in: a slow Lissajous within ±4 px (none under reduced motion)
+      const still = W.matchMedia && matchMedia("(prefers-reduced-motion: reduce)").matches;
+      minute = m;
+      root.style.setProperty("--ik-dx", (still ? 0 : 4 * Math.sin(m * 0.571)).toFixed(1) + "px");
+      root.style.setProperty("--ik-dy", (still ? 0 : 4 * Math.sin(m * 0.897)).toFixed(1) + "px");
+    }
+    if (reg && t - checked > 9e5) { checked = t; reg.update().catch(() => {}); }
+  };
+
+  const start = () => {
+    root = D.getElementById("ik-display") || D.querySelector("[data-ik-display],[data-ik-item-page]");
+    if (!root) return;
+    engaged = item = root.hasAttribute("data-ik-item-page");
+    H.classList.add("ik-js", item ? "ik-item-page" : "ik-entry-page");
+    const r = C.resolution;
+    if (Array.isArray(r)) { root.style.setProperty("--ik-w", r[0] + "px"); root.style.setProperty("--ik-h", r[1] + "px"); }
+    if (!/ik-(land|port)/.test(root.className)) root.classList.add(C.orientation === "portrait" ? "ik-portrait" : "ik-landscape");
+    [stage, quiet, dots] = [".ik-stage", ".ik-quiet", ".ik-dots"].map((s) => root.querySelector(s));
+    slides = item ? [] : qa(".ik-slide", root);
+    if (dots) dots.innerHTML = '<span class="ik-dot"></span>'.repeat(slides.length);
+    for (const t of ["pointerdown", "keydown", "wheel", "touchstart", "scroll"]) on(W, t, activity, { capture: true, passive: true });
+    on(W, "pause", (e) => e.target.dataset.ikAuto || (last = now()), true); // a visitor's recording stopped
+    on(root, "pointerdown", (e) => { const s = e.isPrimary && e.target.closest(".ik-slide"); down = s && [s, e.clientX, e.clientY]; });
+    on(root, "pointerup", (e) => { // a tap, not a swipe, opens the slide's item (links and buttons act natively)
+      const [s, x, y] = down || [];
+      down = null;
+      if (s && e.target.closest(".ik-slide") === s && Math.hypot(e.clientX - x, e.clientY - y) <= 10 &&
+        !e.target.closest("a[href],button,input,[role=slider]")) go(s.dataset.ikHref);
+    });
+    on(root, "pointercancel", () => (down = null));
+    on(D, "keydown", (e) => e.key === " " && e.target.matches("a.ik-open") && (e.preventDefault(), go(e.target.getAttribute("href"))));
+    on(D, "click", (e) => { // no link leaves the kiosk build
+      const a = e.target.closest && e.target.closest("a[href]");
+      if (a && (new URL(a.href, location.href).origin !== location.origin || a.hasAttribute("download"))) e.preventDefault();
+      else if (a) a.removeAttribute("target");
+    }, true);
+    on(D, "visibilitychange", beat);
+    for (const g of qa(".ik-textsize")) { // A− then A+
+      if (!g.querySelector("button")) g.innerHTML = '<button type="button" aria-label="Smaller text">A−</button>' +
+        '<button type="button" aria-label="Larger text">A+</button>';
+      qa("button", g).forEach((b, i) => on(b, "click", () => textSize(size + (i ? 1 : -1), true)));
+    }
+    let v;
+    try { v = +sessionStorage.getItem(KEY); } catch { /* no storage */ }
+    textSize(Math.max(0, SIZES.indexOf(v)));
+    beat();
+    setInterval(safe(beat), 1000);
+    if (SW && typeof C.entry === "string") {
+      const base = new URL(ENTRY, location.href);
+      SW.register(new URL("sw.js", base).href, { scope: base.href }).then((x) => { reg = x; checked = now(); }, () => {});
+    }
+  };
+
+  W.immersionKiosk = {
+    version: "1",
+    slot: (t) => slot(t == null ? now() : +t),
+    current: () => shown,
+    resetIdle: safe(() => activity()),
+    reset: safe(reset),
+    state: () => ({ slide: shown, idleShown, closed, engaged, textSize: SIZES[size], broken: slides.flatMap((s, i) => (broken(s) ? [i] : [])) }),
+  };
+  if (D.readyState === "loading") on(D, "DOMContentLoaded", start);
+  else safe(start)();
+})();

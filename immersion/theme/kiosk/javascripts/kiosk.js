@@ -83,6 +83,9 @@
     }
     const s = [want, closed, ...slides.map(broken)].join();
     if (s !== sig) { // write the DOM only when something changed
+      // The first slide appears at once, not by a fade from black: it is the page's
+      // first paint (LCP), and a display must never start dark.
+      if (!sig) { root.classList.add("ik-first"); requestAnimationFrame(() => requestAnimationFrame(() => root.classList.remove("ik-first"))); }
       sig = s;
       root.classList.toggle("ik-closed", closed);
       root.classList.toggle("ik-empty", !closed && want < 0);

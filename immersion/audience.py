@@ -73,14 +73,22 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
         story = stories.get(ref.story)
         return story is not None and (not ref.anchor or ref.anchor in story.anchors())
 
+    def allows_words(ref: EvidenceRef) -> bool:
+        # A quote is the participant's words: a consent without `words` keeps a diary's
+        # entries (their voice) but not a verbatim quote of them.
+        consent = library.consents.get(stories[ref.story].participant.consent)
+        return consent is not None and "words" in consent.allows
+
     def keep(refs: tuple[EvidenceRef, ...]) -> tuple[EvidenceRef, ...]:
         return tuple(ref for ref in refs if visible(ref))
 
     personas = {}
     for persona_id, persona in library.personas.items():
         quote = persona.quote
-        if quote and quote.evidence and not visible(quote.evidence):
-            quote = None  # the persona stays; the quote goes with its story
+        if quote and quote.evidence and not (
+            visible(quote.evidence) and allows_words(quote.evidence)
+        ):
+            quote = None  # the persona stays; the quote goes with its story (or its words)
         personas[persona_id] = replace(
             persona,
             quote=quote,

@@ -44,6 +44,10 @@ SAFE_SCHEMES = frozenset({"", "http", "https", "mailto"})
 _DESTINATION = re.compile(r"\]\((?=(?P<dest>[^)]*))")
 
 
+# `[text](destination)`, innermost brackets first; what is left of a `](` is escaped.
+_INLINE_LINK = re.compile(r"\[([^\[\]]*)\]\([^)]*\)")
+
+
 def image_src(match: re.Match[str]) -> str:
     return match.group("angled") or match.group("src")
 
@@ -73,10 +77,14 @@ def _links(text: str) -> str:
     return "".join(pieces)
 
 
-def safe_markdown(text: str, image: Callable[[str, str], str | None]) -> str:
+def safe_markdown(
+    text: str, image: Callable[[str, str], str | None], links: bool = True
+) -> str:
     """The body as Markdown that can only render as text, safe links and our photos.
 
     `image(src, alt)` returns the HTML of a published photo, or None to drop it.
+    With `links=False` (the kiosk, where nothing may lead out of a display) a link
+    keeps its text and loses its destination.
     """
     token = "IMMERSIONPHOTO"
     while token in text:
@@ -93,7 +101,10 @@ def safe_markdown(text: str, image: Callable[[str, str], str | None]) -> str:
     safe = INLINE_IMAGE.sub(photo, text)
     safe = safe.replace("<", "&lt;").replace("`", "&#96;").replace("]:", "]&#58;")
     safe = REFERENCE_IMAGE.sub(lambda m: m.group(0)[1:], safe).replace("![", "&#33;[")
-    safe = _links(safe)
+    if links:
+        safe = _links(safe)
+    else:
+        safe = _INLINE_LINK.sub(r"\1", safe).replace("](", "]&#40;")
     for index, element in enumerate(photos):
         safe = safe.replace(f"{token}{index}Z", element, 1)
     return safe

@@ -98,3 +98,29 @@ def test_filter_is_pure(room: Path) -> None:
     before = repr(library)
     for_audience(library, "kiosk", TODAY)
     assert repr(library) == before
+
+
+def test_a_quote_needs_words_even_where_the_voice_stays(room: Path) -> None:
+    # A diary keeps its entries (their voice) without `words`, but not a verbatim quote.
+    from immersion import model as m
+    from immersion.schema import EvidenceRef
+
+    library = loaded(room)
+    p07 = library.stories["p07"]
+    entry = m.DiaryEntry("e1", TODAY, "", p07.recording, None, None, None, "")
+    diary = replace(p07, kind_of_story="audio-diary", highlights=(), entries=(entry,))
+    maya = library.personas["maya"]
+    assert maya.quote is not None
+    quote = replace(maya.quote, evidence=EvidenceRef("p07", "e1"))
+    consent = replace(library.consents["c-001"], allows=("voice", "face"))
+    lib = for_audience(
+        library.with_(
+            stories={**library.stories, "p07": diary},
+            personas={**library.personas, "maya": replace(maya, quote=quote)},
+            consents={**library.consents, "c-001": consent},
+        ),
+        "intranet",
+        TODAY,
+    )
+    assert lib.stories["p07"].entries  # the voice stays
+    assert lib.personas["maya"].quote is None  # the words go

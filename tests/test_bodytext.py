@@ -139,3 +139,11 @@ def test_markdown_still_works() -> None:
     assert soup.find("em").get_text() == "emphasis"
     assert [li.get_text() for li in soup.find_all("li")] == ["one", "two"]
     assert soup.find("blockquote") is not None and soup.find("table") is not None
+
+
+def test_without_links_a_link_keeps_only_its_text() -> None:
+    body = "See [the site](https://evil.example/x), [staff](../../personas/maya/) and [m](mailto:a@b)."
+    safe = safe_markdown(body, lambda src, alt: None, links=False)
+    assert safe == "See the site, staff and m."
+    rendered = markdown.markdown(safe)
+    assert "<a" not in rendered

@@ -195,7 +195,8 @@ def unit(project: Path, target: Target, host: str, chromium: Path | None) -> str
             "",
             "[Service]",
             "Type=simple",
-            f"WorkingDirectory={systemd_quote(str(project))}",
+            # Not a command line: systemd takes the rest of the line as the path, unquoted.
+            "WorkingDirectory=" + str(project).replace("%", "%%"),
             "ExecStart=" + " ".join(systemd_quote(a) for a in command),
             "Restart=always",
             "RestartSec=5",

@@ -539,7 +539,8 @@ class KioskRenderer:
             html = self.photo(screen, page, ref, folder, alt.strip(), "column") if ref else ""
             return html or None
 
-        safe = safe_markdown(text.strip(), photo)
+        # No links on a display: nothing may lead out of it (photos stay).
+        safe = safe_markdown(text.strip(), photo, links=False)
         if not safe and not head:
             return ""
         opening = f'<div class="{cls}" markdown>'
@@ -965,7 +966,7 @@ class KioskRenderer:
         pic = ""
         if p.portrait:
             pic = self.photo(
-                screen, page, p.portrait.src, folder, p.portrait.alt, "portrait", "ik-portrait"
+                screen, page, p.portrait.src, folder, p.portrait.alt, "portrait", "ik-persona-photo"
             )
         facts = tag("p", esc(p.segment), class_="ik-segment") if p.segment else ""
         if p.quote:

@@ -179,3 +179,20 @@ def test_a_display_id_that_names_a_site_folder_is_an_error(room: Path) -> None:
     ) in out.getvalue()
     assert (room / "build/kiosk/entrance/index.html").is_file()
     assert not (room / "build/kiosk/media/index.html").exists()
+
+
+def test_links_written_in_a_body_lead_nowhere_on_a_display(room: Path) -> None:
+    story = room / "content/stories/p07/index.md"
+    story.write_text(
+        story.read_text()
+        + "\nSee [our site](https://evil.example/x), [the staff page](../../personas/maya/)"
+        " and [mail](mailto:a@b.c).\n"
+    )
+    run_build(room, "kiosk")
+    page = BeautifulSoup(
+        (room / "build/kiosk/entrance/story/p07/index.html").read_text(), "html.parser"
+    )
+    body = page.select_one(".ik-body")
+    assert body is not None
+    assert "See our site, the staff page and mail." in body.get_text(" ", strip=True)
+    assert [a["href"] for a in body.select("a[href]")] == []

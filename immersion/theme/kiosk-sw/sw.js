@@ -28,10 +28,14 @@
         const url = urls[next++];
         try {
           const res = await fetch(new Request(url, { cache: "reload", credentials: "same-origin" }));
-          if (res.status !== 200) continue;
+          if (res.status !== 200) throw new Error(String(res.status));
           await cache.put(url, await plain(res));
           if (url === ENTRY) entry = true;
-        } catch { /* a missing file never stops the display */ }
+        } catch {
+          // A missing file never stops the display. An update fetched through a network
+          // blip keeps the copy the old build had, so the new cache is never poorer.
+          try { const kept = await caches.match(url); if (kept) await cache.put(url, kept); } catch { /* */ }
+        }
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);

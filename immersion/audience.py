@@ -85,8 +85,10 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
     personas = {}
     for persona_id, persona in library.personas.items():
         quote = persona.quote
-        if quote and quote.evidence and not (
-            visible(quote.evidence) and allows_words(quote.evidence)
+        if (
+            quote
+            and quote.evidence
+            and not (visible(quote.evidence) and allows_words(quote.evidence))
         ):
             quote = None  # the persona stays; the quote goes with its story (or its words)
         personas[persona_id] = replace(

@@ -77,9 +77,7 @@ def _links(text: str) -> str:
     return "".join(pieces)
 
 
-def safe_markdown(
-    text: str, image: Callable[[str, str], str | None], links: bool = True
-) -> str:
+def safe_markdown(text: str, image: Callable[[str, str], str | None], links: bool = True) -> str:
     """The body as Markdown that can only render as text, safe links and our photos.
 
     `image(src, alt)` returns the HTML of a published photo, or None to drop it.
@@ -101,10 +99,7 @@ def safe_markdown(
     safe = INLINE_IMAGE.sub(photo, text)
     safe = safe.replace("<", "&lt;").replace("`", "&#96;").replace("]:", "]&#58;")
     safe = REFERENCE_IMAGE.sub(lambda m: m.group(0)[1:], safe).replace("![", "&#33;[")
-    if links:
-        safe = _links(safe)
-    else:
-        safe = _INLINE_LINK.sub(r"\1", safe).replace("](", "]&#40;")
+    safe = _links(safe) if links else _INLINE_LINK.sub(r"\1", safe).replace("](", "]&#40;")
     for index, element in enumerate(photos):
         safe = safe.replace(f"{token}{index}Z", element, 1)
     return safe

@@ -142,7 +142,9 @@ def test_markdown_still_works() -> None:
 
 
 def test_without_links_a_link_keeps_only_its_text() -> None:
-    body = "See [the site](https://evil.example/x), [staff](../../personas/maya/) and [m](mailto:a@b)."
+    body = (
+        "See [the site](https://evil.example/x), [staff](../../personas/maya/) and [m](mailto:a@b)."
+    )
     safe = safe_markdown(body, lambda src, alt: None, links=False)
     assert safe == "See the site, staff and m."
     rendered = markdown.markdown(safe)

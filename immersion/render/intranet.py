@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .. import model as m
 from .. import spoken
@@ -21,7 +21,6 @@ from ..schema import EvidenceRef, MediaRef
 from . import charts, players
 from .assets import Assets, PlacedPhoto
 from .html import (
-    AUDIO_TYPES,
     EMOTION_WORDS,
     MOOD_FACES,
     attrs,
@@ -33,7 +32,7 @@ from .html import (
     tag,
     ul,
 )
-from .players import AudioSources
+from .recordings import Recordings
 from .staging import Staging, esc, md_text, rel_url, template_text
 
 STORY_KIND_LABELS = {
@@ -127,6 +126,17 @@ class Citations:
         return c
 
 
+def moment_label(story: m.Story, anchor_id: str) -> str:
+    """Who said it and where: `Leah, interview at 0:39`, `Kwame, audio diary, 2 May 2026`."""
+    anchor = story.anchors().get(anchor_id) if anchor_id else None
+    where = STORY_KIND_LABELS[story.kind_of_story].lower()
+    if isinstance(anchor, m.Highlight):
+        where += f" at {fmt_time(anchor.start)}"
+    elif isinstance(anchor, m.DiaryEntry) and anchor.recorded:
+        where += f", {fmt_date(anchor.recorded)}"
+    return f"{story.participant.pseudonym}, {where}"
+
+
 def needs_review(persona: m.Persona, today: dt.date) -> bool:
     return persona.reviewed is None or today - persona.reviewed > m.REVIEW_AFTER
 
@@ -147,6 +157,7 @@ class IntranetRenderer:
         self.lib = lib
         self.staging = staging
         self.assets = assets
+        self.recordings = Recordings(lib, assets)
         self.today = today
         self.cites = Citations.of(lib)
         self.pages = 0
@@ -217,80 +228,6 @@ class IntranetRenderer:
         picture = self.img(page, placed, alt, lazy=lazy, sizes=sizes)
         return tag("figure", picture + cap, class_="im-photo")
 
-    def audio_sources(
-        self, page: str, ref: MediaRef, folder: str, clip: str | None = None
-    ) -> AudioSources | None:
-        placed = self.assets.recording(ref, folder)
-        if placed is None:
-            return None
-        files = placed.clips.get(clip, {}) if clip else placed.sources
-        if not files:
-            return None
-        return AudioSources(
-            sources=[
-                (self.href(page, files[fmt]), AUDIO_TYPES[fmt])
-                for fmt in ("opus", "m4a")
-                if fmt in files
-            ],
-            download=self.href(page, files.get("m4a") or next(iter(files.values()))),
-            duration=None if clip else placed.duration,
-            peaks=self.href(page, placed.peaks) if placed.peaks and not clip else None,
-        )
-
-    def audio(
-        self,
-        page: str,
-        ref: MediaRef | None,
-        folder: str,
-        label: str,
-        ident: str | None = None,
-        captions: MediaRef | None = None,
-        clip: m.Highlight | None = None,
-    ) -> str:
-        """A player for a recording (or one highlight clip of it), with its captions."""
-        if ref is None:
-            return ""
-        sources = self.audio_sources(page, ref, folder, clip.id if clip else None)
-        if sources is None:
-            return ""
-        if clip is not None:
-            sources = replace(sources, duration=clip.end - clip.start)
-        script = self.lib.transcript(captions)
-        if script is not None and captions is not None and script.cues:
-            vtt = self.assets.transcript(captions, folder, script)
-            sources = replace(sources, captions=self.href(page, vtt))
-        return players.player(sources, label, ident=ident, clip=clip is not None)
-
-    def spoken(
-        self,
-        page: str,
-        folder: str,
-        story: m.Story,
-        recording: MediaRef | None,
-        captions: MediaRef | None,
-        ident: str,
-        label: str,
-    ) -> tuple[str, str]:
-        """The player of a recording and its transcript, as two HTML fragments."""
-        player = self.audio(page, recording, folder, label, ident=ident, captions=captions)
-        script = self.lib.transcript(captions)
-        if script is None or not script.cues:
-            return player, ""
-        quoted_by: dict[int, str] = {}
-        if captions is story.transcript:
-            for highlight in story.highlights:
-                for cue in spoken.quoted(story, script, highlight):
-                    quoted_by.setdefault(cue.line, highlight.id)
-        lines = players.transcript(
-            ident,
-            script,
-            story.interviewer,
-            lambda cue: quoted_by.get(cue.line),
-            label=f"Transcript: {label}",
-            seekable=bool(player),
-        )
-        return player, lines
-
     def body(
         self, page: str, item_kind: str, item_id: str, text: str, images: Iterable[m.Image] = ()
     ) -> str:
@@ -321,13 +258,7 @@ class IntranetRenderer:
         story = self.lib.stories.get(ref.story)
         if story is None:
             return ""
-        anchor = story.anchors().get(ref.anchor) if ref.anchor else None
-        where = STORY_KIND_LABELS[story.kind_of_story].lower()
-        if isinstance(anchor, m.Highlight):
-            where += f" at {fmt_time(anchor.start)}"
-        elif isinstance(anchor, m.DiaryEntry) and anchor.recorded:
-            where += f", {fmt_date(anchor.recorded)}"
-        label = f"{story.participant.pseudonym}, {where}"
+        label = moment_label(story, ref.anchor)
         target = item_page("story", story.id) + (f"#{ref.anchor}" if ref.anchor else "")
         return tag("a", esc(label), href=self.href(page, target), class_="im-evidence")
 
@@ -628,7 +559,7 @@ class IntranetRenderer:
     def interview(self, page: str, folder: str, s: m.Story) -> str:
         text = self.body(page, "story", s.id, s.body, s.inline_images)
         ident = players.audio_id(s.id)
-        player, lines = self.spoken(
+        player, lines = self.recordings.spoken(
             page,
             folder,
             s,
@@ -662,7 +593,7 @@ class IntranetRenderer:
             facts.append(stage)
         inner = tag("blockquote", tag("p", esc(f"“{words}”")), class_="im-quote") if words else ""
         inner += tag("p", " · ".join(facts), class_="im-meta")
-        inner += self.audio(
+        inner += self.recordings.audio(
             page,
             s.recording,
             folder,
@@ -731,7 +662,7 @@ class IntranetRenderer:
                 inner += tag("p", tag("strong", "Prompt: ") + esc(e.prompt), class_="im-prompt")
             ident = players.audio_id(s.id, e.id)
             when = fmt_date(e.recorded) or e.id
-            player, lines = self.spoken(
+            player, lines = self.recordings.spoken(
                 page, folder, s, e.recording, e.transcript, ident, f"Diary entry, {when}"
             )
             inner += player + lines
@@ -753,7 +684,7 @@ class IntranetRenderer:
         ident = players.audio_id(s.id, "narration")
         player, lines = ("", "")
         if s.narration:
-            player, lines = self.spoken(
+            player, lines = self.recordings.spoken(
                 page, folder, s, s.narration.recording, s.narration.captions, ident, "Narration"
             )
         frames = []

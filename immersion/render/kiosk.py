@@ -47,7 +47,6 @@ from ..transcripts import Transcript, to_vtt
 from . import charts, players
 from .assets import Assets, PlacedPhoto
 from .html import (
-    AUDIO_TYPES,
     EMOTION_WORDS,
     MOOD_FACES,
     attrs,
@@ -58,8 +57,8 @@ from .html import (
     tag,
     ul,
 )
-from .intranet import SECTION_DIRS, STORY_KIND_LABELS, front_matter
-from .players import AudioSources
+from .intranet import SECTION_DIRS, STORY_KIND_LABELS, front_matter, moment_label
+from .recordings import Recordings
 from .staging import Staging, esc, rel_url
 
 COUNTDOWN_SECONDS = 10
@@ -261,6 +260,7 @@ class KioskRenderer:
         self.lib = lib
         self.staging = staging
         self.assets = assets
+        self.recordings = Recordings(lib, assets)
         self.problems = problems
         self.screens: list[Screen] = []
         self.held: dict[str, _Page] = {}
@@ -424,33 +424,13 @@ class KioskRenderer:
             + ">"
         )
 
-    def audio_sources(
-        self, page: str, ref: MediaRef, folder: str, clip: str | None = None
-    ) -> AudioSources | None:
-        placed = self.assets.recording(ref, folder)
-        if placed is None:
-            return None
-        files = placed.clips.get(clip, {}) if clip else placed.sources
-        if not files:
-            return None
-        return AudioSources(
-            sources=[
-                (rel_url(page, files[fmt]), AUDIO_TYPES[fmt])
-                for fmt in ("opus", "m4a")
-                if fmt in files
-            ],
-            download=rel_url(page, files.get("m4a") or next(iter(files.values()))),
-            duration=None if clip else placed.duration,
-            peaks=rel_url(page, placed.peaks) if placed.peaks and not clip else None,
-        )
-
     def clip_attrs(
         self, page: str, ref: MediaRef | None, folder: str, clip: str | None
     ) -> dict[str, str]:
         """`data-ik-clip` (opus first: kiosks run Chromium), its type, and the m4a fallback."""
         if ref is None:
             return {}
-        sources = self.audio_sources(page, ref, folder, clip)
+        sources = self.recordings.sources(page, ref, folder, clip)
         if sources is None or not sources.sources:
             return {}
         (first, mime), *rest = sources.sources
@@ -458,63 +438,6 @@ class KioskRenderer:
         if rest:
             values["data_ik_clip_fallback"] = rest[0][0]
         return values
-
-    def audio(
-        self,
-        page: str,
-        ref: MediaRef | None,
-        folder: str,
-        label: str,
-        ident: str | None = None,
-        captions: MediaRef | None = None,
-        clip: m.Highlight | None = None,
-    ) -> str:
-        if ref is None:
-            return ""
-        sources = self.audio_sources(page, ref, folder, clip.id if clip else None)
-        if sources is None:
-            return ""
-        if clip is not None:
-            sources = AudioSources(
-                sources.sources, sources.download, clip.end - clip.start, None, None
-            )
-        script = self.lib.transcript(captions)
-        if script is not None and captions is not None and script.cues:
-            vtt = self.assets.transcript(captions, folder, script)
-            sources = AudioSources(
-                sources.sources, sources.download, sources.duration, sources.peaks,
-                rel_url(page, vtt),
-            )  # fmt: skip
-        return players.player(sources, label, ident=ident, clip=clip is not None)
-
-    def spoken(
-        self,
-        page: str,
-        folder: str,
-        story: m.Story,
-        recording: MediaRef | None,
-        captions: MediaRef | None,
-        ident: str,
-        label: str,
-    ) -> tuple[str, str]:
-        """The player of a recording and its transcript, as two HTML fragments."""
-        player = self.audio(page, recording, folder, label, ident=ident, captions=captions)
-        script = self.lib.transcript(captions)
-        if script is None or not script.cues:
-            return player, ""
-        quoted_by: dict[int, str] = {}
-        if captions is story.transcript:
-            for highlight in story.highlights:
-                for cue in spoken.quoted(story, script, highlight):
-                    quoted_by.setdefault(cue.line, highlight.id)
-        lines = players.transcript(
-            ident if player else f"{ident}-text",
-            script,
-            story.interviewer,
-            lambda cue: quoted_by.get(cue.line),
-            label=f"Transcript: {label}",
-        )
-        return player, lines
 
     def body(
         self,
@@ -562,13 +485,7 @@ class KioskRenderer:
         story = self.lib.stories.get(ref.story)
         if story is None:
             return ""
-        anchor = story.anchors().get(ref.anchor) if ref.anchor else None
-        where = STORY_KIND_LABELS[story.kind_of_story].lower()
-        if isinstance(anchor, m.Highlight):
-            where += f" at {fmt_time(anchor.start)}"
-        elif isinstance(anchor, m.DiaryEntry) and anchor.recorded:
-            where += f", {fmt_date(anchor.recorded)}"
-        label = f"{story.participant.pseudonym}, {where}"
+        label = moment_label(story, ref.anchor)
         if not screen.has("story", story.id):
             return tag("span", esc(label), class_="ik-evidence")
         target = screen.page("story", story.id) + (f"#{ref.anchor}" if ref.anchor else "")
@@ -585,7 +502,7 @@ class KioskRenderer:
         story = self.lib.stories[ref.story]
         anchor = story.anchors().get(ref.anchor) if ref.anchor else None
         if isinstance(anchor, m.Highlight):
-            inner += self.audio(
+            inner += self.recordings.audio(
                 page,
                 story.recording,
                 self.media_folder("story", story.id),
@@ -813,13 +730,7 @@ class KioskRenderer:
                 self.clip_attrs(page, s.recording, folder, h.id),
             )
         if s.kind_of_story == "photo-film" and s.frames:
-            frames = []
-            at = 0.0
-            for frame in s.frames:
-                picture = self.photo(screen, page, frame.src, folder, frame.alt, "film")
-                if picture:
-                    frames.append(players.FilmFrame(at, at + frame.seconds, picture, frame.caption))
-                at += frame.seconds
+            frames = self.film_frames(screen, page, folder, s)
             if frames:
                 text = tag("h2", esc(s.title), class_="ik-name")
                 text += tag("p", esc(f"{who}, {kind_label.lower()}"), class_="ik-who")
@@ -1007,7 +918,7 @@ class KioskRenderer:
         anchor = story.anchors().get(ref.anchor) if story and ref.anchor else None
         if story is None or not isinstance(anchor, m.Highlight):
             return ""
-        return self.audio(
+        return self.recordings.audio(
             page,
             story.recording,
             self.media_folder("story", story.id),
@@ -1116,7 +1027,7 @@ class KioskRenderer:
     def interview(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
         text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
         ident = players.audio_id(s.id)
-        player, lines = self.spoken(
+        player, lines = self.recordings.spoken(
             page,
             folder,
             s,
@@ -1148,7 +1059,7 @@ class KioskRenderer:
             facts.append(esc(stage))
         inner = tag("blockquote", tag("p", esc(f"“{words}”")), class_="ik-quote") if words else ""
         inner += tag("p", " · ".join(facts), class_="ik-meta")
-        inner += self.audio(
+        inner += self.recordings.audio(
             page,
             s.recording,
             folder,
@@ -1191,7 +1102,7 @@ class KioskRenderer:
                 inner += tag("p", tag("strong", "Prompt: ") + esc(e.prompt), class_="ik-prompt")
             ident = players.audio_id(s.id, e.id)
             when = fmt_date(e.recorded) or e.id
-            player, lines = self.spoken(
+            player, lines = self.recordings.spoken(
                 page, folder, s, e.recording, e.transcript, ident, f"Diary entry, {when}"
             )
             entries.append(tag("li", inner + player + lines, id=e.id, class_="ik-entry"))
@@ -1199,14 +1110,10 @@ class KioskRenderer:
             text += self.section("Entries", tag("ol", "".join(entries), class_="ik-entries"))
         return text
 
-    def film(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
-        text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
-        ident = players.audio_id(s.id, "narration")
-        player, lines = ("", "")
-        if s.narration:
-            player, lines = self.spoken(
-                page, folder, s, s.narration.recording, s.narration.captions, ident, "Narration"
-            )
+    def film_frames(
+        self, screen: Screen, page: str, folder: str, s: m.Story
+    ) -> list[players.FilmFrame]:
+        """The frames that have a rendition, each on the film's timeline."""
         frames = []
         at = 0.0
         for frame in s.frames:
@@ -1214,6 +1121,17 @@ class KioskRenderer:
             if picture:
                 frames.append(players.FilmFrame(at, at + frame.seconds, picture, frame.caption))
             at += frame.seconds
+        return frames
+
+    def film(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
+        text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
+        ident = players.audio_id(s.id, "narration")
+        player, lines = ("", "")
+        if s.narration:
+            player, lines = self.recordings.spoken(
+                page, folder, s, s.narration.recording, s.narration.captions, ident, "Narration"
+            )
+        frames = self.film_frames(screen, page, folder, s)
         if frames:
             text += block(
                 tag(

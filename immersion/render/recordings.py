@@ -1,0 +1,99 @@
+"""Recordings on a page, the same on every site: sources, player, transcript.
+
+The intranet and the kiosk place the same renditions and write the same
+player and transcript markup (`players.py`); only where the page is differs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .. import model as m
+from .. import spoken
+from ..schema import MediaRef
+from . import players
+from .assets import Assets
+from .html import AUDIO_TYPES
+from .players import AudioSources
+from .staging import rel_url
+
+
+class Recordings:
+    def __init__(self, lib: m.Library, assets: Assets) -> None:
+        self.lib = lib
+        self.assets = assets
+
+    def sources(
+        self, page: str, ref: MediaRef, folder: str, clip: str | None = None
+    ) -> AudioSources | None:
+        """The placed files of a recording (or of one highlight clip), Opus first."""
+        placed = self.assets.recording(ref, folder)
+        if placed is None:
+            return None
+        files = placed.clips.get(clip, {}) if clip else placed.sources
+        if not files:
+            return None
+        return AudioSources(
+            sources=[
+                (rel_url(page, files[fmt]), AUDIO_TYPES[fmt])
+                for fmt in ("opus", "m4a")
+                if fmt in files
+            ],
+            download=rel_url(page, files.get("m4a") or next(iter(files.values()))),
+            duration=None if clip else placed.duration,
+            peaks=rel_url(page, placed.peaks) if placed.peaks and not clip else None,
+        )
+
+    def audio(
+        self,
+        page: str,
+        ref: MediaRef | None,
+        folder: str,
+        label: str,
+        ident: str | None = None,
+        captions: MediaRef | None = None,
+        clip: m.Highlight | None = None,
+    ) -> str:
+        """A player for a recording (or one highlight clip of it), with its captions."""
+        if ref is None:
+            return ""
+        sources = self.sources(page, ref, folder, clip.id if clip else None)
+        if sources is None:
+            return ""
+        if clip is not None:
+            sources = replace(sources, duration=clip.end - clip.start)
+        script = self.lib.transcript(captions)
+        if script is not None and captions is not None and script.cues:
+            vtt = self.assets.transcript(captions, folder, script)
+            sources = replace(sources, captions=rel_url(page, vtt))
+        return players.player(sources, label, ident=ident, clip=clip is not None)
+
+    def spoken(
+        self,
+        page: str,
+        folder: str,
+        story: m.Story,
+        recording: MediaRef | None,
+        captions: MediaRef | None,
+        ident: str,
+        label: str,
+    ) -> tuple[str, str]:
+        """The player of a recording and its transcript, as two HTML fragments."""
+        player = self.audio(page, recording, folder, label, ident=ident, captions=captions)
+        script = self.lib.transcript(captions)
+        if script is None or not script.cues:
+            return player, ""
+        quoted_by: dict[int, str] = {}
+        if captions is story.transcript:
+            for highlight in story.highlights:
+                for cue in spoken.quoted(story, script, highlight):
+                    quoted_by.setdefault(cue.line, highlight.id)
+        lines = players.transcript(
+            ident,
+            script,
+            story.interviewer,
+            lambda cue: quoted_by.get(cue.line),
+            label=f"Transcript: {label}",
+            seekable=bool(player),
+        )
+        return player, lines

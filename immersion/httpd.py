@@ -42,7 +42,7 @@ import threading
 import time
 import traceback
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -51,6 +51,9 @@ from typing import Any, BinaryIO
 HeadersHook = Callable[[str], dict[str, str]]
 InjectHook = Callable[[str, bytes], bytes]
 LogHook = Callable[[str], None]
+# A route answers one exact path itself (the preview's event stream): it gets the
+# request handler (to send headers and write the body) and the query string.
+RouteHook = Callable[[http.server.BaseHTTPRequestHandler, str], None]
 
 CHUNK = 256 * 1024
 HTML = "text/html; charset=utf-8"
@@ -276,6 +279,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         root = os.path.realpath(self.server.root)
+        route = self.server.routes.get(self.path.partition("?")[0])
+        if route is not None:
+            route(self, self.path.partition("?")[2])
+            return
         target = self._parse_target(self.path)
         if target is None:
             self._not_found(None, root)
@@ -489,6 +496,7 @@ class _Server(http.server.ThreadingHTTPServer):
         inject: InjectHook | None,
         log: LogHook | None,
         timeout_seconds: float,
+        routes: Mapping[str, RouteHook] | None = None,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -497,6 +505,7 @@ class _Server(http.server.ThreadingHTTPServer):
         self.inject = inject
         self.log = log
         self.timeout_seconds = timeout_seconds
+        self.routes = dict(routes or {})
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -568,6 +577,10 @@ class StaticServer:
     including the site's 404 page); such responses ignore Range and carry an ETag
     computed from the rewritten body. Both hooks run on the server's threads.
 
+    `routes` maps exact request paths (such as "/.immersion/events", which no site
+    file can have: dot segments are refused) to functions that answer the request
+    themselves.
+
     `log`, if given, receives one line per request and any server-side errors;
     by default the server is silent.
     """
@@ -582,9 +595,10 @@ class StaticServer:
         inject: InjectHook | None = None,
         log: LogHook | None = None,
         timeout: float = 30.0,
+        routes: Mapping[str, RouteHook] | None = None,
     ) -> None:
         self.root = Path(root)
-        self._server = _Server((host, port), self.root, headers, inject, log, timeout)
+        self._server = _Server((host, port), self.root, headers, inject, log, timeout, routes)
         self.host = host
         self.port: int = self._server.server_address[1]
         shown = f"[{host}]" if ":" in host else host

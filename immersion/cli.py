@@ -75,6 +75,26 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.add_argument("--date", type=_date, help="check as of this date")
 
+    serve = sub.add_parser(
+        "serve", help="preview the site while you edit: it rebuilds and reloads on every save"
+    )
+    serve.add_argument(
+        "--audience",
+        choices=("intranet", "kiosk"),
+        default=None,
+        help="whose site to preview (default: intranet; kiosk with --display)",
+    )
+    serve.add_argument("--display", metavar="ID", help="preview this kiosk display (room.yml)")
+    serve.add_argument(
+        "--port", type=_port, default=8000, metavar="N", help="the port (default 8000; 0: any free)"
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this computer only)",
+    )
+    serve.add_argument("--date", type=_date, help="preview as of this date (consent expiry)")
+
     new = sub.add_parser("new", help="scaffold an item with every field")
     new.add_argument(
         "kind",
@@ -152,6 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import check
 
             return check.run(project, strict=args.strict, today=args.date)
+        if args.command == "serve":
+            from .commands import serve
+
+            return serve.run(
+                project,
+                args.audience,
+                args.display,
+                host=args.host,
+                port=args.port,
+                today=args.date,
+            )
         if args.command == "new":
             from .commands import new
 

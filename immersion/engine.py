@@ -7,9 +7,16 @@ move to its successor (Zensical reads the same mkdocs.yml) a small change.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
+import shutil
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .problems import BuildError
 
@@ -47,3 +54,329 @@ def build_site(config_file: Path, site_dir: Path) -> list[str]:
         logger.removeHandler(collector)
         logger.propagate = previous
     return collector.messages
+
+
+# -- the live preview's engine -------------------------------------------------------
+#
+# `mkdocs build --dirty` renders only pages whose source is newer than their output,
+# but it reads the config, walks every file and builds every Page again, leaves the
+# navigation of unchanged pages stale and drops every other page from the search
+# index. The preview keeps the engine warm instead: config, files, navigation,
+# Jinja environment and every rendered page stay in memory, and a rebuild renders
+# only the staging pages that changed. It uses mkdocs' own page steps
+# (`_populate_page`, `_build_page`: private, but mkdocs 1.6 is the last 1.x and is
+# frozen), and it keeps the search index and the tags listing whole itself.
+
+# What a rendered page carries between rebuilds when its source did not change.
+_PAGE_STATE = (
+    "markdown",
+    "meta",
+    "content",
+    "toc",
+    "_title_from_render",
+    "present_anchor_ids",
+    "links_to_anchors",
+)
+
+
+@dataclass
+class EngineResult:
+    full: bool  # config, theme templates or first build: every page was written
+    written: list[str]  # site URLs of the pages written
+    removed: list[str]
+    warnings: list[str]
+    seconds: float
+
+
+class WarmSite:
+    """A staging site built once, then rebuilt page by page (the live preview).
+
+    `site_dir` is a symbolic link, swapped atomically to a fresh folder on every
+    full build (the preview server keeps answering from the previous one);
+    incremental builds write into the folder it points to.
+    """
+
+    def __init__(self, config_file: Path, site_dir: Path) -> None:
+        self.config_file = config_file
+        self.staging = config_file.parent
+        self.site_dir = site_dir
+        self._config: Any = None
+        self._files: Any = None
+        self._nav: Any = None
+        self._env: Any = None
+        self._search: dict[str, list[str]] = {}
+        self._doc_files: list[Any] = []
+        self._generation = 0
+
+    def build(self, changed: Iterable[str] | None = None) -> EngineResult:
+        """Build; `changed` lists staging paths ("docs/stories/p07.md", "mkdocs.yml")
+        written or deleted since the last build, None for everything."""
+        from mkdocs.exceptions import MkDocsException
+
+        started = time.perf_counter()
+        paths = None if changed is None else set(changed)
+        collector = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collector)
+        previous = logger.propagate
+        logger.propagate = False
+        removed: list[str] = []
+        try:
+            if paths is None or self._config is None or _needs_full(paths):
+                written = self._full()
+                full = True
+            else:
+                written, removed = self._incremental(paths)
+                full = False
+        except MkDocsException as exc:
+            raise BuildError(f"the site engine failed: {exc}") from None
+        except Exception as exc:  # a template or Markdown extension error on one page
+            raise BuildError(f"the site engine failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            logger.removeHandler(collector)
+            logger.propagate = previous
+        return EngineResult(
+            full, written, removed, collector.messages, time.perf_counter() - started
+        )
+
+    # -- full ------------------------------------------------------------------
+
+    def _full(self) -> list[str]:
+        from mkdocs.commands.build import _build_theme_template
+        from mkdocs.config import load_config
+
+        self._generation += 1
+        target = self.site_dir.parent / f".{self.site_dir.name}.{os.getpid()}.{self._generation}"
+        shutil.rmtree(target, ignore_errors=True)
+        old_pages = self._pages()
+        config = load_config(config_file=str(self.config_file), site_dir=str(target))
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        self._config = config
+        self._env = config.theme.get_env()
+        self._search = {}
+        self._structure()
+        pages = self._pages()
+        for src, page in pages.items():
+            if _transplant(old_pages.get(src), page, self._markdown_of(src)):
+                self._remap_tags(page)
+            else:
+                self._populate(page)
+        self._refresh_tags()
+        self._link_static()
+        for template in config.theme.static_templates:
+            _build_theme_template(template, self._env, self._files, config, self._nav)
+        written = self._write(list(pages.values()))
+        self._write_search()
+        self._swap(target)
+        return written
+
+    def _swap(self, target: Path) -> None:
+        link = self.site_dir
+        old = os.path.realpath(link) if link.is_symlink() else None
+        tmp = link.with_name(f".{link.name}.link")
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target.name)
+        os.replace(tmp, link)
+        if old and old != os.path.realpath(target):
+            shutil.rmtree(old, ignore_errors=True)
+
+    # -- incremental -------------------------------------------------------------
+
+    def _incremental(self, paths: set[str]) -> tuple[list[str], list[str]]:
+        docs = {p[len("docs/") :] for p in paths if p.startswith("docs/")}
+        known = set(self._pages())
+        pages_now = {d for d in docs if d.endswith(".md") and (self.staging / "docs" / d).is_file()}
+        gone = {d for d in docs if d.endswith(".md") and d in known and d not in pages_now}
+        added = pages_now - known
+        removed_urls: list[str] = []
+        if added or gone:
+            old_pages = self._pages()
+            for src in gone:
+                page = old_pages[src]
+                removed_urls.append(page.url)
+                self._search.pop(page.url, None)
+                _remove_output(page.file.abs_dest_path)
+            self._structure()
+            for src, page in self._pages().items():
+                if src not in pages_now and _transplant(old_pages.get(src), page, None):
+                    self._remap_tags(page)
+        pages = self._pages()
+        todo = [pages[src] for src in sorted(pages_now)]
+        before = {id(p): _tagged(p) for p in todo}
+        for page in todo:
+            self._populate(page)
+        # A tags listing shows every tagged page's title: write it again only when a
+        # title or the tags of a page changed (it costs as much as a hundred pages).
+        tags = []
+        if added or gone or any(before[id(p)] != _tagged(p) for p in todo):
+            tags = [p for src, p in pages.items() if src not in pages_now and _lists_tags(p)]
+            for page in tags:
+                self._populate(page)
+            self._refresh_tags()
+        self._copy_assets(docs - pages_now - gone)
+        written = self._write(todo + tags)
+        self._write_search()
+        return written, removed_urls
+
+    def _copy_assets(self, docs: set[str]) -> None:
+        site = Path(self._config.site_dir)
+        for rel in docs:
+            if rel.endswith(".md"):
+                continue
+            src = self.staging / "docs" / rel
+            if src.is_file():
+                _link(str(src), str(site / rel))
+            else:
+                _remove_output(str(site / rel))
+
+    def _link_static(self) -> None:
+        # Hard links, not copies: a room's recordings are gigabytes, and a full preview
+        # build (a theme or settings change) must not copy them again.
+        for file in self._files:
+            if file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            if file.abs_src_path is not None and file.abs_src_path != file.abs_dest_path:
+                _link(file.abs_src_path, file.abs_dest_path)
+            else:  # generated in memory by a plugin
+                file.copy_file()
+
+    # -- steps -------------------------------------------------------------------
+
+    def _structure(self) -> None:
+        from mkdocs.structure.files import get_files, set_exclusions
+        from mkdocs.structure.nav import get_navigation
+        from mkdocs.structure.pages import Page
+
+        config = self._config
+        files = get_files(config)
+        files.add_files_from_theme(self._env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        self._nav = config.plugins.on_nav(nav, config=config, files=files)
+        self._doc_files = list(files.documentation_pages())
+        for file in self._doc_files:
+            if file.page is None:
+                Page(None, file, config)
+        self._files = files
+
+    def _pages(self) -> dict[str, Any]:
+        return {f.src_uri: f.page for f in self._doc_files}
+
+    def _markdown_of(self, src: str) -> str | None:
+        try:
+            return (self.staging / "docs" / src).read_text(encoding="utf-8-sig")
+        except OSError:
+            return None
+
+    def _remap_tags(self, page: Any) -> None:
+        """A transplanted page: the tags plugin must know its tags again."""
+        tags = self._config.plugins.get("material/tags")
+        if tags is not None and hasattr(tags, "mappings") and page.markdown is not None:
+            tags.mappings.data.pop(page.url, None)
+            tags.mappings.add(page, page.markdown)
+
+    def _populate(self, page: Any) -> None:
+        from mkdocs.commands.build import _populate_page
+
+        page._immersion_source = self._markdown_of(page.file.src_uri)
+        tags = self._config.plugins.get("material/tags")
+        if tags is not None and hasattr(tags, "mappings"):
+            # The tags plugin never forgets: a page that lost its tags, or a listing page
+            # read again, would otherwise keep its old entries beside the new ones.
+            tags.mappings.data.pop(page.url, None)
+            tags.listings.data = {
+                listing
+                for listing in tags.listings.data
+                if listing.page.file.src_uri != page.file.src_uri
+            }
+        _populate_page(page, self._config, self._files)
+
+    def _refresh_tags(self) -> None:
+        # The tags plugin fills its listing pages in `on_env`, from every page's tags.
+        self._env = self._config.plugins.on_env(self._env, config=self._config, files=self._files)
+
+    def _write(self, pages: list[Any]) -> list[str]:
+        from material.plugins.search.plugin import SearchIndex
+        from mkdocs.commands.build import _build_page
+
+        config = self._config
+        search = config.plugins.get("material/search")
+        if search is not None:
+            search.search_index = SearchIndex(**search.config)
+        for page in pages:
+            _build_page(page, config, self._doc_files, self._nav, self._env)
+        if search is not None:
+            fresh: dict[str, list[dict[str, Any]]] = {p.url: [] for p in pages}
+            for entry in search.search_index.entries:
+                fresh.setdefault(entry["location"].partition("#")[0], []).append(entry)
+            for url, entries in fresh.items():
+                # Kept serialised: the whole index is written again after every rebuild.
+                self._search[url] = [
+                    json.dumps(e, separators=(",", ":"), default=str) for e in entries
+                ]
+        return [p.url for p in pages]
+
+    def _write_search(self) -> None:
+        """The index of every page: material's own format (`generate_search_index`)."""
+        search = self._config.plugins.get("material/search")
+        if search is None:
+            return
+        search.search_index.entries = []
+        head = search.search_index.generate_search_index(None)  # {"config":...,"docs":[]}
+        assert head.endswith("[]}")
+        docs = ",".join(e for f in self._doc_files for e in self._search.get(f.page.url, ()))
+        data = head[: -len("[]}")] + "[" + docs + "]}"
+        path = Path(self._config.site_dir) / "search" / "search_index.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(".search_index.json.tmp")
+        tmp.write_text(data, encoding="utf-8")
+        os.replace(tmp, path)
+
+
+def _needs_full(paths: set[str]) -> bool:
+    """The config or a theme template changed: every page must be written again."""
+    return any(p == "mkdocs.yml" or p.startswith("overrides/") for p in paths)
+
+
+def _lists_tags(page: Any) -> bool:
+    return "<!-- material/tags" in (getattr(page, "_immersion_source", None) or "")
+
+
+def _tagged(page: Any) -> tuple[object, object]:
+    return (page.title, repr((page.meta or {}).get("tags")))
+
+
+def _transplant(old: Any, new: Any, markdown: str | None) -> bool:
+    """Give `new` the rendered state of `old` if its source is what `old` rendered.
+
+    With `markdown` None the caller knows the source did not change.
+    """
+    if old is None or old.content is None or _lists_tags(old):
+        return False
+    source = getattr(old, "_immersion_source", None)
+    if source is None or (markdown is not None and markdown != source):
+        return False
+    for name in _PAGE_STATE:
+        if hasattr(old, name):
+            setattr(new, name, getattr(old, name))
+    new._immersion_source = old._immersion_source
+    return True
+
+
+def _link(src: str, dest: str) -> None:
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    tmp = os.path.join(os.path.dirname(dest), f".{os.path.basename(dest)}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        os.link(src, tmp)
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
+
+
+def _remove_output(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)

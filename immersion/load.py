@@ -43,9 +43,35 @@ class _Loaded:
 
 
 @dataclass
+class ItemCache:
+    """Files as loaded, kept between loads by the live preview.
+
+    The preview's watcher knows which files changed and `forget`s those; every
+    other item is taken from here with the problems its own file had, so a
+    save re-reads one bundle, not the room. The checks that span items
+    (references, consent, quotes) always run again.
+    """
+
+    items: dict[tuple[str, str], tuple[_Loaded | None, list[Problem]]] = field(default_factory=dict)
+    yaml: dict[str, Any] = field(default_factory=dict)
+
+    def forget(self, rel: str) -> None:
+        """Forget what depends on the project-relative path `rel`."""
+        parts = rel.split("/")
+        if len(parts) >= 3 and parts[0] == "content" and parts[1] in KIND_DIRS:
+            self.items.pop((KIND_DIRS[parts[1]], parts[2]), None)
+        self.yaml.pop(rel, None)
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.yaml.clear()
+
+
+@dataclass
 class _Loader:
     project: Path
     today: dt.date
+    cache: ItemCache | None = None
     problems: list[Problem] = field(default_factory=list)
     loaded: dict[str, dict[str, _Loaded]] = field(default_factory=dict)
     safe_dirs: set[Path] = field(default_factory=set)
@@ -104,11 +130,18 @@ class _Loader:
 
     def read_yaml_file(self, path: Path) -> Any:
         display = self.display(path)
+        if self.cache is not None and display in self.cache.yaml:
+            data, problems = self.cache.yaml[display]
+            self.problems += problems
+            return data
         try:
-            return parse_yaml(read_text(path, display), display)
+            data, problems = parse_yaml(read_text(path, display), display), []
         except ContentError as exc:
-            self.problems.append(exc.problem)
-            return INVALID
+            data, problems = INVALID, [exc.problem]
+        self.problems += problems
+        if self.cache is not None:
+            self.cache.yaml[display] = (data, problems)
+        return data
 
     def check_mapping(
         self, data: Any, fields: Mapping[str, formats.F], build: Any, ctx: Ctx
@@ -336,11 +369,24 @@ class _Loader:
                 if not self.inside_content(index):
                     broken.add(bundle.name)
                     continue
-                loaded = self.load_item(kind, bundle, index)
+                loaded = self.cached_item(kind, bundle, index)
                 if loaded is None:
                     broken.add(bundle.name)
                 else:
                     self.loaded[kind][bundle.name] = loaded
+
+    def cached_item(self, kind: str, bundle: Path, index: Path) -> _Loaded | None:
+        if self.cache is None:
+            return self.load_item(kind, bundle, index)
+        key = (kind, bundle.name)
+        if key in self.cache.items:
+            loaded, problems = self.cache.items[key]
+            self.problems += problems
+            return loaded
+        first = len(self.problems)
+        loaded = self.load_item(kind, bundle, index)
+        self.cache.items[key] = (loaded, self.problems[first:])
+        return loaded
 
     def load_item(self, kind: str, bundle: Path, index: Path) -> _Loaded | None:
         display = self.display(index)
@@ -438,7 +484,7 @@ class _Loader:
         for match in INLINE_IMAGE.finditer(text):
             line = body_line + body.count("\n", 0, match.start())
             src = image_src(match)
-            if "://" in src or src.startswith("data:"):
+            if "://" in src or re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", src):  # data:, javascript:
                 ctx.error(
                     line,
                     "body",
@@ -714,9 +760,14 @@ def _target(ref: Ref) -> tuple[str, str]:
     return ref.kind, ref.target
 
 
-def load(project: Path, today: dt.date) -> tuple[m.Library, list[Problem]]:
-    """Read and check the whole of `project/content`; never writes anything."""
-    loader = _Loader(project, today)
+def load(
+    project: Path, today: dt.date, cache: ItemCache | None = None
+) -> tuple[m.Library, list[Problem]]:
+    """Read and check the whole of `project/content`; never writes anything.
+
+    With a `cache` (the live preview), files it still holds are not read again.
+    """
+    loader = _Loader(project, today, cache)
     if not loader.content.is_dir():
         loader.problem(
             loader.content,

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -55,18 +55,26 @@ def render_intranet(
     today: dt.date,
     renditions: Renditions,
     problems: list[Problem],
+    *,
+    staging: Staging | None = None,
+    only: Collection[str] | None = None,
 ) -> Rendered:
-    """Write the intranet staging folder (Markdown, renditions, theme, mkdocs.yml)."""
+    """Write the intranet staging folder (Markdown, renditions, theme, mkdocs.yml).
+
+    The live preview passes its own `staging` and, for a small change, `only` the
+    pages it touches; files not written this time are then kept, not pruned.
+    """
     audience = "intranet"
-    staging = Staging(project / "build" / ".staging" / audience)
+    staging = staging or Staging(project / "build" / ".staging" / audience)
     assets = Assets(staging, project, renditions, problems)
-    renderer = IntranetRenderer(library, staging, assets, today)
+    renderer = IntranetRenderer(library, staging, assets, today, only)
     renderer.render(settings.site_name or library.room.name)
     theme_assets = copy_theme(staging, audience, project)
     config = write_config(
         staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
     )
-    staging.prune()
+    if only is None:
+        staging.prune()
     return Rendered(audience, staging.root, config, renderer.pages)
 
 
@@ -77,14 +85,18 @@ def render_kiosk(
     today: dt.date,
     renditions: Renditions,
     problems: list[Problem],
+    *,
+    staging: Staging | None = None,
+    only: Collection[str] | None = None,
 ) -> Rendered:
     """Write the kiosk staging folder: the displays' pages, renditions, theme, mkdocs.yml.
 
     The built site then gets each display's precache list and service worker
-    (`render/kiosk_offline.py`) before it is published.
+    (`render/kiosk_offline.py`) before it is published. The kiosk is a few dozen
+    pages: `only` is ignored and it is always rendered whole.
     """
     audience = "kiosk"
-    staging = Staging(project / "build" / ".staging" / audience)
+    staging = staging or Staging(project / "build" / ".staging" / audience)
     assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
     renderer.render(settings.site_name or library.room.name)

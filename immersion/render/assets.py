@@ -89,6 +89,7 @@ class Assets:
         except OSError:  # another file system, or links not allowed: copy instead
             shutil.copyfile(cached, tmp)
         os.replace(tmp, dest)
+        self.staging.placed(f"docs/{rel}")
         return rel
 
     def photo(self, ref: MediaRef, folder: str) -> PlacedPhoto | None:

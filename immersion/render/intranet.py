@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 from .. import model as m
@@ -151,9 +151,21 @@ def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:
 
 
 class IntranetRenderer:
-    """Writes every page of the intranet site for one filtered Library."""
+    """Writes every page of the intranet site for one filtered Library.
 
-    def __init__(self, lib: m.Library, staging: Staging, assets: Assets, today: dt.date) -> None:
+    `only`, if given, names the pages (staging sources such as "stories/p07.md") to
+    write: the live preview asks for the pages a change touches, not the room.
+    """
+
+    def __init__(
+        self,
+        lib: m.Library,
+        staging: Staging,
+        assets: Assets,
+        today: dt.date,
+        only: Collection[str] | None = None,
+    ) -> None:
+        self.only = None if only is None else frozenset(only)
         self.lib = lib
         self.staging = staging
         self.assets = assets
@@ -161,6 +173,9 @@ class IntranetRenderer:
         self.today = today
         self.cites = Citations.of(lib)
         self.pages = 0
+
+    def wants(self, src: str) -> bool:
+        return self.only is None or src in self.only
 
     # -- shared pieces -------------------------------------------------------
 
@@ -314,11 +329,14 @@ class IntranetRenderer:
 
     def persona_pages(self) -> None:
         index = "personas/index.md"
-        cards = "".join(self.persona_card(index, p) for p in self.sorted_personas())
-        self.write(
-            index,
-            front_matter("Personas") + "# Personas\n" + block(tag("div", cards, class_="im-cards")),
-        )
+        if self.wants(index):
+            cards = "".join(self.persona_card(index, p) for p in self.sorted_personas())
+            self.write(
+                index,
+                front_matter("Personas")
+                + "# Personas\n"
+                + block(tag("div", cards, class_="im-cards")),
+            )
         for persona in self.lib.personas.values():
             self.persona_page(persona)
 
@@ -327,6 +345,8 @@ class IntranetRenderer:
 
     def persona_page(self, p: m.Persona) -> None:
         page = item_page("persona", p.id)
+        if not self.wants(page):
+            return
         folder = self.media_folder("persona", p.id)
         head = ""
         if p.portrait:
@@ -388,7 +408,11 @@ class IntranetRenderer:
     def journey_pages(self) -> None:
         index = "journeys/index.md"
         rows = []
-        for j in sorted(self.lib.journeys.values(), key=lambda j: j.title.lower()):
+        for j in (
+            []
+            if not self.wants(index)
+            else sorted(self.lib.journeys.values(), key=lambda j: j.title.lower())
+        ):
             people = ", ".join(
                 self.lib.personas[p].name for p in j.personas if p in self.lib.personas
             )
@@ -401,12 +425,15 @@ class IntranetRenderer:
                     class_="im-meta",
                 )
             )
-        self.write(index, front_matter("Journeys") + "# Journeys\n" + block(ul(rows)))
+        if self.wants(index):
+            self.write(index, front_matter("Journeys") + "# Journeys\n" + block(ul(rows)))
         for journey in self.lib.journeys.values():
             self.journey_page(journey)
 
     def journey_page(self, j: m.Journey) -> None:
         page = item_page("journey", j.id)
+        if not self.wants(page):
+            return
         names = {
             pid: self.lib.personas[pid].name if pid in self.lib.personas else pid
             for pid in j.personas
@@ -496,7 +523,7 @@ class IntranetRenderer:
         index = "stories/index.md"
         text = front_matter("Stories") + "# Stories\n"
         by_kind: dict[str, list[m.Story]] = defaultdict(list)
-        for story in self.lib.stories.values():
+        for story in self.lib.stories.values() if self.wants(index) else ():
             by_kind[story.kind_of_story].append(story)
         for kind, label in STORY_KIND_LABELS.items():
             stories = sorted(
@@ -515,12 +542,15 @@ class IntranetRenderer:
                         for s in stories
                     )
                 )
-        self.write(index, text)
+        if self.wants(index):
+            self.write(index, text)
         for story in self.lib.stories.values():
             self.story_page(story)
 
     def story_page(self, s: m.Story) -> None:
         page = item_page("story", s.id)
+        if not self.wants(page):
+            return
         folder = self.media_folder("story", s.id)
         meta = [
             tag("span", STORY_KIND_LABELS[s.kind_of_story], class_="im-badge"),
@@ -748,13 +778,18 @@ class IntranetRenderer:
 
     def insight_pages(self) -> None:
         index = "insights/index.md"
-        items = [
-            self.link(index, "insight", i.id) + " " + tag("span", esc(i.basis), class_="im-chip")
-            for i in sorted(self.lib.insights.values(), key=lambda i: i.statement.lower())
-        ]
-        self.write(index, front_matter("Insights") + "# Insights\n" + block(ul(items)))
+        if self.wants(index):
+            items = [
+                self.link(index, "insight", i.id)
+                + " "
+                + tag("span", esc(i.basis), class_="im-chip")
+                for i in sorted(self.lib.insights.values(), key=lambda i: i.statement.lower())
+            ]
+            self.write(index, front_matter("Insights") + "# Insights\n" + block(ul(items)))
         for insight in self.lib.insights.values():
             page = item_page("insight", insight.id)
+            if not self.wants(page):
+                continue
             text = front_matter(insight.statement, insight.tags)
             text += f"# {md_text(insight.statement)}\n"
             text += block(
@@ -798,6 +833,8 @@ class IntranetRenderer:
 
     def actions_page(self) -> None:
         page = "actions/index.md"
+        if not self.wants(page):
+            return
         text = front_matter("You said, we did") + "# You said, we did\n"
         for status, label in STATUS_ORDER:
             actions = sorted(
@@ -846,6 +883,8 @@ class IntranetRenderer:
 
     def home_page(self, site_name: str) -> None:
         page = "index.md"
+        if not self.wants(page):
+            return
         lib = self.lib
         counts = [
             (len(lib.personas), "personas", "personas/index.md"),
@@ -927,6 +966,8 @@ class IntranetRenderer:
         self.write(page, text)
 
     def tags_page(self) -> None:
+        if not self.wants("tags.md"):
+            return
         self.write("tags.md", front_matter("Tags") + "# Tags\n\n<!-- material/tags -->\n")
 
     def render(self, site_name: str) -> None:

@@ -8,6 +8,7 @@ removed item leaves no page behind.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import os
 import posixpath
@@ -78,11 +79,26 @@ def md_text(value: object) -> str:
 
 
 class Staging:
-    """Collects the files of one staging folder and syncs them to disk."""
+    """Collects the files of one staging folder and syncs them to disk.
 
-    def __init__(self, root: Path) -> None:
+    `changed` names every file this run wrote or deleted, which is what an
+    incremental engine build needs to know. With `remember=True` (the live
+    preview, which owns its staging folder and keeps this object between
+    rebuilds) the digests of what was written are kept in memory, so an
+    unchanged page costs no disk read on the next run.
+    """
+
+    def __init__(self, root: Path, *, remember: bool = False) -> None:
         self.root = root
         self.produced: set[str] = set()
+        self.changed: set[str] = set()
+        self.written = 0
+        self.digests: dict[str, bytes] | None = {} if remember else None
+
+    def begin(self) -> None:
+        """Start another run with the same folder (the preview's next rebuild)."""
+        self.produced = set()
+        self.changed = set()
         self.written = 0
 
     def write_text(self, rel: str, text: str) -> None:
@@ -91,13 +107,25 @@ class Staging:
     def write_bytes(self, rel: str, data: bytes) -> None:
         self.produced.add(rel)
         dest = self.root / rel
-        try:
-            if dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data:
+        digest = b""
+        if self.digests is not None:
+            digest = hashlib.blake2b(data, digest_size=16).digest()
+            if self.digests.get(rel) == digest:
                 return
+        try:
+            same = dest.is_file() and dest.stat().st_size == len(data) and dest.read_bytes() == data
         except OSError:
-            pass
-        atomic_write(dest, data)
-        self.written += 1
+            same = False
+        if not same:
+            atomic_write(dest, data)
+            self.written += 1
+            self.changed.add(rel)
+        if self.digests is not None:
+            self.digests[rel] = digest
+
+    def placed(self, rel: str) -> None:
+        """Record that a media step put a new file at `rel` (see `claim`)."""
+        self.changed.add(rel)
 
     def claim(self, rel: str) -> Path:
         """Reserve a path that a media step fills itself; returns the destination."""
@@ -112,9 +140,13 @@ class Staging:
         for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
             for name in filenames:
                 path = Path(dirpath) / name
-                if path.relative_to(self.root).as_posix() not in self.produced:
+                rel = path.relative_to(self.root).as_posix()
+                if rel not in self.produced:
                     path.unlink()
                     removed += 1
+                    self.changed.add(rel)
+                    if self.digests is not None:
+                        self.digests.pop(rel, None)
             if dirpath != str(self.root) and not os.listdir(dirpath):
                 os.rmdir(dirpath)
         return removed

@@ -159,6 +159,7 @@ class PreviewSession:
                 problems.append(Problem(f"build/.preview/{self.audience}", None, str(exc)))
                 return self._blocked(problems, batch, started, stages)
             written = result.written
+            full = full or result.full
             problems += [
                 Problem(
                     f"build/.preview/{self.audience}",

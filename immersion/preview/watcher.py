@@ -76,9 +76,11 @@ class Debouncer:
                         return batch
                     wait = due - now
                 else:
-                    if deadline is not None and now >= deadline:
+                    wait = 3600.0
+                if deadline is not None:
+                    if now >= deadline:
                         return None
-                    wait = 3600.0 if deadline is None else deadline - now
+                    wait = min(wait, deadline - now)
                 self._cond.wait(wait)
 
 

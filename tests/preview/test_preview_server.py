@@ -211,3 +211,30 @@ def test_content_in_problems_is_shown_as_text(preview: Preview, room: Path, brow
     assert page.query_selector("#immersion-problems img") is None
     assert dialogs == []
     page.close()
+
+
+def test_a_kiosk_display_preview_runs_and_reloads_on_a_room_change(
+    room: Path, browser: Any
+) -> None:
+    running = Preview(room, "kiosk", port=0, today=TODAY, out=io.StringIO(), settle=0.1)
+    assert running.start().built
+    try:
+        page = browser.new_page(viewport={"width": 1080, "height": 1920})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(running.server.url + "post/")
+        page.wait_for_selector("#immersion-problems", state="attached", timeout=10000)
+        assert page.query_selector(".ik-stage, #ik-config") is not None
+        page.evaluate("window.__marker = 1")
+        room_yml = room / "content" / "room.yml"
+        room_yml.write_text(
+            room_yml.read_text(encoding="utf-8").replace("idle_seconds: 90", "idle_seconds: 60"),
+            encoding="utf-8",
+        )
+        page.wait_for_function("() => window.__marker === undefined", timeout=10000)
+        config = json.loads(page.eval_on_selector("#ik-config", "e => e.textContent"))
+        assert config["idle_seconds"] == 60
+        assert errors == []
+        page.close()
+    finally:
+        running.stop()

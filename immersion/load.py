@@ -341,8 +341,18 @@ class _Loader:
                 continue
             if not folder.is_symlink():
                 self.safe_dirs.add(folder)
-            for bundle in sorted(folder.iterdir()):
+            for bundle in sorted(folder.iterdir(), key=lambda path: path.name):
                 if bundle.name.startswith("."):
+                    continue
+                hit = self.cache.items.get((kind, bundle.name)) if self.cache else None
+                if hit is not None:
+                    # Checked when it was read; a change to it would have been forgotten.
+                    loaded, problems = hit
+                    self.problems += problems
+                    if loaded is None:
+                        self.broken.setdefault(kind, set()).add(bundle.name)
+                    else:
+                        self.loaded[kind][bundle.name] = loaded
                     continue
                 if not bundle.is_dir():
                     self.problem(

@@ -108,8 +108,16 @@ class Work:
         )
 
 
-def plan(paths: Iterable[str], links: Mapping[ItemKey, Collection[ItemKey]] | None = None) -> Work:
-    """The work for a batch of changed paths (project-relative, '/'-separated)."""
+def plan(
+    paths: Iterable[str],
+    links: Mapping[ItemKey, Collection[ItemKey]] | None = None,
+    body_only: Collection[ItemKey] = (),
+) -> Work:
+    """The work for a batch of changed paths (project-relative, '/'-separated).
+
+    `body_only` names items whose change, once read, turned out to be in their
+    Markdown body alone: a body shows on its own page only.
+    """
     links = links or {}
     reload: set[ItemKey] = set()
     media: set[str] = set()
@@ -135,7 +143,7 @@ def plan(paths: Iterable[str], links: Mapping[ItemKey, Collection[ItemKey]] | No
             reload.add(key)
             if len(parts) >= 4 and parts[3:] != ("index.md",):
                 media.add(rel)
-            pages.update(_touched_pages(key, links))
+            pages.update({page_of(key)} if key in body_only else _touched_pages(key, links))
     everything = settings or consents
     return Work(
         reload=frozenset(reload),
@@ -153,12 +161,12 @@ def plan(paths: Iterable[str], links: Mapping[ItemKey, Collection[ItemKey]] | No
 def _touched_pages(key: ItemKey, links: Mapping[ItemKey, Collection[ItemKey]]) -> set[str]:
     """The item's page, the pages that list it, and the pages of items linked to it.
 
-    An item's title, quotes and tags show on its section index, on the home page
+    An item's title, quotes and tags show on the section indexes (its own, and
+    others': the journeys index names each journey's personas), on the home page
     (latest stories, persona cards), in the tags listing, and in the "cited by" or
     evidence lists of every item it links to, in either direction.
     """
-    kind, _ident = key
-    pages = {page_of(key), index_of(kind), HOME, TAGS}
+    pages = {page_of(key), HOME, TAGS, ACTIONS, *(index_of(kind) for kind in SECTION_DIRS)}
     pages.update(page_of(other) for other in links.get(key, ()))
     return pages
 

@@ -15,6 +15,7 @@ site (the browser shows the problem over it) until the file is fixed.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -138,7 +139,11 @@ class PreviewSession:
 
         self.staging.begin()
         render = render_intranet if self.audience == "intranet" else render_kiosk
-        only = None if full else _pages(work, plan(batch, links_of(view)))
+        links = links_of(view)
+        only = None
+        if not full:
+            body_only = _body_only(self.library, library, work.reload)
+            only = _pages(plan(batch, self.links, body_only), plan(batch, links, body_only))
         render(
             view,
             settings,
@@ -173,7 +178,7 @@ class PreviewSession:
         mark("engine")
         self.pending = set()
         self.visible = visible
-        self.links = links_of(view)
+        self.links = links
         self.library = library
         self.day = day
         return self._outcome(True, full, written, started, stages, problems=problems)
@@ -274,6 +279,30 @@ def _visible(view: m.Library) -> dict[str, frozenset[str]]:
         "insight": frozenset(view.insights),
         "action": frozenset(view.actions),
     }
+
+
+def _body_only(
+    old: m.Library | None, new: m.Library, keys: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The items whose change is in their Markdown body (and its photos) alone."""
+    if old is None:
+        return set()
+    found = set()
+    for kind, ident in keys:
+        before = old.by_kind(kind).get(ident)
+        after = new.by_kind(kind).get(ident)
+        if before is None or after is None or type(before) is not type(after):
+            continue
+        if _without_body(before) == _without_body(after):
+            found.add((kind, ident))
+    return found
+
+
+def _without_body(item: object) -> object:
+    changes: dict[str, object] = {"body": "", "source": None}
+    if hasattr(item, "inline_images"):
+        changes["inline_images"] = ()
+    return dataclasses.replace(item, **changes)  # type: ignore[type-var]
 
 
 def _pages(*works: Work) -> frozenset[str]:

@@ -16,7 +16,16 @@ LINKS = {
     ("insight", "trust"): {("story", "p07"), ("action", "one-price")},
 }
 
-STORY_PAGES = {"stories/p07.md", "stories/index.md", "index.md", "tags.md"}
+LISTINGS = {
+    "index.md",
+    "tags.md",
+    "personas/index.md",
+    "journeys/index.md",
+    "stories/index.md",
+    "insights/index.md",
+    "actions/index.md",
+}
+STORY_PAGES = {"stories/p07.md"} | LISTINGS
 STORY_NEIGHBOURS = {"personas/maya.md", "journeys/moving-home.md", "insights/trust.md"}
 
 
@@ -54,7 +63,7 @@ STORY_NEIGHBOURS = {"personas/maya.md", "journeys/moving-home.md", "insights/tru
             "content/stories/new/index.md",
             Work(
                 reload=frozenset({("story", "new")}),
-                pages=frozenset({"stories/new.md", "stories/index.md", "index.md", "tags.md"}),
+                pages=frozenset({"stories/new.md"} | LISTINGS),
             ),
         ),
         # a bundle folder appearing or going away
@@ -62,15 +71,7 @@ STORY_NEIGHBOURS = {"personas/maya.md", "journeys/moving-home.md", "insights/tru
             "content/personas/maya",
             Work(
                 reload=frozenset({("persona", "maya")}),
-                pages=frozenset(
-                    {
-                        "personas/maya.md",
-                        "personas/index.md",
-                        "index.md",
-                        "tags.md",
-                        "stories/p07.md",
-                    }
-                ),
+                pages=frozenset({"personas/maya.md", "stories/p07.md"} | LISTINGS),
             ),
         ),
         # actions share one page
@@ -78,23 +79,14 @@ STORY_NEIGHBOURS = {"personas/maya.md", "journeys/moving-home.md", "insights/tru
             "content/actions/one-price/index.md",
             Work(
                 reload=frozenset({("action", "one-price")}),
-                pages=frozenset({"actions/index.md", "index.md", "tags.md"}),
+                pages=frozenset(LISTINGS),
             ),
         ),
         (
             "content/insights/trust/index.md",
             Work(
                 reload=frozenset({("insight", "trust")}),
-                pages=frozenset(
-                    {
-                        "insights/trust.md",
-                        "insights/index.md",
-                        "index.md",
-                        "tags.md",
-                        "stories/p07.md",
-                        "actions/index.md",
-                    }
-                ),
+                pages=frozenset({"insights/trust.md", "stories/p07.md"} | LISTINGS),
             ),
         ),
         # room.yml: the home page and (always whole) the kiosk's entry pages
@@ -201,3 +193,15 @@ def test_links_go_both_ways_on_a_real_room(room: Path) -> None:
         "insights/quotes-confuse.md",
     } <= work.pages
     assert "stories/letter.md" not in work.pages
+
+
+def test_a_change_to_the_body_alone_rewrites_the_items_page_alone() -> None:
+    path = "content/stories/p07/index.md"
+    assert plan([path], LINKS, body_only={("story", "p07")}).pages == {"stories/p07.md"}
+    # a new photo placed in the body: its own page, and the photo converted
+    work = plan([path, "content/stories/p07/box.jpg"], LINKS, body_only={("story", "p07")})
+    assert work.pages == {"stories/p07.md"}
+    assert work.media == {"content/stories/p07/box.jpg"}
+    # another item in the batch keeps its listings
+    both = plan([path, "content/personas/maya/index.md"], LINKS, body_only={("story", "p07")})
+    assert {"personas/maya.md", "personas/index.md", "stories/p07.md"} <= both.pages

@@ -3,6 +3,7 @@ the site a clean build of the same content would give."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Callable
@@ -54,6 +55,21 @@ def pages(site: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*.html"))
         if p.name != "404.html"
     }
+
+
+def markdown(staging: Path) -> dict[str, str]:
+    return {
+        p.relative_to(staging).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted((staging / "docs").rglob("*.md"))
+    }
+
+
+def fresh_render(room: Path) -> dict[str, str]:
+    """The staging Markdown `immersion build` writes for the room as it is now."""
+    from immersion.commands import build
+
+    assert build.run(room, ("intranet",), today=TODAY, out=io.StringIO()) in (0, 1)
+    return markdown(room / "build" / ".staging" / "intranet")
 
 
 def clean_build(s: PreviewSession, tmp_path: Path) -> Path:
@@ -115,7 +131,16 @@ def test_after_many_kinds_of_change_the_preview_equals_a_clean_build(
     edit(room, "content/personas/maya/index.md", "name: Maya", "name: Maya-Jane")
     outcome = s.rebuild(["content/personas/maya/index.md"])
     assert outcome.built
+    path = "content/insights/quotes-confuse/index.md"
+    edit(room, path, "do not trust quotes", "distrust quotes")
+    assert s.rebuild([path]).built
+    path = "content/journeys/moving-home/index.md"
+    edit(room, path, "title: Planning the move", "title: Packing up")
+    assert s.rebuild([path]).built
 
+    # the pages written piecemeal are the pages a full render writes...
+    assert markdown(s.staging.root) == fresh_render(room)
+    # ... and the site built piecemeal is the site a clean engine build makes of them
     clean = clean_build(s, tmp_path)
     assert pages(s.site) == pages(clean)
     assert search_docs(s.site) == search_docs(clean)
@@ -210,3 +235,14 @@ def test_the_preview_never_touches_the_published_site(room: Path) -> None:
     s = session(room)
     assert not (room / "build" / "intranet").exists()
     assert s.site.resolve().is_relative_to(room / "build" / ".preview")
+
+
+def test_a_title_change_reaches_every_page_that_shows_the_title(room: Path, tmp_path: Path) -> None:
+    s = session(room)
+    edit(room, "content/stories/p07/index.md", "Leah on moving home", "Leah on moving flat")
+    outcome = s.rebuild(["content/stories/p07/index.md"])
+    assert outcome.built
+    for url in ("stories/p07", "stories", "personas/maya", "journeys/moving-home"):
+        assert "Leah on moving flat" in html(s, url).get_text(" "), url
+    assert markdown(s.staging.root) == fresh_render(room)
+    assert pages(s.site) == pages(clean_build(s, tmp_path))

@@ -70,10 +70,14 @@ class Preview:
         self._builder: threading.Thread | None = None
 
     def start(self) -> Outcome:
-        """Build once, then serve and watch; returns the first build's outcome."""
+        """Watch, build once, then serve; returns the first build's outcome.
+
+        The watcher starts first, so a save made during the first build (which
+        takes a while on a large room) is the next batch, not lost.
+        """
+        self.watcher.start()
         outcome = self.session.rebuild()
         self.server.state.publish(outcome.generation, outcome.built, outcome.problems)
-        self.watcher.start()
         self.server.start()
         self._builder = threading.Thread(target=self._loop, name="preview-builder", daemon=True)
         self._builder.start()

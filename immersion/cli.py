@@ -154,6 +154,18 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument(
         "--chromium", type=Path, metavar="PATH", help="the Chromium to start (default: from PATH)"
     )
+
+    audit = sub.add_parser(
+        "audit", help="check built sites for metadata, originals, consent leaks, other hosts"
+    )
+    audit.add_argument(
+        "folders",
+        nargs="*",
+        metavar="BUILD_DIR",
+        help="built sites to check (default: build/intranet and build/kiosk)",
+    )
+    audit.add_argument("--json", action="store_true", help="print a machine-readable report")
+    audit.add_argument("--date", type=_date, help="apply consent as of this date")
     return p
 
 
@@ -214,6 +226,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print_unit=args.print_unit,
                 chromium=args.chromium,
             )
+        if args.command == "audit":
+            from .commands import audit
+
+            return audit.run(project, args.folders, as_json=args.json, today=args.date)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -17,12 +17,13 @@ from typing import TextIO
 
 from .. import engine
 from ..audience import for_audience
+from ..audit import audit_new_site
 from ..load import load
 from ..media.pipeline import MediaPipeline, Renditions
 from ..media.recipes import AudioRecipe, PhotoRecipe
 from ..model import AUDIENCES as ALL_AUDIENCES
 from ..model import Library
-from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, report
+from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, relpath, report
 from ..publish import build_lock, discard, new_site_dir, publish
 from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
@@ -124,8 +125,19 @@ def render_kiosk(
 RENDERERS = {"intranet": render_intranet, "kiosk": render_kiosk}
 
 
-def engine_and_publish(rendered: Rendered, project: Path, problems: list[Problem]) -> None:
-    """Build the staging folder into a fresh site folder, finish it, then swap it in."""
+def engine_and_publish(
+    rendered: Rendered,
+    project: Path,
+    problems: list[Problem],
+    library: Library | None = None,
+    view: Library | None = None,
+    day: dt.date | None = None,
+) -> None:
+    """Build the staging folder into a fresh site folder, finish it, audit it, swap it in.
+
+    A finding of the audit (docs/audit.md) keeps the published site as it is: the new
+    one is discarded and the findings are reported as errors.
+    """
     site = new_site_dir(project / "build", rendered.audience)
     try:
         for warning in engine.build_site(rendered.config, site):
@@ -139,9 +151,21 @@ def engine_and_publish(rendered: Rendered, project: Path, problems: list[Problem
             )
         if rendered.finish is not None:
             rendered.notes += rendered.finish(site)
+        found, audited = audit_new_site(
+            site, rendered.audience, project, day or room_today(project), library, view
+        )
     except BaseException:
         discard(site)
         raise
+    if found:
+        discard(site)
+        problems += found
+        raise BuildError(
+            f"nothing published for {rendered.audience}: the new site failed the audit "
+            f"({len(found)} finding{'' if len(found) == 1 else 's'}); "
+            f"build/{rendered.audience} is unchanged"
+        )
+    rendered.notes.append(audited.summary())
     publish(site, project / "build", rendered.audience)
 
 
@@ -240,6 +264,13 @@ def run(
         report(problems, strict, stream)
         print(f"error: {exc}", file=stream)
         return EXIT_CONTENT
+    except OSError as exc:  # build/ read-only, the disk full: the published sites stay
+        report(problems, strict, stream)
+        written = exc.filename2 or exc.filename  # for a link or a rename: the new name
+        named = isinstance(written, str | bytes)
+        where = f" ({relpath(Path(os.fsdecode(written)), project)})" if named else ""
+        print(f"error: cannot write in build/: {exc.strerror or exc}{where}", file=stream)
+        return EXIT_CONTENT
 
 
 def _build(
@@ -268,7 +299,7 @@ def _build(
     for audience in audiences:
         render = RENDERERS[audience]
         rendered = render(views[audience], settings, project, day, renditions, problems)
-        engine_and_publish(rendered, project, problems)
+        engine_and_publish(rendered, project, problems, library, views[audience], day)
         results.append(rendered)
     code = report(problems, strict, stream)
     print(renditions.stats.summary(), file=stream)

@@ -1,0 +1,130 @@
+"""`immersion audit`: check a built site for what must never be published.
+
+It reads the built files themselves, not how they were made: pictures with
+metadata (`images`), recordings with tags (`audio`), copies of originals
+(`originals`), the words, files and pages of content an audience's consent excludes
+(`leaks`), URLs to other hosts, inline event handlers and `javascript:` URLs
+(`urls`). `site.audit_site` walks one site; `report` prints the result.
+
+`immersion build` runs `audit_new_site` on every freshly built site before it
+publishes it, and refuses to publish one with a finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import model as m
+from ..problems import Problem, UsageError, relpath
+from .findings import Finding, SiteReport
+from .site import Context, audit_site, context
+
+__all__ = [
+    "Context",
+    "Finding",
+    "SiteReport",
+    "Target",
+    "audit",
+    "audit_new_site",
+    "targets",
+]
+
+AUDIENCES = ("intranet", "kiosk")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One built site to audit: where it is, whose it is, how to name it."""
+
+    root: Path
+    audience: str
+    folder: str  # as the user knows it: build/kiosk
+
+
+def audience_of(path: Path) -> str:
+    """The audience of a built site: from its name, else from what it holds."""
+    for name in (path.name, path.resolve().name):
+        for audience in AUDIENCES:
+            if name == audience or name.startswith(f"{audience}-"):
+                return audience
+    if (path / "assets" / "immersion" / "javascripts" / "kiosk.js").is_file():
+        return "kiosk"
+    return "intranet"
+
+
+def targets(project: Path, folders: list[str]) -> list[Target]:
+    """The sites to audit: the folders given (relative to the project), or every
+    published audience in build/.
+
+    Raises UsageError (exit 2) for a folder that does not exist or is not a built site.
+    """
+    if not (project / "content").is_dir():
+        raise UsageError(
+            f"there is no content/ folder in {project}: the audit compares a site with the "
+            "room's content; run it in the room project, or give the project with -C DIR"
+        )
+    if not folders:
+        found = [
+            Target(project / "build" / a, a, f"build/{a}")
+            for a in AUDIENCES
+            if (project / "build" / a).is_dir()
+        ]
+        if not found:
+            raise UsageError(
+                f"nothing to audit: there is no build/intranet or build/kiosk in {project}; "
+                "run `immersion build` first"
+            )
+        return found
+    out = []
+    for given in folders:
+        path = project / given  # as if started in the project (-C), like git -C
+        if not path.exists():
+            raise UsageError(f"no such folder: {given}")
+        if not path.is_dir():
+            raise UsageError(f"{given} is not a folder: give a built site, like build/kiosk")
+        if not (path / "index.html").is_file():
+            raise UsageError(
+                f"{given} is not a built site (it has no index.html): give build/intranet or "
+                "build/kiosk, after `immersion build`"
+            )
+        absolute = Path(os.path.abspath(path))
+        shown = relpath(absolute, project) if absolute.is_relative_to(project) else given
+        out.append(Target(absolute, audience_of(absolute), shown.rstrip("/")))
+    return out
+
+
+def audit(
+    project: Path,
+    sites: list[Target],
+    day: dt.date,
+    library: m.Library | None = None,
+    views: dict[str, m.Library] | None = None,
+) -> list[SiteReport]:
+    """Audit each site against the room's content as of `day`."""
+    ctx: Context = context(project, day, tuple({t.audience for t in sites}), library, views)
+    try:
+        return [audit_site(t.root.resolve(), t.audience, t.folder, ctx) for t in sites]
+    finally:
+        ctx.memo.close()
+
+
+def audit_new_site(
+    site: Path,
+    audience: str,
+    project: Path,
+    day: dt.date,
+    library: m.Library | None = None,
+    view: m.Library | None = None,
+) -> tuple[list[Problem], SiteReport]:
+    """Audit a site built but not yet published, as `build/<audience>` would be.
+
+    Returns an error Problem per blocking finding (notices are left out: a build
+    reports what stops it), and the report for the summary line.
+    """
+    views = {audience: view} if view is not None else None
+    folder = f"build/{audience}"
+    (report,) = audit(project, [Target(site, audience, folder)], day, library, views)
+    return [finding.problem(folder) for finding in report.blocking], report

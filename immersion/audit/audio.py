@@ -1,0 +1,96 @@
+"""The tags a recording carries, as ffmpeg reads them (there is no ffprobe).
+
+ffmpeg given many inputs and no output describes every input, with its global,
+stream and chapter metadata, then stops: one process reads a hundred files.
+`tags(paths)` returns {path: tag names}, without the technical tags ffmpeg's own
+renditions carry (below), and a path ffmpeg cannot open maps to None.
+
+Tag values are never reported: they are what must not leak (a name, a place).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..media.ffmpeg import find_ffmpeg
+
+# Written by ffmpeg into every M4A/Opus it makes; they say how, never who or where.
+TECHNICAL = frozenset(
+    {"encoder", "major_brand", "minor_version", "compatible_brands", "handler_name", "vendor_id"}
+)
+BATCH = 100
+_INPUT = re.compile(r"^Input #(\d+), ")
+_ATTACHED = "(attached pic)"
+
+
+def _parse(stderr: str) -> dict[int, set[str]]:
+    """{input number: tag names} from ffmpeg's description of its inputs."""
+    found: dict[int, set[str]] = {}
+    current: int | None = None
+    meta_indent: int | None = None
+    for line in stderr.splitlines():
+        match = _INPUT.match(line)
+        if match:
+            current = int(match.group(1))
+            found[current] = set()
+            meta_indent = None
+            continue
+        if current is None:
+            continue
+        stripped = line.strip()
+        indent = len(line) - len(line.lstrip(" "))
+        if meta_indent is not None and indent > meta_indent and stripped:
+            key = stripped.partition(":")[0].strip()
+            if key and key.lower() not in TECHNICAL:
+                found[current].add(key)
+            continue
+        meta_indent = indent if stripped == "Metadata:" else None
+        if stripped.startswith("Stream #") and _ATTACHED in stripped:
+            found[current].add("attached picture")
+        if not line.startswith(" "):  # a line of its own (an error): this input is done
+            current = None
+    return found
+
+
+def _run(paths: Sequence[Path]) -> tuple[dict[int, set[str]], str]:
+    args = [find_ffmpeg(), "-hide_banner", "-nostdin"]
+    for path in paths:
+        args += ["-i", f"file:{path}"]
+    try:
+        proc = subprocess.run(
+            args, stdin=subprocess.DEVNULL, capture_output=True, timeout=300, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return {}, str(exc)
+    stderr = proc.stderr.decode("utf-8", errors="replace")
+    return _parse(stderr), stderr
+
+
+def tags(paths: Sequence[Path]) -> dict[Path, set[str] | None]:
+    """The non-technical tags of each recording; None for one ffmpeg cannot open.
+
+    Raises FFmpegNotFound (a MediaError) when no ffmpeg runs.
+    """
+    result: dict[Path, set[str] | None] = {}
+    pending = list(paths)
+    while pending:
+        batch = pending[:BATCH]
+        parsed, _stderr = _run(batch)
+        done = 0
+        while done in parsed:
+            result[batch[done]] = parsed[done]
+            done += 1
+        if done < len(batch):
+            # ffmpeg stops at the first input it cannot open: that one, then the rest.
+            result[batch[done]] = None
+            done += 1
+        pending = pending[done:]
+    return result
+
+
+def describe(fmt: str, names: set[str]) -> str:
+    """`Ogg recording carries tags: artist, title`: the detail of a finding."""
+    return f"{fmt} recording carries tags: " + ", ".join(sorted(names, key=str.lower))

@@ -1,0 +1,423 @@
+"""What one audience must not see, in a form the audit can look for in a built site.
+
+From the whole library and the audience's view of it (`for_audience`), `excluded()`
+gathers:
+
+* *needles*: the words of every sentence, transcript line, quote, caption or title
+  the view lacks, each at least `MIN_WORDS` words and `MIN_CHARS` characters long (a
+  short phrase like "Moving home" proves nothing), minus any that the audience may
+  see elsewhere (the same line said in a story it keeps); plus the inline placeholder
+  of every excluded photo;
+* *files*: the excluded photos, recordings and transcripts themselves, and their
+  renditions from the media cache (`build/.cache/`): their keys are recomputed from
+  the source's sha256 and the project's recipes, exactly as `media/pipeline.py`
+  makes them, so a rendition made for another audience (or before the consent ran
+  out) is recognised by its bytes;
+* the ids of stories left out entirely, whose pages and files must not exist.
+
+A story folder that cannot be loaded at all is left out of every build, so its
+text and files count as excluded too.
+
+Words are compared, not bytes: lower case, punctuation and markup ignored, so the
+same sentence is found in HTML, JSON, WebVTT or a script.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import html
+import json
+import re
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .. import model as m
+from ..media.cache import file_sha256, output_key
+from ..media.pipeline import MediaPipeline, photo_sources, recording_sources, tool_versions
+from ..media.recipes import PIPELINE_VERSION, AudioRecipe, Clip, MediaError, PhotoRecipe
+from ..problems import relpath
+from ..schema import EvidenceRef, MediaRef
+from ..settings import load_settings, media_recipes
+from ..spoken import transcript_refs
+from ..transcripts import read_vtt
+from .markup import RUN, words
+
+MIN_WORDS = 4
+MIN_CHARS = 20
+
+_TOKEN = re.compile(r"\w+|\x00")
+# A sentence, or a line: list items and table cells are never joined into one needle.
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK_TARGET = re.compile(r"\]\([^)]*\)")
+_FRONT_KEY = re.compile(r"^\s*(?:-\s*)?(?:[\w-]+\s*:\s*)?")
+
+
+class Text:
+    """Text as the matcher reads it: lower-case words joined by single spaces, with a
+    NUL wherever runs of text meet (no needle crosses one)."""
+
+    def __init__(self, text: str) -> None:
+        # Collapsing white space first (in C) halves what the regular expression reads.
+        found = _TOKEN.findall(" ".join(text.casefold().split()))
+        self.vocabulary = set(found)
+        self.joined = f" {' '.join(found)} "
+
+
+class Matcher:
+    """Finds which needles (words joined by single spaces) occur in a text.
+
+    Each needle is filed under its rarest word and checked for its second rarest
+    (`rarity`: how often a word occurs in what the audience may see; unknown words
+    are the rarest). A text's set of words picks the few candidates, and only those
+    are searched for in the text as one string.
+    """
+
+    def __init__(self, needles: Iterable[str], rarity: Mapping[str, int] | None = None) -> None:
+        often = rarity or {}
+        self.index: dict[str, list[tuple[str, str]]] = {}
+        for needle in needles:
+            ranked = sorted(set(needle.split(" ")), key=lambda w: (often.get(w, 0), -len(w)))
+            second = ranked[1] if len(ranked) > 1 else ranked[0]
+            self.index.setdefault(ranked[0], []).append((needle, second))
+
+    def __bool__(self) -> bool:
+        return bool(self.index)
+
+    def find(self, text: Text) -> list[str]:
+        if not self.index:
+            return []
+        vocabulary = text.vocabulary
+        if len(self.index) < len(vocabulary):
+            keys = [k for k in self.index if k in vocabulary]
+        else:
+            keys = [k for k in vocabulary if k in self.index]
+        return [
+            needle
+            for key in keys
+            for needle, second in self.index[key]
+            if second in vocabulary and f" {needle} " in text.joined
+        ]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an excluded needle or file comes from, and why it is excluded."""
+
+    path: str  # relative to the project, e.g. content/stories/p12/interview.vtt:14
+    why: str  # "by consent" or "(its story cannot be loaded)"
+    placeholder: bool = False  # the needle is a photo's inline placeholder, not words
+
+
+@dataclass
+class Excluded:
+    audience: str
+    needles: dict[str, Origin] = field(default_factory=dict)
+    sources: dict[Path, Origin] = field(default_factory=dict)  # excluded originals
+    renditions: list[tuple[Path, Origin]] = field(default_factory=list)  # cached, of those
+    stories: frozenset[str] = frozenset()
+    matcher: Matcher = field(default_factory=lambda: Matcher(()))
+    _digest: str = ""
+
+    @property
+    def digest(self) -> str:
+        """Changes whenever what the audience must not see (as words or pages) changes."""
+        if not self._digest:
+            parts = [self.audience, sorted(self.stories), sorted(self.needles.items())]
+            self._digest = hashlib.sha256(repr(parts).encode()).hexdigest()
+        return self._digest
+
+    def left_out(self, origin: Origin) -> str:
+        return f"{origin.path}, left out of the {self.audience} {origin.why}"
+
+
+# -- the strings of a library ------------------------------------------------------
+
+
+def shown(path: Path, project: Path) -> str:
+    """A content file as the editor knows it (content/...), even through a linked content/."""
+    text = relpath(path, project)
+    if text.startswith("/"):
+        try:
+            return "content/" + path.relative_to((project / "content").resolve()).as_posix()
+        except ValueError:
+            pass
+    return text
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, MediaRef | EvidenceRef | m.Source | Path):
+        return
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for fld in dataclasses.fields(value):
+            yield from _strings(getattr(value, fld.name))
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+
+
+# Strings of an item, by the item's identity: a story the filter kept untouched is the
+# same object in the library and in every view, and is walked once.
+_Seen = dict[int, tuple[object, tuple[str, ...]]]
+
+
+def library_strings(library: m.Library, project: Path, seen: _Seen | None = None) -> dict[str, str]:
+    """{text: the file it comes from} for every text of every item and transcript."""
+    found: dict[str, str] = {}
+    memo: _Seen = {} if seen is None else seen
+    for kind in m.ITEM_KINDS:
+        for item in library.by_kind(kind).values():
+            known = memo.get(id(item))
+            if known is None or known[0] is not item:
+                known = memo[id(item)] = (item, tuple(_strings(item)))
+            for text in known[1]:
+                found.setdefault(text, item.source.path)
+    for path, transcript in library.transcripts.items():
+        where = shown(path, project)
+        for cue in transcript.cues:
+            found.setdefault(cue.text, f"{where}:{cue.line}")
+    for text in _strings(library.room):
+        found.setdefault(text, library.room.source.path)
+    return found
+
+
+def sentences(text: str) -> Iterator[str]:
+    """The needles of a text: its sentences as words, the long enough ones only."""
+    text = html.unescape(_MD_LINK_TARGET.sub("]", _MD_IMAGE.sub(r"\n\1\n", text)))
+    for piece in _SENTENCE.split(text):
+        found = words(piece)
+        if len(found) >= MIN_WORDS:
+            needle = " ".join(found)
+            if len(needle) >= MIN_CHARS:
+                yield needle
+
+
+# -- stories that cannot be loaded ---------------------------------------------------
+
+
+def unloaded_stories(library: m.Library, project: Path) -> dict[str, Path]:
+    """{id: folder} of story folders in content/ that the library lacks."""
+    folder = project / "content" / "stories"
+    if not folder.is_dir():
+        return {}
+    return {
+        p.name: p
+        for p in sorted(folder.iterdir())
+        if p.is_dir() and not p.name.startswith(".") and p.name not in library.stories
+    }
+
+
+def _bundle_texts(folder: Path, project: Path) -> Iterator[tuple[str, str]]:
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        where = shown(path, project)
+        if path.suffix.lower() == ".md":
+            text = path.read_text(encoding="utf-8", errors="replace")
+            for line in text.splitlines():
+                yield _FRONT_KEY.sub("", line).strip("\"' "), where
+            yield text, where
+        elif path.suffix.lower() == ".vtt":
+            transcript, _problems = read_vtt(path, where)
+            for cue in transcript.cues if transcript else ():
+                yield cue.text, f"{where}:{cue.line}"
+
+
+# -- renditions in the media cache ----------------------------------------------------
+
+
+class _Keys(MediaPipeline):
+    """The pipeline's own key functions, without opening (or creating) its cache."""
+
+    def __init__(self, photo: PhotoRecipe, audio: AudioRecipe) -> None:
+        self.photo_recipe = photo
+        self.audio_recipe = audio
+
+
+class Renditions:
+    """Read-only view of `build/.cache`: which cached files a source was turned into."""
+
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        db = project / "build" / ".cache" / "manifest.sqlite"
+        self.objects = db.parent / "objects"
+        self.db: sqlite3.Connection | None = None
+        if db.is_file():
+            try:
+                self.db = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+            except sqlite3.Error:
+                self.db = None
+        settings, _ = load_settings(project)
+        photo, audio = media_recipes(settings, [])
+        self.keys = _Keys(photo, audio)
+        self._shas: dict[Path, str | None] = {}
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+    def _row(self, sql: str, key: str) -> tuple[object, ...] | None:
+        if self.db is None:
+            return None
+        try:
+            row: tuple[object, ...] | None = self.db.execute(sql, (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return row
+
+    def sha(self, path: Path) -> str | None:
+        if path not in self._shas:
+            try:
+                stat = path.stat()
+                row = self._row(
+                    "SELECT size, mtime_ns, sha256 FROM sources WHERE path = ?", str(path)
+                )
+                if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
+                    self._shas[path] = str(row[2])
+                else:
+                    self._shas[path] = file_sha256(path)
+            except OSError:
+                self._shas[path] = None
+        return self._shas[path]
+
+    def _objects(self, keys: Iterable[str]) -> list[Path]:
+        out = []
+        for key in keys:
+            row = self._row("SELECT file FROM outputs WHERE key = ?", key)
+            if row is not None and (self.objects / str(row[0])).is_file():
+                out.append(self.objects / str(row[0]))
+        return out
+
+    def photo(self, sha: str) -> tuple[list[Path], str]:
+        """The cached renditions of a photo, and its inline placeholder."""
+        versions = tool_versions(audio=False)
+        meta_key = output_key(
+            "photo-meta", PIPELINE_VERSION, sha, self.keys.photo_recipe.placeholder_width, versions
+        )
+        row = self._row("SELECT meta FROM metas WHERE key = ?", meta_key)
+        if row is None:
+            return [], ""
+        try:
+            meta = json.loads(str(row[0]))
+            keys = self.keys.photo_keys(sha, int(meta["width"]), versions)
+        except (ValueError, KeyError, TypeError):
+            return [], ""
+        return self._objects(keys.values()), str(meta.get("placeholder", ""))
+
+    def recording(self, sha: str, clips: tuple[Clip, ...], only_clips: bool) -> list[Path]:
+        try:
+            versions = tool_versions(audio=True)
+        except MediaError:
+            return []
+        keys = self.keys.audio_keys(sha, clips, versions)
+        if only_clips:
+            keys = {name: key for name, key in keys.items() if name.startswith("clip-")}
+        return self._objects(keys.values())
+
+
+# -- what one audience must not see -----------------------------------------------------
+
+
+def _media(lib: m.Library) -> tuple[set[Path], dict[Path, tuple[Clip, ...]], set[Path]]:
+    photos = {ref.path for ref in photo_sources(lib)}
+    recordings: dict[Path, tuple[Clip, ...]] = {}
+    for ref, clips in recording_sources(lib):
+        recordings[ref.path] = tuple({*recordings.get(ref.path, ()), *clips})
+    transcripts = {ref.path for story in lib.stories.values() for ref in transcript_refs(story)}
+    return photos, recordings, transcripts
+
+
+def excluded(
+    library: m.Library,
+    view: m.Library,
+    project: Path,
+    audience: str,
+    renditions: Renditions | None = None,
+) -> Excluded:
+    """What `audience` (whose view of `library` is `view`) must not find in its site."""
+    result = Excluded(audience)
+    consent = Origin("", "by consent")
+    unloadable = "(its story cannot be loaded)"
+
+    # Text: whatever the library has and the view lacks.
+    seen_items: _Seen = {}
+    full = library_strings(library, project, seen_items)
+    allowed = library_strings(view, project, seen_items)
+    texts: list[tuple[str, Origin]] = [
+        (text, Origin(origin, consent.why)) for text, origin in full.items() if text not in allowed
+    ]
+    broken = unloaded_stories(library, project)
+    for folder in broken.values():
+        texts += [(t, Origin(o, unloadable)) for t, o in _bundle_texts(folder, project)]
+    for text, origin in texts:
+        for needle in sentences(text):
+            result.needles.setdefault(needle, origin)
+    # ...unless the audience may see the same words elsewhere.
+    seen = Text(RUN.join(allowed))
+    for needle in Matcher(result.needles).find(seen):
+        del result.needles[needle]
+
+    # Files: excluded sources and their renditions, and the stories left out whole.
+    result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)
+    photos, recordings, transcripts = _media(library)
+    seen_photos, seen_recordings, seen_transcripts = _media(view)
+    own = renditions or Renditions(project)
+    try:
+        for path in photos:
+            if path in seen_photos:
+                continue
+            origin = Origin(shown(path, project), consent.why)
+            result.sources[path] = origin
+            sha = own.sha(path)
+            if sha is None or _shared(sha, path, seen_photos, own):
+                continue
+            files, placeholder = own.photo(sha)
+            result.renditions += [(p, origin) for p in files]
+            for needle in sentences(placeholder):
+                result.needles.setdefault(needle, replace(origin, placeholder=True))
+        for path, clips in recordings.items():
+            origin = Origin(shown(path, project), consent.why)
+            kept = seen_recordings.get(path)
+            if kept is None:
+                result.sources[path] = origin
+            gone = clips if kept is None else tuple(c for c in clips if c not in kept)
+            if not gone and kept is not None:
+                continue
+            sha = own.sha(path)
+            if sha is None or (kept is None and _shared(sha, path, seen_recordings, own)):
+                continue
+            files = own.recording(sha, gone, only_clips=kept is not None)
+            result.renditions += [(p, origin) for p in files]
+        for path in transcripts - seen_transcripts:
+            result.sources[path] = Origin(shown(path, project), consent.why)
+        for folder in broken.values():
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    result.sources[path] = Origin(shown(path, project), unloadable)
+    finally:
+        if renditions is None:
+            own.close()
+    rarity = Counter(seen.joined.split(" "))
+    result.matcher = Matcher(result.needles, rarity)
+    return result
+
+
+def _shared(sha: str, path: Path, kept: Iterable[Path], own: Renditions) -> bool:
+    """Whether a source the audience may see has the same bytes (so the same renditions)."""
+    size = path.stat().st_size
+    for other in kept:
+        try:
+            if other.stat().st_size == size and own.sha(other) == sha:
+                return True
+        except OSError:
+            continue
+    return False

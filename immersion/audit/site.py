@@ -1,0 +1,374 @@
+"""One built site, file by file: every check of the audit, in one walk.
+
+Each file is named by its first bytes (`sniff`), then:
+
+* a picture: the metadata it carries (`images`), also for `data:` pictures in pages;
+* a recording: its tags (`audio`, ffmpeg, a hundred files per process, at the end);
+* text (HTML, CSS, JSON, WebVTT, scripts, XML; gzip opened): URLs to other hosts,
+  inline handlers and `javascript:` URLs (`urls`), and the words of anything the
+  audience must not see (`leaks`);
+* any file: byte-identical to an original in content/, or to a rendition of something
+  excluded (`originals`, equal sizes only), or a page or file of a story left out.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import mmap
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import model as m
+from ..media.recipes import MediaError
+from . import audio, images
+from . import findings as f
+from .findings import Finding, SiteReport
+from .leaks import Excluded, Renditions, Text, excluded
+from .markup import file_text, parse_html
+from .memo import Memo
+from .originals import Digests, Known, content_files, identical, originals
+from .sniff import HEAD, sniff
+from .urls import Checker, css_urls
+
+MAX_TEXT = 64 << 20  # a text file (or unzipped file) larger than this is read in part
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
+_DATA_IMAGE = re.compile(r"^data:image/[\w.+-]+;base64,(.*)$", re.DOTALL | re.IGNORECASE)
+_SVG_METADATA = re.compile(r"<(?:x:xmpmeta|rdf:RDF)\b", re.IGNORECASE)
+_STORY_FOLDERS = ("stories", "story")
+SERVICE_WORKERS = frozenset({"sw.js", "service-worker.js", "serviceworker.js"})
+URL_LISTS = frozenset({"precache.json", "manifest.json"})
+
+
+@dataclass
+class Context:
+    """What every site of one project is compared with, computed once per audience."""
+
+    project: Path
+    library: m.Library
+    views: dict[str, m.Library]
+    digests: Digests = field(default_factory=Digests)
+    memo: Memo = field(default_factory=lambda: Memo(None))
+    _content: dict[Path, int] | None = None
+    _excluded: dict[str, Excluded] = field(default_factory=dict)
+    _known: dict[str, dict[int, list[Known]]] = field(default_factory=dict)
+    pictures: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
+    recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
+
+    def excluded(self, audience: str) -> Excluded:
+        if audience not in self._excluded:
+            renditions = Renditions(self.project)
+            try:
+                self._excluded[audience] = excluded(
+                    self.library, self.views[audience], self.project, audience, renditions
+                )
+            finally:
+                renditions.close()
+        return self._excluded[audience]
+
+    def known(self, audience: str) -> dict[int, list[Known]]:
+        """{size: files a built file must not be a copy of} for this audience."""
+        if audience not in self._known:
+            if self._content is None:
+                self._content = content_files(self.project)
+            gone = self.excluded(audience)
+            by_size = originals(self.project, self._content, f.ORIGINAL)
+            for size, candidates in by_size.items():
+                by_size[size] = [
+                    Known(k.path, k.kind, f"{k.detail}, left out of the {audience} {origin.why}")
+                    if (origin := gone.sources.get(k.path))
+                    else k
+                    for k in candidates
+                ]
+            for path, origin in gone.renditions:
+                try:
+                    size = path.stat().st_size
+                except OSError:
+                    continue
+                detail = f"a rendition of {gone.left_out(origin)}"
+                by_size.setdefault(size, []).insert(0, Known(path, f.EXCLUDED_MEDIA, detail))
+            self._known[audience] = by_size
+        return self._known[audience]
+
+
+def walk(root: Path) -> Iterator[tuple[str, Path]]:
+    """(path relative to the site, file) for every file, sorted; links to files followed."""
+    for dirpath, dirs, files in os.walk(root):
+        dirs.sort()
+        base = Path(dirpath)
+        prefix = base.relative_to(root).as_posix()
+        for name in sorted(files):
+            yield (name if prefix == "." else f"{prefix}/{name}"), base / name
+
+
+class _Site:
+    def __init__(self, root: Path, audience: str, folder: str, ctx: Context) -> None:
+        self.root = root
+        self.audience = audience
+        self.ctx = ctx
+        self.report = SiteReport(audience, folder)
+        self.gone = ctx.excluded(audience)
+        self.known = ctx.known(audience)
+        self.urls = Checker(audience)
+        self.recordings: list[tuple[str, Path, str, str]] = []
+        self._seen: set[tuple[str, str, str]] = set()
+
+    def add(self, rel: str, kind: str, detail: str, blocking: bool = True) -> None:
+        # A file name that is not UTF-8 is shown with replacement characters, never fails.
+        rel = rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        if (rel, kind, detail) in self._seen:
+            return
+        self._seen.add((rel, kind, detail))
+        self.report.findings.append(Finding(self.audience, rel, kind, detail, blocking))
+
+    def run(self) -> SiteReport:
+        for rel, path in walk(self.root):
+            try:
+                self.file(rel, path)
+            except OSError as exc:
+                self.add(rel, f.UNCHECKED, f"cannot be read: {exc.strerror or exc}")
+        self.tags()
+        return self.report
+
+    # -- every file --------------------------------------------------------------------
+
+    def file(self, rel: str, path: Path) -> None:
+        stat = path.stat()
+        self.report.files += 1
+        story = story_of(rel, self.gone.stories)
+        if story:
+            self.add(rel, f.EXCLUDED_PAGE, f"belongs to story '{story}', {self._why(story)}")
+        candidates = self.known.get(stat.st_size)
+        if candidates:
+            same = identical(path, stat, candidates, self.ctx.digests)
+            if same is not None:
+                self.add(rel, same.kind, same.detail)
+        with path.open("rb") as handle:
+            head = handle.read(HEAD)
+            category, fmt = sniff(head, path.name)
+            if category == "image":
+                self.report.images += 1
+                self.image(rel, handle, stat, fmt)
+            elif category == "audio":
+                self.report.recordings += 1
+                key = Memo.key("audio", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+                self.recordings.append((rel, path, fmt, key))
+            elif category in ("text", "gzip"):
+                self.report.texts += 1
+                handle.seek(0)
+                self.text_file(rel, path.name, handle.read(MAX_TEXT), category, fmt)
+
+    def text_file(self, rel: str, name: str, data: bytes, category: str, fmt: str) -> None:
+        """The content checks of a text file, or what they found in the same bytes before."""
+        key = Memo.key(
+            "text", self.audience, self.gone.digest, name.lower(), hashlib.sha256(data).digest()
+        )
+        known = self.ctx.memo.get(key)
+        if known is not None:
+            for kind, detail, blocking in known[1]:
+                self.add(rel, kind, detail, blocking)
+            return
+        before = len(self.report.findings)
+        if category == "gzip":
+            self.gzip(rel, name, data)
+        else:
+            self.text(rel, name, data, fmt)
+        found = [(f.kind, f.detail, f.blocking) for f in self.report.findings[before:]]
+        self.ctx.memo.put(key, category, found)
+
+    def _why(self, story: str) -> str:
+        loaded = story in self.ctx.library.stories
+        return f"left out of the {self.audience} " + (
+            "by consent" if loaded else "(it cannot be loaded)"
+        )
+
+    # -- pictures ------------------------------------------------------------------------
+
+    def image(self, rel: str, handle: io.BufferedReader, stat: os.stat_result, fmt: str) -> None:
+        key = (stat.st_dev, stat.st_ino)
+        found = self.ctx.pictures.get(key)
+        if found is None:
+            if stat.st_size == 0:
+                found = []
+            elif stat.st_size > 1 << 16:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    found = images.metadata(data, fmt)
+            else:
+                handle.seek(0)
+                found = images.metadata(handle.read(), fmt)
+            self.ctx.pictures[key] = found
+        if found:
+            self.add(rel, f.IMAGE_METADATA, images.describe(fmt, found))
+
+    def inline_image(self, rel: str, url: str) -> None:
+        match = _DATA_IMAGE.match(url.strip())
+        if not match:
+            return
+        try:
+            data = base64.b64decode(re.sub(r"\s+", "", match.group(1)), validate=False)
+        except (binascii.Error, ValueError):
+            return
+        category, fmt = sniff(data[:HEAD])
+        if category == "image":
+            found = images.metadata(data, fmt)
+            if found:
+                self.add(rel, f.IMAGE_METADATA, "inline " + images.describe(fmt, found))
+
+    # -- recordings ------------------------------------------------------------------------
+
+    def tags(self) -> None:
+        known = self.ctx.recordings
+        memo = self.ctx.memo
+        for _rel, _path, _fmt, key in self.recordings:
+            if key not in known and (found := memo.get(key)) is not None:
+                known[key] = None if found[0] == "unreadable" else {d for _k, d, _b in found[1]}
+        todo = [r for r in self.recordings if r[3] not in known]
+        if todo:
+            try:
+                read = audio.tags([path for _rel, path, _fmt, _key in todo])
+            except MediaError as exc:
+                for rel, _path, _fmt, _key in todo:
+                    self.add(rel, f.UNCHECKED, f"its tags cannot be read: {exc}")
+                return
+            for _rel, path, _fmt, key in todo:
+                names = known[key] = read.get(path)
+                if names is None:
+                    memo.put(key, "unreadable", [])
+                else:
+                    memo.put(key, "audio", [("tag", name, True) for name in sorted(names)])
+        for rel, _path, fmt, key in self.recordings:
+            names = known.get(key)
+            if names is None:
+                if fmt != "MPEG":  # a weak guess that ffmpeg did not confirm
+                    self.add(rel, f.UNCHECKED, f"looks like {fmt} audio but cannot be opened")
+            elif names:
+                self.add(rel, f.AUDIO_TAGS, audio.describe(fmt, names))
+
+    # -- text --------------------------------------------------------------------------------
+
+    def gzip(self, rel: str, name: str, data: bytes) -> None:
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unzipped:
+                inner_data = unzipped.read(MAX_TEXT)
+        except (OSError, EOFError):
+            return
+        inner = name[:-3] if name.lower().endswith(".gz") else name
+        category, fmt = sniff(inner_data[:HEAD], inner)
+        if category == "text":
+            self.text(rel, inner, inner_data, fmt)
+
+    def text(self, rel: str, name: str, data: bytes, suffix: str) -> None:
+        source = data.decode("utf-8", errors="replace")
+        lower = name.lower()
+        if suffix in _HTML_SUFFIXES or source.lstrip()[:15].lower().startswith(
+            ("<!doctype html", "<html")
+        ):
+            page = parse_html(source)
+            for found in self.urls.page(page):
+                self.add(rel, found.kind, found.detail, found.blocking)
+            for tag in page.tags:
+                for attr, value in tag.attrs:
+                    if attr == "style":
+                        for url in css_urls(value):
+                            self.inline_image(rel, url)
+                    elif "data:image" in value[:12].lower():
+                        self.inline_image(rel, value)
+            for style in page.styles:
+                for url in css_urls(style):
+                    self.inline_image(rel, url)
+            if suffix == ".svg" and _SVG_METADATA.search(source):
+                self.add(rel, f.IMAGE_METADATA, "SVG image carries XMP (RDF metadata)")
+            text = page.text
+        elif suffix == ".css":
+            for found in self.urls.css("", source):
+                self.add(rel, found.kind, found.detail, found.blocking)
+            for url in css_urls(source):
+                self.inline_image(rel, url)
+            text = source
+        elif suffix == ".js" or suffix == ".mjs":
+            if lower in SERVICE_WORKERS:
+                for found in self.urls.script("service worker", source):
+                    self.add(rel, found.kind, found.detail, found.blocking)
+            text = source
+        else:
+            if lower in URL_LISTS or suffix == ".webmanifest":
+                for found in self.urls.json_urls(f"{lower} entry", source):
+                    self.add(rel, found.kind, found.detail, found.blocking)
+            if lower == "search_index.json":
+                self.search_index(rel, source)
+            text = file_text(source, suffix)
+        self.leaks(rel, text)
+
+    def search_index(self, rel: str, source: str) -> None:
+        try:
+            docs = json.loads(source).get("docs", [])
+        except (ValueError, AttributeError):
+            return
+        for doc in docs if isinstance(docs, list) else []:
+            location = str(doc.get("location", "")) if isinstance(doc, dict) else ""
+            story = story_of(location.split("#")[0], self.gone.stories)
+            if story:
+                self.add(
+                    rel,
+                    f.EXCLUDED_PAGE,
+                    f"a search entry for story '{story}' ({location}), {self._why(story)}",
+                )
+
+    def leaks(self, rel: str, text: str) -> None:
+        if not self.gone.matcher:
+            return
+        for needle in self.gone.matcher.find(Text(text)):
+            origin = self.gone.needles[needle]
+            if origin.placeholder:
+                detail = f"the inline placeholder of {self.gone.left_out(origin)}"
+                self.add(rel, f.EXCLUDED_MEDIA, detail)
+            else:
+                self.add(rel, f.EXCLUDED_TEXT, f"text from {self.gone.left_out(origin)}")
+
+
+def story_of(rel: str, stories: frozenset[str]) -> str | None:
+    """The id of an excluded story whose folder (`stories/ID/`, `story/ID/`) holds `rel`."""
+    if not stories:
+        return None
+    parts = rel.strip("/").split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part in _STORY_FOLDERS and parts[i + 1] in stories:
+            return parts[i + 1]
+    return None
+
+
+def audit_site(root: Path, audience: str, folder: str, ctx: Context) -> SiteReport:
+    """Every finding in the built site at `root`, for `audience`, named under `folder`."""
+    started = time.perf_counter()
+    report = _Site(root, audience, folder, ctx).run()
+    report.seconds = time.perf_counter() - started  # what the audience must not see, too
+    return report
+
+
+def context(
+    project: Path,
+    day: dt.date,
+    audiences: tuple[str, ...],
+    library: m.Library | None = None,
+    views: dict[str, m.Library] | None = None,
+) -> Context:
+    """What the sites are compared with: the room's content as of `day`."""
+    from ..audience import for_audience
+    from ..load import load
+
+    if library is None:
+        library, _problems = load(project, day)
+    given = dict(views or {})
+    for audience in audiences:
+        if audience not in given:
+            given[audience] = for_audience(library, audience, day)
+    return Context(project, library, given, memo=Memo(project / "build" / ".cache"))

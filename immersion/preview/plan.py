@@ -15,16 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .. import model as m
+from ..load import KIND_DIRS
 
 ItemKey = tuple[str, str]  # (kind, id)
 
-KIND_DIRS = {
-    "personas": "persona",
-    "journeys": "journey",
-    "stories": "story",
-    "insights": "insight",
-    "actions": "action",
-}
 SECTION_DIRS = {kind: folder for folder, kind in KIND_DIRS.items()}
 
 # Editors' and operating systems' scratch files: an atomic save writes one of these,

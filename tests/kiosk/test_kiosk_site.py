@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM_FLAGS, chromium_path, serve
+from browser import chromium, serve
 from bs4 import BeautifulSoup
 
 OPEN = "2026-11-23T10:00:00+00:00"  # a Monday, 10:00 in London: the room is open
@@ -34,12 +34,8 @@ def kiosk_url(kiosk_site: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def config(site: Path, display: str) -> dict[str, Any]:

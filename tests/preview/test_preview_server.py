@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM_FLAGS, chromium_path
+from browser import chromium
 from conftest import TODAY
 
 from immersion.commands.serve import Preview
@@ -149,12 +149,8 @@ def test_the_event_stream_tells_the_state_and_each_change(preview: Preview, room
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_a_save_reloads_the_page_then_an_error_shows_over_it_then_clears(

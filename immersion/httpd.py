@@ -22,6 +22,11 @@ What it does, in short:
   `X-Content-Type-Options: nosniff`; HTML gets `Cache-Control: no-cache`.
 * Idle connections time out; clients that hang up mid-response, send too many or
   too long headers, or garbage request lines never cause a traceback.
+* Hostile clients are bounded: a request head is at most MAX_HEAD_BYTES (else 414 or
+  431), a client dribbling its head byte by byte is cut off after the idle timeout
+  all the same, and at most MAX_CONNECTIONS threads run: past that the connection
+  idle the longest is closed to make room (a flood of idle sockets cannot starve a
+  kiosk's next request), and a 503 is sent only when every connection is busy.
 """
 
 from __future__ import annotations
@@ -31,7 +36,9 @@ import datetime as dt
 import email.utils
 import errno
 import hashlib
+import http.client
 import http.server
+import io
 import mimetypes
 import os
 import re
@@ -46,7 +53,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 HeadersHook = Callable[[str], dict[str, str]]
 InjectHook = Callable[[str, bytes], bytes]
@@ -60,6 +67,18 @@ HTML = "text/html; charset=utf-8"
 LINGER_SECONDS = 1.0
 POLL_SECONDS = 0.1  # how soon stop() is noticed by the accept loop
 LINGER_BYTES = 1 << 20
+# One thread per connection, at most this many: past it the connection idle the longest
+# (a keep-alive, or a client that never finishes its request) is closed to make room, and
+# when every one is busy a newcomer gets a 503. A kiosk's Chromium opens about six.
+MAX_CONNECTIONS = 256
+# The request line and headers of one request, in all (Chromium sends about 1 KB). The
+# standard library only limits each line (64 KB) and their number (100): 6 MB a request.
+MAX_HEAD_BYTES = 80 * 1024
+_CLOSING = -1.0  # a connection being closed to make room, in `_Server._connections`
+_BUSY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 1\r\n"
+    b"Connection: close\r\n\r\n"
+)
 
 MIME_TYPES: dict[str, str] = {
     ".html": HTML,
@@ -168,6 +187,32 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(tag == "*" or tag.removeprefix("W/") == ours for tag in _ETAG_RE.findall(header))
 
 
+class _HeadLimit:
+    """The connection's reader, allowed MAX_HEAD_BYTES per request head.
+
+    Past the budget, reading a header raises LineTooLong, which the standard parser
+    answers with a 431. Only heads are ever read: GET and HEAD bodies are not.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase, limit: int) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._left = limit
+
+    def reset(self) -> None:
+        self._left = self._limit
+
+    def readline(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            raise http.client.LineTooLong("request head")
+        line = self._raw.readline(self._left if size < 0 else min(size, self._left))
+        self._left -= len(line)
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
 @dataclass(frozen=True)
 class _Target:
     """What a request path maps to after every check has passed."""
@@ -190,13 +235,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.connection.settimeout(self.server.timeout_seconds)  # idle connections end
-        self.server.track(self.connection, add=True)
+        self._head = _HeadLimit(self.rfile, MAX_HEAD_BYTES)
+        self.rfile = cast(io.BufferedIOBase, self._head)
 
-    def finish(self) -> None:
-        try:
-            super().finish()
-        finally:
-            self.server.track(self.connection, add=False)
+    def handle_one_request(self) -> None:
+        self._head.reset()
+        super().handle_one_request()
 
     def log_message(self, format: str, *args: object) -> None:
         log = self.server.log
@@ -260,6 +304,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _respond(self) -> None:
         self._headers_sent = False
+        self.server.busy(self.connection, True)  # never closed to make room meanwhile
         try:
             self._dispatch()
         except (ConnectionError, TimeoutError):
@@ -276,6 +321,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                     self._send_simple(500, "Internal Server Error", {}, close=True)
             self.close_connection = True
             raise
+        finally:
+            self.server.busy(self.connection, False)
 
     def _dispatch(self) -> None:
         root = os.path.realpath(self.server.root)
@@ -487,6 +534,7 @@ class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # stop() must not wait for idle keep-alive connections
     request_queue_size = 1024  # the default 5 drops bursts of connections (SYN retries: 1 s)
+    max_connections = MAX_CONNECTIONS
 
     def __init__(
         self,
@@ -506,16 +554,61 @@ class _Server(http.server.ThreadingHTTPServer):
         self.log = log
         self.timeout_seconds = timeout_seconds
         self.routes = dict(routes or {})
-        self._connections: set[socket.socket] = set()
+        # Every open connection: since when it waits for a request (monotonic seconds),
+        # None while a request is answered, _CLOSING once it is being closed.
+        self._connections: dict[socket.socket, float | None] = {}
         self._lock = threading.Lock()
         super().__init__(address, _Handler)
 
-    def track(self, connection: socket.socket, *, add: bool) -> None:
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the connection, within MAX_CONNECTIONS (see there)."""
+        victim, refused = None, False
         with self._lock:
-            if add:
-                self._connections.add(connection)
-            else:
-                self._connections.discard(connection)
+            live = [(since, c) for c, since in self._connections.items() if since != _CLOSING]
+            if len(live) >= self.max_connections:
+                idle = [(since, c) for since, c in live if since is not None]
+                if idle:
+                    victim = min(idle, key=lambda pair: pair[0])[1]
+                    self._connections[victim] = _CLOSING
+                else:
+                    refused = True
+            if not refused:
+                self._connections[request] = time.monotonic()
+        if victim is not None:
+            with contextlib.suppress(OSError):
+                victim.shutdown(socket.SHUT_RDWR)  # its thread sees the end and exits
+        if refused:
+            with contextlib.suppress(OSError):
+                request.setblocking(False)
+                request.send(_BUSY)
+            self.close_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def busy(self, connection: socket.socket, busy: bool) -> None:
+        with self._lock:
+            if self._connections.get(connection, _CLOSING) != _CLOSING:
+                self._connections[connection] = None if busy else time.monotonic()
+
+    def service_actions(self) -> None:
+        """Between polls of the accept loop: close connections that waited too long.
+
+        The socket's timeout ends a silent connection, but a client that sends a byte
+        now and then ("slowloris") never trips it: this deadline counts from the end of
+        the last response (or the connection), however the client dribbles.
+        """
+        now = time.monotonic()
+        with self._lock:
+            stale = [
+                c
+                for c, since in self._connections.items()
+                if since is not None and since != _CLOSING and now - since > self.timeout_seconds
+            ]
+            for connection in stale:
+                self._connections[connection] = _CLOSING
+        for connection in stale:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def close_connections(self) -> None:
         with self._lock:
@@ -546,6 +639,8 @@ class _Server(http.server.ThreadingHTTPServer):
                     break
                 drained += len(data)
         self.close_request(request)
+        with self._lock:
+            self._connections.pop(request, None)
 
     def handle_error(
         self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any

@@ -8,6 +8,7 @@ rather than one per run.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,7 +48,18 @@ class Problem:
         text = f"{where}: {self.severity.value}{field}: {self.message}"
         if self.hint:
             text += f" ({self.hint})"
-        return text
+        return printable(text)
+
+
+# Control characters in a file name or a quoted value would drive the terminal (an escape
+# sequence can retitle the window or hide lines), a newline would fake another problem, and a
+# direction override would print the line backwards: they are shown as escapes instead.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters and direction overrides written as `\\x1b`, `\\u202e`."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 class UsageError(Exception):

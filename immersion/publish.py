@@ -38,13 +38,23 @@ def publish(site: Path, build_root: Path, audience: str) -> Path:
     """Point build/<audience> at `site` atomically, then remove older sites."""
     link = build_root / audience
     tmp_link = build_root / f".{audience}.link-{os.getpid()}"
-    tmp_link.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(site, build_root), tmp_link)
-    if (link.exists() or link.is_symlink()) and not link.is_symlink():
-        # A real folder (or file) from an older layout: moved aside, never deleted before
-        # the swap, so there is always something published; removed below.
-        os.replace(link, build_root / ".sites" / f"{audience}-legacy-{os.getpid()}")
-    os.replace(tmp_link, link)
+    legacy = build_root / ".sites" / f"{audience}-legacy-{os.getpid()}"
+    try:
+        tmp_link.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(site, build_root), tmp_link)
+        if (link.exists() or link.is_symlink()) and not link.is_symlink():
+            # A real folder (or file) from an older layout: moved aside, never deleted before
+            # the swap, so there is always something published; removed below.
+            os.replace(link, legacy)
+        os.replace(tmp_link, link)
+    except OSError:
+        # Not published (build/ read-only, say): the new site is no one's, the old one stays.
+        with contextlib.suppress(OSError):
+            tmp_link.unlink(missing_ok=True)
+            if legacy.exists() and not link.exists():
+                os.replace(legacy, link)
+        discard(site)
+        raise
     clean_old_sites(build_root, audience, keep=site)
     return link
 

@@ -97,6 +97,11 @@ _UNSAFE_CHARACTERS = re.compile(
 )
 
 
+# Embeddings, overrides and isolates (LRE RLE PDF LRO RLO, LRI RLI FSI PDI). The plain marks
+# U+200E/U+200F change no text around them and stay.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def text(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
     if isinstance(value, bool):
         return ctx.error(
@@ -116,6 +121,19 @@ def text(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
                 f"the text contains the invisible character U+{ord(bad.group(0)):04X}",
                 "delete it; it is often left behind by copying from another program",
             )
+        bidi = _BIDI_CONTROLS.search(value)
+        if bidi:
+            # An override reverses the text after it, up to the end of the paragraph:
+            # on a page, "by Leah" or a file name would read backwards (spoofing). Text in a
+            # right-to-left language needs none of them; it is shown without.
+            ctx.warn(
+                line,
+                fld,
+                f"the text contains the direction override U+{ord(bidi.group(0)):04X}, "
+                "which would reverse the text around it on the page; it is left out",
+                "delete it; right-to-left languages are shown the right way without it",
+            )
+            value = _BIDI_CONTROLS.sub("", value)
         return value.strip()
     if isinstance(value, int | float | dt.date):
         return str(value)

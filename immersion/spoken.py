@@ -24,6 +24,8 @@ from .transcripts import Cue, Transcript, read_vtt
 # A cue's end may overshoot the decoded duration by this much (encoder padding,
 # rounding in the editor's tool) before it counts as past the end.
 END_TOLERANCE = 0.5
+# About 11 hours of speech at 2 s a line: far more than any one recording of the room.
+MAX_CUES = 20_000
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,20 @@ def read_transcripts(
             problems += trouble
             if transcript is None or (not transcript.cues and any(p.is_error for p in trouble)):
                 continue  # unreadable, or not WebVTT at all: one problem says so, not one per use
+            if len(transcript.cues) > MAX_CUES:
+                # A page of 100,000 lines takes the site engine a minute to build and a
+                # browser longer to show; no recording of the room is that long.
+                problems.append(
+                    Problem(
+                        display,
+                        None,
+                        f"this transcript has {len(transcript.cues):,} lines, more than "
+                        f"the {MAX_CUES:,} one page can show; it is left out",
+                        "check that it is the right file, or split the recording and "
+                        "its transcript in parts",
+                    )
+                )
+                continue
             if not transcript.cues:
                 problems.append(
                     Problem(

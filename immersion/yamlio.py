@@ -243,6 +243,10 @@ def _parse_fast(text: str, line_offset: int) -> tuple[bool, Any]:
         loader.dispose()
 
 
+# Far more than any room.yml, consent or front matter needs (the demo's largest is 4 KB).
+MAX_YAML_CHARS = 1_000_000
+
+
 class ContentError(Exception):
     """A file that cannot be read as content at all; carries its problem."""
 
@@ -285,6 +289,17 @@ def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
     Valid YAML takes libyaml's C parser; anything it refuses is parsed again by
     the pure-Python loader, whose error marks and messages are the ones reported.
     """
+    if len(text) > MAX_YAML_CHARS:
+        # Content YAML is a few kilobytes; parsing megabytes of it (and reporting every
+        # key) would stall the build for a minute. Long text belongs in the body.
+        raise ContentError(
+            Problem(
+                display,
+                line_offset + 1,
+                f"the YAML is too long ({len(text):,} characters; at most {MAX_YAML_CHARS:,})",
+                "keep the fields short; long text belongs in the Markdown body",
+            )
+        )
     ok, data = _parse_fast(text, line_offset)
     if ok:
         return data

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import shutil
+import stat
 import subprocess
 import textwrap
 from collections.abc import Callable
@@ -313,6 +315,25 @@ def snapshot() -> Callable[[Path], dict[str, bytes]]:
         }
 
     return take
+
+
+def tree_snapshot(root: Path) -> dict[str, object]:
+    """Every entry under `root` as it is on disk, links not followed: a file's mode, mtime
+    and bytes, a link's target, a folder's mode. Equal snapshots prove nothing was written,
+    renamed, re-linked or chmod-ed, even through a symlink or on a failed build."""
+    found: dict[str, object] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            info = path.lstat()
+            rel = path.relative_to(root).as_posix()
+            if stat.S_ISLNK(info.st_mode):
+                found[rel] = ("link", os.readlink(path))
+            elif stat.S_ISDIR(info.st_mode):
+                found[rel] = ("dir", stat.S_IMODE(info.st_mode))
+            else:
+                found[rel] = (stat.S_IMODE(info.st_mode), info.st_mtime_ns, path.read_bytes())
+    return found
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -9,11 +9,15 @@ The main process alone writes the cache, so SQLite sees one writer.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import select
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -279,7 +283,7 @@ class MediaPipeline:
                     result.width, result.height, result.placeholder, files
                 )
                 self.result.stats.converted["photo"] += 1
-                self.result.stats.bytes_in += ref.path.stat().st_size
+                self.result.stats.bytes_in += _size(ref.path)
             finally:
                 shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -362,7 +366,7 @@ class MediaPipeline:
                         files[name] = cached
                 self.result.recordings[ref.path] = self.audio_rendition(new_meta, files, clips)
                 self.result.stats.converted["recording"] += 1
-                self.result.stats.bytes_in += ref.path.stat().st_size
+                self.result.stats.bytes_in += _size(ref.path)
             finally:
                 shutil.rmtree(out_dir, ignore_errors=True)
 
@@ -475,9 +479,7 @@ class MediaPipeline:
             progress.close()
             return
         retry: list[_Job] = []
-        with ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(jobs)), mp_context=_CONTEXT
-        ) as pool:
+        with _pool(min(self.jobs, len(jobs))) as pool:
             futures = [(job, job.submit(pool.submit)) for job in jobs]
             for job, future in futures:
                 try:
@@ -492,7 +494,7 @@ class MediaPipeline:
                 job.finish(result)
                 progress.step(job)
         for job in retry:
-            with ProcessPoolExecutor(max_workers=1, mp_context=_CONTEXT) as alone:
+            with _pool(1) as alone:
                 try:
                     result = job.submit(alone.submit).result()
                 except Exception as exc:
@@ -500,6 +502,78 @@ class MediaPipeline:
             job.finish(result)
             progress.step(job)
         progress.close()
+
+
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """A process pool that never outlives the build, nor waits for it when interrupted.
+
+    On Ctrl-C (or any error) the queued jobs are cancelled and the workers stopped at
+    once; leaving the `with` of a plain pool would first run every queued job.
+    """
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_CONTEXT,
+        initializer=_worker_started,
+        initargs=(os.getpid(),),
+    )
+    try:
+        yield pool
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()  # the worker ends its ffmpeg too (_end_worker)
+        for process in processes:
+            process.join(timeout=5)
+        raise
+    pool.shutdown()
+
+
+def _worker_started(build_pid: int) -> None:
+    """In each worker: leave Ctrl-C to the build, and never outlive the build.
+
+    Ctrl-C reaches every process of the terminal's group; a worker interrupted while it
+    waits for work would print a traceback, so the build alone handles it and stops the
+    pool. A build killed outright (SIGKILL, out of memory) tells its workers nothing and
+    they would wait for work forever, each holding the pool's processes open: a thread
+    watches the build and ends the worker, and its ffmpeg, when the build is gone.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: _end_worker())
+    threading.Thread(target=_watch_build, args=(build_pid,), daemon=True).start()
+
+
+def _watch_build(build_pid: int) -> None:
+    try:
+        handle = os.pidfd_open(build_pid)  # Linux: readable once the process has ended
+    except ProcessLookupError:
+        _end_worker()
+    except (AttributeError, OSError):
+        while _alive(build_pid):  # elsewhere: look every second
+            time.sleep(1)
+    else:
+        select.select([handle], [], [])
+    _end_worker()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def _end_worker() -> None:
+    """End this worker now, and the ffmpeg it may be running (Linux lists children)."""
+    for listing in Path("/proc/self/task").glob("*/children"):
+        with contextlib.suppress(OSError, ValueError):
+            for pid in listing.read_text().split():
+                os.kill(int(pid), signal.SIGKILL)
+    os._exit(1)
 
 
 def _forkserver() -> multiprocessing.context.BaseContext:
@@ -512,6 +586,14 @@ def _forkserver() -> multiprocessing.context.BaseContext:
 
 
 _CONTEXT = _forkserver()
+
+
+def _size(path: Path) -> int:
+    """The size of a source for the summary; 0 if it was deleted since it was converted."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _run_inline(fn: Callable[..., Any], *args: Any) -> Future[Any]:

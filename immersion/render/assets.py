@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -47,7 +48,10 @@ class PlacedAudio:
 
 
 def _plain_stem(src: str) -> str:
-    return "-".join(PurePosixPath(src).with_suffix("").parts)
+    stem = "-".join(PurePosixPath(src).with_suffix("").parts)
+    # The stem becomes part of a URL: a space would end it inside `srcset`, `#` and `?` would
+    # cut it short, `%` would be decoded and a leading dot hides the file from the site.
+    return re.sub(r"[^\w.-]+", "-", stem).lstrip(".-") or "file"
 
 
 class Assets:

@@ -511,6 +511,7 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     On Ctrl-C (or any error) the queued jobs are cancelled and the workers stopped at
     once; leaving the `with` of a plain pool would first run every queued job.
     """
+    _start_forkserver()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_CONTEXT,
@@ -528,6 +529,36 @@ def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             process.join(timeout=5)
         raise
     pool.shutdown()
+
+
+def _start_forkserver() -> None:
+    """Start the server the workers fork from, deaf to Ctrl-C and silent.
+
+    A Ctrl-C reaches every process of the terminal's group. One that lands while the
+    server's interpreter starts kills it with a "Fatal Python error"; one that stops
+    the build while a worker is still unpacking its start-up message leaves that
+    worker a traceback to print. So the server starts with SIGINT ignored (an ignored
+    signal stays ignored across exec, and its workers inherit it) and with standard
+    error pointed at /dev/null: a worker's failures come back to the build as results,
+    which reports them per file. Only the main thread may change signal handlers;
+    elsewhere (the preview's builder thread) the server starts without that part.
+    """
+    from multiprocessing import forkserver
+
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    sys.stderr.flush()
+    saved = os.dup(2)
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(quiet, 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(quiet)
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _worker_started(build_pid: int) -> None:

@@ -468,5 +468,9 @@ def test_a_failing_hook_is_a_500_not_a_hang(build: Path, capfd: pytest.CaptureFi
     with StaticServer(build / "intranet", inject=inject, log=lines.append) as srv:
         assert request(srv, "/docs/")[0] == 500
         assert request(srv, "/hello.txt")[0] == 200
+        # The error is logged by the request's thread after the 500 went out.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any("hook bug" in line for line in lines):
+            time.sleep(0.02)
     assert any("RuntimeError: hook bug" in line for line in lines)
     assert capfd.readouterr().err == ""

@@ -54,6 +54,7 @@ class ItemCache:
 
     items: dict[tuple[str, str], tuple[_Loaded | None, list[Problem]]] = field(default_factory=dict)
     yaml: dict[str, Any] = field(default_factory=dict)
+    consents: dict[str, tuple[m.Consent | None, list[Problem]]] = field(default_factory=dict)
 
     def forget(self, rel: str) -> None:
         """Forget what depends on the project-relative path `rel`."""
@@ -61,10 +62,12 @@ class ItemCache:
         if len(parts) >= 3 and parts[0] == "content" and parts[1] in KIND_DIRS:
             self.items.pop((KIND_DIRS[parts[1]], parts[2]), None)
         self.yaml.pop(rel, None)
+        self.consents.pop(rel, None)
 
     def clear(self) -> None:
         self.items.clear()
         self.yaml.clear()
+        self.consents.clear()
 
 
 @dataclass
@@ -253,20 +256,33 @@ class _Loader:
                     "keep one of the .yml and .yaml files",
                 )
                 continue
-            data = self.read_yaml_file(path)
-            if data is INVALID:
+            consent = self.consent(path, cid)
+            if consent is None:
                 self.broken.setdefault("consent", set()).add(cid)
                 continue
-            ctx = Ctx(self.display(path), self.content)
-            values = self.check_mapping(data, formats.CONSENT_FIELDS, None, ctx)
-            self.problems.extend(ctx.problems)
-            if values is INVALID:
-                self.broken.setdefault("consent", set()).add(cid)
-                continue
-            consent = m.Consent(id=cid, **values, source=m.Source(ctx.display, dict(ctx.lines)))
             consents[cid] = consent
             self.check_consent_dates(consent)
         return consents
+
+    def consent(self, path: Path, cid: str) -> m.Consent | None:
+        """One consent record, read and checked (the dates are checked by the caller)."""
+        display = self.display(path)
+        if self.cache is not None and display in self.cache.consents:
+            consent, problems = self.cache.consents[display]
+            self.problems += problems
+            return consent
+        first = len(self.problems)
+        data = self.read_yaml_file(path)
+        found: m.Consent | None = None
+        if data is not INVALID:
+            ctx = Ctx(display, self.content)
+            values = self.check_mapping(data, formats.CONSENT_FIELDS, None, ctx)
+            self.problems.extend(ctx.problems)
+            if values is not INVALID:
+                found = m.Consent(id=cid, **values, source=m.Source(ctx.display, dict(ctx.lines)))
+        if self.cache is not None:
+            self.cache.consents[display] = (found, self.problems[first:])
+        return found
 
     def check_consent_dates(self, consent: m.Consent) -> None:
         src = consent.source

@@ -20,7 +20,7 @@ from typing import Any
 
 from .plan import watched
 
-SETTLE_SECONDS = 0.1
+SETTLE_SECONDS = 0.06
 LONGEST_SECONDS = 2.0
 
 

@@ -86,6 +86,7 @@ class PreviewSession:
         self.day: dt.date | None = None
         self.pending: set[str] = set()
         self.generation = 0
+        self.engine_failed = False
         self.problems: list[Problem] = []
 
     # -- one rebuild ------------------------------------------------------------
@@ -159,10 +160,14 @@ class PreviewSession:
         written: list[str] = []
         if changed or self.engine_stale():
             try:
-                result = self.engine.build(None if self.generation == 0 else changed)
+                result = self.engine.build(None if self.engine_stale() else changed)
             except BuildError as exc:
+                # The staging folder is ahead of the site now and will not report these
+                # files as changed again: the next build of the engine must be whole.
+                self.engine_failed = True
                 problems.append(Problem(f"build/.preview/{self.audience}", None, str(exc)))
                 return self._blocked(problems, batch, started, stages)
+            self.engine_failed = False
             written = result.written
             full = full or result.full
             problems += [
@@ -184,7 +189,7 @@ class PreviewSession:
         return self._outcome(True, full, written, started, stages, problems=problems)
 
     def engine_stale(self) -> bool:
-        return self.generation == 0 or not self.site.exists()
+        return self.generation == 0 or self.engine_failed or not self.site.exists()
 
     # -- stages -------------------------------------------------------------------
 

@@ -246,3 +246,18 @@ def test_a_title_change_reaches_every_page_that_shows_the_title(room: Path, tmp_
         assert "Leah on moving flat" in html(s, url).get_text(" "), url
     assert markdown(s.staging.root) == fresh_render(room)
     assert pages(s.site) == pages(clean_build(s, tmp_path))
+
+
+def test_after_an_engine_failure_the_next_build_is_whole(room: Path) -> None:
+    s = session(room)
+    # a theme template with a Jinja error: the engine fails, the site stays as it was
+    write(room / "themes/intranet/main.html", '{% extends "base.html" %}{% block content %}{{ }')
+    edit(room, LETTER, "my bill doubled", "my bill went up by half")
+    failed = s.rebuild(["themes/intranet/main.html", LETTER])
+    assert not failed.built
+    assert any("site engine failed" in p.message for p in failed.problems)
+    assert "went up by half" not in article(s, "stories/letter")
+    (room / "themes/intranet/main.html").unlink()
+    fixed = s.rebuild(["themes/intranet/main.html"])
+    assert fixed.built and fixed.full
+    assert "went up by half" in article(s, "stories/letter")

@@ -298,6 +298,16 @@ def make_room(root: Path, tone: Path) -> Path:
     return root
 
 
+def site_files(project: Path, audience: str) -> dict[str, bytes]:
+    """Every file of a published site (build/<audience>) with its bytes."""
+    site = (project / "build" / audience).resolve()
+    return {
+        p.relative_to(site).as_posix(): p.read_bytes()
+        for p in sorted(site.rglob("*"))
+        if p.is_file()
+    }
+
+
 @pytest.fixture
 def room(tmp_path: Path, tone: Path) -> Path:
     return make_room(tmp_path / "room", tone)

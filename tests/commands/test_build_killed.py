@@ -26,20 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest import site_files
 
 REPO = Path(__file__).resolve().parents[2]
 ARGS = ["build", "--date", "2026-11-22", "-j", "2"]
 AUDIENCES = ("intranet", "kiosk")
 INTERRUPTED = "immersion: stopped; the published site is unchanged"
-
-
-def site_files(project: Path, audience: str) -> dict[str, bytes]:
-    site = (project / "build" / audience).resolve()
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes()
-        for p in sorted(site.rglob("*"))
-        if p.is_file()
-    }
 
 
 def staging_files(project: Path) -> set[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TODAY, tree_snapshot
+from conftest import TODAY, site_files, tree_snapshot
 
 from immersion.commands import build
 from immersion.media import pipeline
@@ -26,15 +26,6 @@ def run_build(project: Path, **kwargs: Any) -> tuple[int, str]:
     out = io.StringIO()
     code = build.run(project, today=TODAY, out=out, **kwargs)
     return code, out.getvalue()
-
-
-def site_files(project: Path, audience: str) -> dict[str, bytes]:
-    site = (project / "build" / audience).resolve()
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes()
-        for p in sorted(site.rglob("*"))
-        if p.is_file()
-    }
 
 
 # -- files that vanish while the build runs -------------------------------------------

@@ -31,14 +31,14 @@ from ..commands.common import room_today
 from ..engine import WarmSite
 from ..load import ItemCache, load
 from ..media.pipeline import MediaPipeline, Renditions, photo_sources, recording_sources
-from ..media.recipes import Clip
+from ..media.recipes import AudioRecipe, Clip, PhotoRecipe
 from ..problems import BuildError, Problem, Severity
 from ..publish import build_lock
 from ..render.staging import Staging
 from ..schema import MediaRef
 from ..settings import load_settings, media_recipes
 from ..spoken import check_durations
-from .plan import Work, links_of, plan
+from .plan import SECTION_DIRS, Work, links_of, plan
 
 AUDIENCES = ("intranet", "kiosk")
 
@@ -107,7 +107,7 @@ class PreviewSession:
         batch = set(self.pending) | set(paths or ())
         work = plan(batch, self.links)
         if work.empty and not everything:
-            return self._outcome(False, False, [], started, stages, built=True)
+            return self._outcome(False, [], started, stages)
         if everything or work.everything:
             self.cache.clear()
         else:
@@ -186,7 +186,7 @@ class PreviewSession:
         self.links = links
         self.library = library
         self.day = day
-        return self._outcome(True, full, written, started, stages, problems=problems)
+        return self._outcome(full, written, started, stages, problems=problems)
 
     def engine_stale(self) -> bool:
         return self.generation == 0 or self.engine_failed or not self.site.exists()
@@ -197,8 +197,8 @@ class PreviewSession:
         self,
         view: m.Library,
         work: Work | None,
-        photo: object,
-        audio: object,
+        photo: PhotoRecipe,
+        audio: AudioRecipe,
         problems: list[Problem],
     ) -> None:
         """Convert the sources of the changed bundles (all of them for a full build)."""
@@ -207,7 +207,7 @@ class PreviewSession:
         bundles = None
         if work is not None:
             bundles = {
-                self.project / "content" / _section(kind) / ident for kind, ident in work.reload
+                self.project / "content" / SECTION_DIRS[kind] / ident for kind, ident in work.reload
             }
         for ref in photo_sources(view):
             if bundles is None or _inside(ref.path, bundles):
@@ -219,8 +219,8 @@ class PreviewSession:
             return
         pipeline = MediaPipeline(
             self.project,
-            photo,  # type: ignore[arg-type]
-            audio,  # type: ignore[arg-type]
+            photo,
+            audio,
             self.jobs,
             problems,
             self.out,
@@ -244,13 +244,12 @@ class PreviewSession:
         blocking: list[Problem] | None = None,
     ) -> Outcome:
         self.pending = batch
-        outcome = self._outcome(False, False, [], started, stages, problems=problems, built=False)
+        outcome = self._outcome(False, [], started, stages, problems=problems, built=False)
         outcome.blocking = blocking if blocking is not None else [p for p in problems if p.is_error]
         return outcome
 
     def _outcome(
         self,
-        changed: bool,
         full: bool,
         written: list[str],
         started: float,
@@ -312,12 +311,6 @@ def _without_body(item: object) -> object:
 
 def _pages(*works: Work) -> frozenset[str]:
     return frozenset(page for work in works for page in work.pages)
-
-
-def _section(kind: str) -> str:
-    from .plan import SECTION_DIRS
-
-    return SECTION_DIRS[kind]
 
 
 def _inside(path: Path, bundles: set[Path]) -> bool:

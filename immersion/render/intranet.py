@@ -623,17 +623,7 @@ class IntranetRenderer:
             facts.append(stage)
         inner = tag("blockquote", tag("p", esc(f"“{words}”")), class_="im-quote") if words else ""
         inner += tag("p", " · ".join(facts), class_="im-meta")
-        inner += self.recordings.audio(
-            page,
-            s.recording,
-            folder,
-            f"{s.participant.pseudonym}, {fmt_time(h.start)} to {fmt_time(h.end)}",
-            clip=h,
-        )
-        if ident:
-            inner += players.seek_button(
-                ident, h.start, f"Play in the interview from {fmt_time(h.start)}"
-            )
+        inner += self.recordings.clip(page, folder, s, h, ident)
         inner += chips(h.tags)
         citing = self.cites.anchors.get((s.id, h.id), set())
         links = [self.link(page, kind, item_id) for kind, item_id in sorted(citing)]

@@ -1059,17 +1059,7 @@ class KioskRenderer:
             facts.append(esc(stage))
         inner = tag("blockquote", tag("p", esc(f"“{words}”")), class_="ik-quote") if words else ""
         inner += tag("p", " · ".join(facts), class_="ik-meta")
-        inner += self.recordings.audio(
-            page,
-            s.recording,
-            folder,
-            f"{s.participant.pseudonym}, {fmt_time(h.start)} to {fmt_time(h.end)}",
-            clip=h,
-        )
-        if ident:
-            inner += players.seek_button(
-                ident, h.start, f"Play in the interview from {fmt_time(h.start)}"
-            )
+        inner += self.recordings.clip(page, folder, s, h, ident)
         return tag(
             "article",
             inner,

@@ -13,7 +13,7 @@ from .. import spoken
 from ..schema import MediaRef
 from . import players
 from .assets import Assets
-from .html import AUDIO_TYPES
+from .html import AUDIO_TYPES, fmt_time
 from .players import AudioSources
 from .staging import rel_url
 
@@ -67,6 +67,25 @@ class Recordings:
             vtt = self.assets.transcript(captions, folder, script)
             sources = replace(sources, captions=rel_url(page, vtt))
         return players.player(sources, label, ident=ident, clip=clip is not None)
+
+    def clip(
+        self, page: str, folder: str, story: m.Story, highlight: m.Highlight, ident: str | None
+    ) -> str:
+        """A highlight in the customer's own voice, and a button that plays it in the
+        interview's player (`ident`, None when the page has no player)."""
+        start, end = fmt_time(highlight.start), fmt_time(highlight.end)
+        html = self.audio(
+            page,
+            story.recording,
+            folder,
+            f"{story.participant.pseudonym}, {start} to {end}",
+            clip=highlight,
+        )
+        if ident:
+            html += players.seek_button(
+                ident, highlight.start, f"Play in the interview from {start}"
+            )
+        return html
 
     def spoken(
         self,

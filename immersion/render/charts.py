@@ -20,6 +20,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from ..model import Journey, Stage
 from ..schema import EvidenceRef
 
@@ -243,7 +245,7 @@ def emotion_curve_svg(
     *,
     width: int = 960,
     height: int = 280,
-) -> str:
+) -> Markup:
     """The journey's emotion curve: one line, or one per persona where scores differ."""
     stages = journey.stages
     series = series_for(journey)
@@ -384,7 +386,9 @@ def emotion_curve_svg(
             f"{MOMENT_OF_TRUTH}</text></g>"
         )
     out.append("</g></svg>")
-    return "".join(out)
+    # Every piece of content above went through `_text` or `_safe_href`; the rest
+    # is our own numbers and words.
+    return Markup("".join(out))
 
 
 def _series_label(persona: str | None, journey: Journey, names: Mapping[str, str]) -> str:

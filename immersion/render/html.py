@@ -1,6 +1,12 @@
-"""Small HTML pieces shared by the page renderers.
+"""Small HTML pieces shared by the page renderers: markup safe by construction.
 
-Every piece escapes what it is given; callers pass content text as it is.
+Every piece returns `markupsafe.Markup` and treats every plain `str` it is given
+as text: `tag("p", story.title)` escapes the title, `tag("p", tag("b", x))` nests.
+A plain string can only become markup through `Markup(...)`, written at the
+place that has made it safe, so a reviewer can grep for every one of them.
+`Markup + str` and `Markup.join` escape the `str` too; `"".join(...)` and
+f-strings do not, which is why `join` is here.
+
 HTML blocks are emitted as single lines so that Markdown never mistakes
 indented markup for a code block.
 """
@@ -10,12 +16,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from markupsafe import Markup
+
 from .charts import EMOTION_WORDS as EMOTION_WORDS
 from .staging import esc
 
 AUDIO_TYPES = {"opus": 'audio/ogg; codecs="opus"', "m4a": "audio/mp4"}
 
 MOOD_FACES = {-2: "😣", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
+
+EMPTY = Markup("")
 
 
 def fmt_time(seconds: float) -> str:
@@ -34,31 +44,48 @@ def fmt_score(score: int) -> str:
     return f"{score:+d}" if score else "0"
 
 
-def attrs(**values: object) -> str:
+def safe(content: object) -> Markup:
+    """Markup stays markup; anything else is text."""
+    return content if isinstance(content, Markup) else esc(content)
+
+
+def join(parts: Iterable[object], sep: str = "") -> Markup:
+    """Concatenate pieces of markup; plain strings among them are text."""
+    return esc(sep).join(safe(part) for part in parts)
+
+
+def attrs(**values: object) -> Markup:
+    """` key="value"` pairs: `class_` -> `class`, `data_x` -> `data-x`, True -> bare."""
     parts = []
     for name, value in values.items():
         if value is None or value is False:
             continue
         key = name.rstrip("_").replace("_", "-")
         parts.append(key if value is True else f'{key}="{esc(value)}"')
-    return (" " + " ".join(parts)) if parts else ""
+    # Keys are our own identifiers; every value went through esc() above.
+    return Markup((" " + " ".join(parts)) if parts else "")
 
 
-def tag(name: str, inner: str = "", **values: object) -> str:
-    """An element; `inner` is trusted HTML (build it from esc()'d text)."""
-    return f"<{name}{attrs(**values)}>{inner}</{name}>"
+def tag(name: str, inner: object = "", **values: object) -> Markup:
+    """An element around `inner` (markup as it is, anything else as text)."""
+    return Markup(f"<{name}{attrs(**values)}>{safe(inner)}</{name}>")  # name: ours
 
 
-def ul(items: Iterable[str], cls: str | None = None) -> str:
-    """A list of already-safe HTML items."""
-    body = "".join(f"<li>{item}</li>" for item in items)
-    return tag("ul", body, class_=cls) if body else ""
+def void(name: str, **values: object) -> Markup:
+    """An element without content: `<img ...>`, `<source ...>`, `<track ...>`."""
+    return Markup(f"<{name}{attrs(**values)}>")  # name: ours, attrs escaped
 
 
-def chips(words: Iterable[str], cls: str = "im-chip") -> str:
-    return "".join(tag("span", esc(word), class_=cls) for word in words)
+def ul(items: Iterable[object], cls: str | None = None) -> Markup:
+    """A list; items are markup or text."""
+    body = join(tag("li", item) for item in items)
+    return tag("ul", body, class_=cls) if body else EMPTY
 
 
-def block(html: str) -> str:
+def chips(words: Iterable[str], cls: str = "im-chip") -> Markup:
+    return join(tag("span", word, class_=cls) for word in words)
+
+
+def block(html: Markup) -> str:
     """An HTML block in a Markdown page: alone, between blank lines, on one line."""
-    return "\n\n" + html.replace("\n", " ") + "\n\n" if html else ""
+    return "\n\n" + str(html).replace("\n", " ") + "\n\n" if html else ""

@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from ..transcripts import Cue, Transcript
-from .html import attrs, fmt_time, tag
-from .staging import esc
+from .html import fmt_time, join, tag, void
 
 
 def seconds(value: float) -> str:
@@ -48,14 +49,18 @@ def player(
     ident: str | None = None,
     clip: bool = False,
     language: str = "en",
-) -> str:
+) -> Markup:
     """An `<audio>` with its sources and captions, in the box the script enhances."""
-    inner = "".join(f"<source{attrs(src=href, type=mime)}>" for href, mime in audio.sources)
+    inner = join(void("source", src=href, type=mime) for href, mime in audio.sources)
     if audio.captions:
-        track = attrs(
-            kind="captions", src=audio.captions, srclang=language, label="Transcript", default=True
+        inner += void(
+            "track",
+            kind="captions",
+            src=audio.captions,
+            srclang=language,
+            label="Transcript",
+            default=True,
         )
-        inner += f"<track{track}>"
     inner += tag("a", "Download the recording", href=audio.download)
     element = tag(
         "audio",
@@ -78,7 +83,7 @@ def transcript(
     highlight_at: Callable[[Cue], str | None] = lambda cue: None,
     label: str = "Transcript",
     seekable: bool = True,
-) -> str:
+) -> Markup:
     """Every line of a transcript, each a way into the recording at its second.
 
     Without a recording to seek (not allowed, or not converted), the times are
@@ -100,8 +105,8 @@ def transcript(
             else tag("span", when, class_="im-cue-time")
         )
         if cue.voice:
-            inner += " " + tag("span", esc(cue.voice), class_="im-voice")
-        inner += " " + tag("span", esc(" ".join(cue.text.split())), class_="im-cue-text")
+            inner += " " + tag("span", cue.voice, class_="im-voice")
+        inner += " " + tag("span", " ".join(cue.text.split()), class_="im-cue-text")
         items.append(
             tag(
                 "li",
@@ -115,7 +120,7 @@ def transcript(
         )
     return tag(
         "div",
-        tag("ol", "".join(items), class_="im-cues"),
+        tag("ol", join(items), class_="im-cues"),
         class_="im-transcript",
         data_for=ident if seekable else None,
         role="region",
@@ -124,9 +129,9 @@ def transcript(
     )
 
 
-def seek_button(ident: str, at: float, text: str) -> str:
+def seek_button(ident: str, at: float, text: str) -> Markup:
     return tag(
-        "button", esc(text), type="button", class_="im-seek", data_seek=seconds(at), data_for=ident
+        "button", text, type="button", class_="im-seek", data_seek=seconds(at), data_for=ident
     )
 
 
@@ -134,16 +139,16 @@ def seek_button(ident: str, at: float, text: str) -> str:
 class FilmFrame:
     start: float
     end: float
-    picture: str  # the <picture> markup of the frame's renditions
+    picture: Markup  # the <picture> markup of the frame's renditions
     caption: str
 
 
-def film(frames: Sequence[FilmFrame], title: str, narration: str | None) -> str:
+def film(frames: Sequence[FilmFrame], title: str, narration: str | None) -> Markup:
     """The film as figures on a stage: one at a time with JavaScript, all without."""
-    figures = "".join(
+    figures = join(
         tag(
             "figure",
-            frame.picture + (tag("figcaption", esc(frame.caption)) if frame.caption else ""),
+            frame.picture + (tag("figcaption", frame.caption) if frame.caption else ""),
             class_="im-film-frame",
             id=f"frame-{number}",
             data_start=seconds(frame.start),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from markupsafe import Markup
+
 from .. import model as m
 from .. import spoken
 from ..schema import MediaRef
 from . import players
 from .assets import Assets
-from .html import AUDIO_TYPES, fmt_time
+from .html import AUDIO_TYPES, EMPTY, fmt_time
 from .players import AudioSources
 from .staging import rel_url
 
@@ -53,13 +55,13 @@ class Recordings:
         ident: str | None = None,
         captions: MediaRef | None = None,
         clip: m.Highlight | None = None,
-    ) -> str:
+    ) -> Markup:
         """A player for a recording (or one highlight clip of it), with its captions."""
         if ref is None:
-            return ""
+            return EMPTY
         sources = self.sources(page, ref, folder, clip.id if clip else None)
         if sources is None:
-            return ""
+            return EMPTY
         if clip is not None:
             sources = replace(sources, duration=clip.end - clip.start)
         script = self.lib.transcript(captions)
@@ -70,7 +72,7 @@ class Recordings:
 
     def clip(
         self, page: str, folder: str, story: m.Story, highlight: m.Highlight, ident: str | None
-    ) -> str:
+    ) -> Markup:
         """A highlight in the customer's own voice, and a button that plays it in the
         interview's player (`ident`, None when the page has no player)."""
         start, end = fmt_time(highlight.start), fmt_time(highlight.end)
@@ -96,12 +98,12 @@ class Recordings:
         captions: MediaRef | None,
         ident: str,
         label: str,
-    ) -> tuple[str, str]:
+    ) -> tuple[Markup, Markup]:
         """The player of a recording and its transcript, as two HTML fragments."""
         player = self.audio(page, recording, folder, label, ident=ident, captions=captions)
         script = self.lib.transcript(captions)
         if script is None or not script.cues:
-            return player, ""
+            return player, EMPTY
         quoted_by: dict[int, str] = {}
         if captions is story.transcript:
             for highlight in story.highlights:

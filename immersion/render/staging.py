@@ -16,6 +16,8 @@ import re
 import tempfile
 from pathlib import Path
 
+from markupsafe import Markup
+
 from ..problems import BuildError
 
 
@@ -50,9 +52,13 @@ def _relative(base: str, target: str) -> str:
     return rel
 
 
-def esc(value: object) -> str:
-    """Text for HTML: content must show as text, never as markup."""
-    return html.escape(str(value), quote=True)
+def esc(value: object) -> Markup:
+    """Text for HTML: content must show as text, never as markup.
+
+    Everything is escaped, a `Markup` too: this is the one way text becomes markup.
+    (`html.escape` rather than markupsafe's so quotes stay `&quot;`/`&#x27;`.)
+    """
+    return Markup(html.escape(str(value), quote=True))  # escaped just now
 
 
 # Python-Markdown's escapable characters (plus `|`, which the tables extension adds).
@@ -72,7 +78,7 @@ def template_text(value: object) -> str:
     return _ENTITY_START.sub("＆", flat.translate(_TEMPLATE_UNSAFE))
 
 
-def md_text(value: object) -> str:
+def md_text(value: object) -> Markup:
     """Text for a Markdown line: HTML-escaped, and Markdown syntax made literal."""
     flat = " ".join(str(value).split())
     return esc(_MD_SPECIAL.sub(r"\\\1", flat))

@@ -28,7 +28,7 @@ from ..publish import build_lock, discard, new_site_dir, publish
 from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
 from ..render.kiosk import KioskAssets, KioskRenderer
-from ..render.kiosk_offline import summary, write_offline
+from ..render.kiosk.offline import summary, write_offline
 from ..render.site_config import copy_theme, site_config, write_config
 from ..render.staging import Staging
 from ..settings import Settings, load_settings, media_recipes
@@ -93,7 +93,7 @@ def render_kiosk(
     """Write the kiosk staging folder: the displays' pages, renditions, theme, mkdocs.yml.
 
     The built site then gets each display's precache list and service worker
-    (`render/kiosk_offline.py`) before it is published. The kiosk is a few dozen
+    (`render/kiosk/offline.py`) before it is published. The kiosk is a few dozen
     pages: `only` is ignored and it is always rendered whole.
     """
     audience = "kiosk"

@@ -13,7 +13,7 @@ from conftest import MARKER, TODAY, jpeg_with_gps
 
 from immersion.cli import main
 from immersion.commands import build
-from immersion.render import kiosk_offline
+from immersion.render.kiosk import offline as kiosk_offline
 
 SW_HEAD = re.compile(r'\Aconst VERSION = "([0-9a-f]{16})";\nconst PRECACHE = (\[.*\]);\n')
 

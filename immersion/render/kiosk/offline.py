@@ -28,9 +28,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-from ..problems import BuildError
-from .site_config import PACKAGE_THEMES
-from .staging import atomic_write
+from ...problems import BuildError
+from ..site_config import PACKAGE_THEMES
+from ..staging import atomic_write
 
 SW_TEMPLATE = PACKAGE_THEMES / "kiosk-sw" / "sw.js"
 PRECACHE_FILE = "precache.json"

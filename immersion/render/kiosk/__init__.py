@@ -37,16 +37,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import model as m
-from .. import spoken
-from ..bodytext import INLINE_IMAGE, safe_markdown
-from ..media.pipeline import Renditions
-from ..problems import Problem
-from ..schema import EvidenceRef, MediaRef
-from ..transcripts import Transcript, to_vtt
-from . import charts, players
-from .assets import Assets, PlacedPhoto
-from .html import (
+from ... import model as m
+from ... import spoken
+from ...bodytext import INLINE_IMAGE, safe_markdown
+from ...media.pipeline import Renditions
+from ...problems import Problem
+from ...schema import EvidenceRef, MediaRef
+from ...transcripts import Transcript, to_vtt
+from .. import charts, players
+from ..assets import Assets, PlacedPhoto
+from ..html import (
     EMOTION_WORDS,
     MOOD_FACES,
     attrs,
@@ -57,9 +57,9 @@ from .html import (
     tag,
     ul,
 )
-from .intranet import SECTION_DIRS, STORY_KIND_LABELS, front_matter, moment_label
-from .recordings import Recordings
-from .staging import Staging, esc, rel_url
+from ..intranet import SECTION_DIRS, STORY_KIND_LABELS, front_matter, moment_label
+from ..recordings import Recordings
+from ..staging import Staging, esc, rel_url
 
 COUNTDOWN_SECONDS = 10
 # Folders of the kiosk site that a display's own folder must not replace.

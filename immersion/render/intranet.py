@@ -34,28 +34,13 @@ from .html import (
 )
 from .recordings import Recordings
 from .staging import Staging, esc, md_text, rel_url, template_text
-
-STORY_KIND_LABELS = {
-    "interview": "Interview",
-    "audio-diary": "Audio diary",
-    "photo-film": "Photo film",
-    "email": "Email",
-    "story": "Story",
-}
-STATUS_ORDER = (
-    ("done", "Done"),
-    ("in-progress", "In progress"),
-    ("open", "Open"),
-    ("dropped", "Dropped"),
+from .views import (
+    SECTION_DIRS,
+    STATUS_ORDER,
+    STORY_KIND_LABELS,
+    moment_label,
+    needs_review,
 )
-SECTION_DIRS = {
-    "persona": "personas",
-    "journey": "journeys",
-    "story": "stories",
-    "insight": "insights",
-    "action": "actions",
-}
-
 
 # Sections longer than this list only their index page in the navigation (see `nav`).
 NAV_SECTION_LIMIT = 40
@@ -124,21 +109,6 @@ class Citations:
             for iid in a.insights:
                 c.insight_actions[iid].add(a.id)
         return c
-
-
-def moment_label(story: m.Story, anchor_id: str) -> str:
-    """Who said it and where: `Leah, interview at 0:39`, `Kwame, audio diary, 2 May 2026`."""
-    anchor = story.anchors().get(anchor_id) if anchor_id else None
-    where = STORY_KIND_LABELS[story.kind_of_story].lower()
-    if isinstance(anchor, m.Highlight):
-        where += f" at {fmt_time(anchor.start)}"
-    elif isinstance(anchor, m.DiaryEntry) and anchor.recorded:
-        where += f", {fmt_date(anchor.recorded)}"
-    return f"{story.participant.pseudonym}, {where}"
-
-
-def needs_review(persona: m.Persona, today: dt.date) -> bool:
-    return persona.reviewed is None or today - persona.reviewed > m.REVIEW_AFTER
 
 
 def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:

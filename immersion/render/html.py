@@ -49,9 +49,9 @@ def safe(content: object) -> Markup:
     return content if isinstance(content, Markup) else esc(content)
 
 
-def join(parts: Iterable[object], sep: str = "") -> Markup:
-    """Concatenate pieces of markup; plain strings among them are text."""
-    return esc(sep).join(safe(part) for part in parts)
+def join(parts: Iterable[object], sep: object = "") -> Markup:
+    """Concatenate pieces of markup, `sep` between them; plain strings are text."""
+    return safe(sep).join(safe(part) for part in parts)
 
 
 def attrs(**values: object) -> Markup:
@@ -82,8 +82,26 @@ def ul(items: Iterable[object], cls: str | None = None) -> Markup:
     return tag("ul", body, class_=cls) if body else EMPTY
 
 
+def ol(items: Iterable[object], cls: str | None = None) -> Markup:
+    """A numbered list; items are markup or text."""
+    body = join(tag("li", item) for item in items)
+    return tag("ol", body, class_=cls) if body else EMPTY
+
+
 def chips(words: Iterable[str], cls: str = "im-chip") -> Markup:
     return join(tag("span", word, class_=cls) for word in words)
+
+
+def markdown_block(name: str, markdown: str, head: Markup = EMPTY, **values: object) -> str:
+    """An element of ours whose content the engine renders as Markdown (md_in_html).
+
+    `markdown` is page text already made safe (`bodytext.safe_markdown`); `head`
+    is markup that opens the element, on one line. Content cannot write `<`, so
+    only our own elements carry `markdown`.
+    """
+    opening = f"<{name}{attrs(**values, markdown=True)}>"  # name: ours, attrs escaped
+    top = str(head).replace("\n", " ") + "\n" if head else ""
+    return f"\n\n{opening}\n{top}{markdown}\n</{name}>\n\n"
 
 
 def block(html: Markup) -> str:

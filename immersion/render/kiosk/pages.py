@@ -7,20 +7,29 @@ page's root, back link and text-size control come from the theme (`main.html`).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 from markupsafe import Markup
 
 from ... import model as m
-from ... import spoken
 from .. import players
-from ..html import EMOTION_WORDS, EMPTY, MOOD_FACES, block, chips, fmt_date, fmt_time, join, tag, ul
-from ..intranet import STORY_KIND_LABELS
+from ..html import EMOTION_WORDS, EMPTY, block, chips, fmt_date, fmt_time, join, tag, ul
 from ..staging import esc
+from ..views import (
+    action_facts,
+    diary_entries,
+    email_header,
+    emotion_scores,
+    entry_facts,
+    highlight_card,
+    kind_label,
+    present_persona_names,
+    quoted,
+    stage_name,
+    status_label,
+)
 from .layout import Screen
-from .pieces import Pieces, quoted
-from .slides import STATUS_LABELS
+from .pieces import Pieces
 
 
 class ItemPages(Pieces):
@@ -99,7 +108,7 @@ class ItemPages(Pieces):
         # The curve's points are too small to touch (12 px): its evidence is linked from the
         # stage cards below instead, with targets of 44 px.
         text += block(tag("figure", self.curve(j, lambda ref: None), class_="ik-curve"))
-        names = {pid: self.lib.personas[pid].name for pid in j.personas if pid in self.lib.personas}
+        names = present_persona_names(self.lib, j.personas)
         cards = join(self.stage_card(screen, page, stage, names) for stage in j.stages)
         text += self.section("Stages", tag("ol", cards, class_="ik-stages"))
         body = self.body(screen, page, "journey", j.id, j.body)
@@ -123,21 +132,15 @@ class ItemPages(Pieces):
             )
             if value
         ]
-        if isinstance(stage.emotion, int):
-            rows.append(("Emotion", esc(EMOTION_WORDS.get(stage.emotion, str(stage.emotion)))))
-        elif stage.emotion:
-            rows.append(
-                (
-                    "Emotion",
-                    join(
-                        (
-                            f"{names.get(pid, pid)}: {EMOTION_WORDS.get(score, score)}"
-                            for pid, score in stage.emotion.items()
-                        ),
-                        ", ",
-                    ),
-                )
-            )
+        scores = emotion_scores(stage, names)
+        if scores:
+            words = [
+                f"{name}: {EMOTION_WORDS.get(score, score)}"
+                if name is not None
+                else EMOTION_WORDS.get(score, str(score))
+                for name, score in scores
+            ]
+            rows.append(("Emotion", join(words, ", ")))
         if stage.channels:
             rows.append(("Channels", chips(stage.channels, "ik-chip")))
         if rows:
@@ -162,7 +165,7 @@ class ItemPages(Pieces):
     def story_page(self, screen: Screen, page: str, s: m.Story) -> str:
         folder = self.media_folder("story", s.id)
         meta = [
-            tag("span", STORY_KIND_LABELS[s.kind_of_story], class_="ik-badge"),
+            tag("span", kind_label(s), class_="ik-badge"),
             esc(s.participant.pseudonym),
         ]
         persona = s.participant.persona
@@ -184,13 +187,6 @@ class ItemPages(Pieces):
             "story": self.written,
         }[s.kind_of_story]
         return text + renderer(screen, page, folder, s)
-
-    def stage_name(self, s: m.Story, stage_id: str | None) -> str:
-        journey = self.lib.journeys.get(s.journey or "")
-        if not stage_id or journey is None:
-            return ""
-        stage = next((st for st in journey.stages if st.id == stage_id), None)
-        return stage.title if stage else ""
 
     def interview(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
         text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
@@ -219,13 +215,13 @@ class ItemPages(Pieces):
     def highlight_card(
         self, page: str, folder: str, s: m.Story, h: m.Highlight, ident: str | None
     ) -> Markup:
-        script = self.lib.transcript(s.transcript)
-        words = spoken.quote_text(spoken.quoted(s, script, h)) if script else ""
-        facts = [s.participant.pseudonym, fmt_time(h.start)]
-        stage = self.stage_name(s, h.stage)
-        if stage:
-            facts.append(stage)
-        inner = tag("blockquote", tag("p", quoted(words)), class_="ik-quote") if words else EMPTY
+        card = highlight_card(self.lib, s, h)
+        facts = [card.who, card.at, card.stage] if card.stage else [card.who, card.at]
+        inner = (
+            tag("blockquote", tag("p", quoted(card.words)), class_="ik-quote")
+            if card.words
+            else EMPTY
+        )
         inner += tag("p", join(facts, " · "), class_="ik-meta")
         inner += self.recordings.clip(page, folder, s, h, ident)
         return tag(
@@ -239,29 +235,23 @@ class ItemPages(Pieces):
     def diary(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
         text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
         entries = []
-        for e in sorted(s.entries, key=lambda e: (e.recorded or dt.date.min, e.id)):
-            facts = [esc(fmt_date(e.recorded))] if e.recorded else []
+        for e in diary_entries(s):
+            f = entry_facts(self.lib, s, e)
+            facts = [esc(f.date)] if f.date else []
             if e.mood is not None:
                 facts.append(
-                    tag(
-                        "span",
-                        MOOD_FACES.get(e.mood, ""),
-                        role="img",
-                        aria_label=f"mood: {EMOTION_WORDS.get(e.mood, e.mood)}",
-                    )
+                    tag("span", f.mood_face, role="img", aria_label=f"mood: {f.mood_word}")
                 )
-            if e.place:
-                facts.append(esc(e.place))
-            stage = self.stage_name(s, e.stage)
-            if stage:
-                facts.append(esc(stage))
+            if f.place:
+                facts.append(esc(f.place))
+            if f.stage:
+                facts.append(esc(f.stage))
             inner = tag("p", join(facts, " · "), class_="ik-meta") if facts else EMPTY
-            if e.prompt:
-                inner += tag("p", tag("strong", "Prompt: ") + esc(e.prompt), class_="ik-prompt")
+            if f.prompt:
+                inner += tag("p", tag("strong", "Prompt: ") + esc(f.prompt), class_="ik-prompt")
             ident = players.audio_id(s.id, e.id)
-            when = fmt_date(e.recorded) or e.id
             player, lines = self.recordings.spoken(
-                page, folder, s, e.recording, e.transcript, ident, f"Diary entry, {when}"
+                page, folder, s, e.recording, e.transcript, ident, f.player_label
             )
             entries.append(tag("li", inner + player + lines, id=e.id, class_="ik-entry"))
         if entries:
@@ -292,7 +282,7 @@ class ItemPages(Pieces):
             for c in s.chapters:
                 label = f"{fmt_time(c.at)} {c.title}"
                 head = players.seek_button(ident, c.at, label) if player else esc(label)
-                stage = self.stage_name(s, c.stage)
+                stage = stage_name(self.lib, s, c.stage)
                 items.append(head + (" · " + esc(stage) if stage else EMPTY))
             chapters = join(tag("li", item) for item in items)
             text += self.section("Chapters", tag("ol", chapters, class_="ik-chapters"))
@@ -301,15 +291,8 @@ class ItemPages(Pieces):
         return text
 
     def email(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
-        head = join(
-            tag("div", tag("dt", label) + tag("dd", value))
-            for label, value in (
-                ("From", s.sender or s.participant.pseudonym),
-                ("Sent", fmt_date(s.sent or s.date)),
-                ("Subject", s.subject),
-            )
-            if value
-        )
+        lines = email_header(s).lines()
+        head = join(tag("div", tag("dt", label) + tag("dd", value)) for label, value in lines)
         # The letter as it was: its header and body on one sheet.
         text = self.body(
             screen,
@@ -359,7 +342,7 @@ class ItemPages(Pieces):
     def action_page(self, screen: Screen, page: str, a: m.Action) -> str:
         status = tag(
             "span",
-            STATUS_LABELS.get(a.status, a.status),
+            status_label(a.status),
             class_=f"ik-badge ik-status-{a.status}",
         )
         text = self.head(a.we_did, tag("p", status))
@@ -371,11 +354,7 @@ class ItemPages(Pieces):
                 class_=f"ik-action ik-status-{a.status}",
             )
         )
-        facts = [f"Owner: {a.owner}"] if a.owner else []
-        if a.due:
-            facts.append(f"Due {fmt_date(a.due)}")
-        if a.reported_back:
-            facts.append(f"Reported back {fmt_date(a.reported_back)}")
+        facts = action_facts(a)
         if facts:
             text += block(tag("p", join(facts, " · "), class_="ik-meta"))
         because = [

@@ -14,15 +14,14 @@ from collections.abc import Callable, Iterable
 from markupsafe import Markup
 
 from ... import model as m
-from ... import spoken
 from ...bodytext import INLINE_IMAGE, safe_markdown
 from ...schema import EvidenceRef, MediaRef
 from .. import charts, players
 from ..assets import PlacedPhoto
 from ..html import EMPTY, block, fmt_time, tag, void
-from ..intranet import SECTION_DIRS, moment_label
 from ..recordings import Recordings
 from ..staging import esc, rel_url
+from ..views import SECTION_DIRS, moment_label, persona_names, quoted, said_at
 from .layout import KioskAssets, Screen, narrowest_covering, needed_width, slot_for
 
 # Quotes and letters on a slide are cut to this many characters: a slide is read in seconds.
@@ -51,11 +50,6 @@ def cut(text: str, limit: int) -> str:
     if space > limit // 2:
         head = head[:space]
     return head.rstrip(" ,;:.") + "…"
-
-
-def quoted(words: str) -> Markup:
-    """Someone's words between curly quotes, as text."""
-    return esc(f"“{words}”")
 
 
 class Pieces:
@@ -166,11 +160,7 @@ class Pieces:
         )
 
     def curve(self, j: m.Journey, href: Callable[[EvidenceRef], str | None]) -> Markup:
-        names = {
-            pid: self.lib.personas[pid].name if pid in self.lib.personas else pid
-            for pid in charts.persona_ids(j)
-        }
-        svg = charts.emotion_curve_svg(j, names, href)
+        svg = charts.emotion_curve_svg(j, persona_names(self.lib, charts.persona_ids(j)), href)
         # HTML needs no namespace; leaving it out keeps every page free of other hosts' names.
         return svg.replace(_SVG_NAMESPACE, EMPTY, 1)
 
@@ -244,7 +234,7 @@ class Pieces:
         source = self.evidence(screen, page, ref)
         if not source:
             return EMPTY
-        words = spoken.said_at(self.lib, ref.story, ref.anchor) if ref.anchor else None
+        words = said_at(self.lib, ref)
         inner = tag("p", quoted(cut(words, 400))) if words else EMPTY
         inner += tag("footer", source)
         inner += self.evidence_clip(page, ref)

@@ -7,19 +7,25 @@ diary's slide carries the clip the loop may play. Every slide is `Markup`.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from markupsafe import Markup
 
 from ... import model as m
-from ... import spoken
 from ...schema import EvidenceRef
 from .. import players
 from ..html import EMPTY, fmt_date, join, tag
-from ..intranet import STORY_KIND_LABELS
-from ..staging import esc, rel_url
+from ..staging import rel_url
+from ..views import (
+    email_header,
+    kind_label,
+    opening_entry,
+    present_persona_names,
+    quote_words,
+    quoted,
+    said_at,
+    status_label,
+)
 from .layout import Screen
-from .pieces import SLIDE_TEXT_LIMIT, Pieces, cut, excerpt, quoted
+from .pieces import SLIDE_TEXT_LIMIT, Pieces, cut, excerpt
 
 OPEN_LABELS = {
     "persona": "Meet {name}",
@@ -32,7 +38,6 @@ OPEN_LABELS = {
     "insight": "See the evidence",
     "action": "See what we did",
 }
-STATUS_LABELS = {"open": "Open", "in-progress": "In progress", "done": "Done", "dropped": "Dropped"}
 
 
 class Slides(Pieces):
@@ -164,7 +169,7 @@ class Slides(Pieces):
             class_="ik-stage-names",
         )
         text = tag("h2", j.title, class_="ik-name")
-        people = [self.lib.personas[pid].name for pid in j.personas if pid in self.lib.personas]
+        people = list(present_persona_names(self.lib, j.personas).values())
         if people:
             text += tag("p", ", ".join(people), class_="ik-segment")
         inner = tag("div", text, class_="ik-slide-text")
@@ -180,19 +185,19 @@ class Slides(Pieces):
             film = self.film_slide(screen, page, s)
             if film:
                 return film
-        if s.kind_of_story == "audio-diary" and s.entries:
-            return self.diary_slide(screen, page, s)
+        entry = opening_entry(s) if s.kind_of_story == "audio-diary" else None
+        if entry is not None:
+            return self.diary_slide(screen, page, s, entry)
         if s.kind_of_story == "email":
             return self.email_slide(screen, s)
         return self.written_slide(screen, page, s)
 
     def who(self, s: m.Story) -> str:
         """`Bex, story`: who told it, and how."""
-        return f"{s.participant.pseudonym}, {STORY_KIND_LABELS[s.kind_of_story].lower()}"
+        return f"{s.participant.pseudonym}, {kind_label(s).lower()}"
 
     def highlight_slide(self, screen: Screen, page: str, s: m.Story, h: m.Highlight) -> Markup:
-        script = self.lib.transcript(s.transcript)
-        words = spoken.quote_text(spoken.quoted(s, script, h)) if script else ""
+        words = quote_words(self.lib, s, h)
         text = EMPTY
         if words:
             text += tag(
@@ -222,13 +227,12 @@ class Slides(Pieces):
         inner = players.film(frames, s.title, None) + tag("div", text, class_="ik-slide-text")
         return self.wrap_slide(screen, "film", ("story", s.id), s.title, inner, OPEN_LABELS["film"])
 
-    def diary_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
-        """The first entry: its prompt, its words, its voice."""
-        entry = sorted(s.entries, key=lambda e: (e.recorded or dt.date.max, e.id))[0]
+    def diary_slide(self, screen: Screen, page: str, s: m.Story, entry: m.DiaryEntry) -> Markup:
+        """The entry a diary opens with: its prompt, its words, its voice."""
         text = tag("h2", s.title, class_="ik-name")
         if entry.prompt:
             text += tag("p", entry.prompt, class_="ik-prompt")
-        said = spoken.said_at(self.lib, s.id, entry.id)
+        said = said_at(self.lib, EvidenceRef(s.id, entry.id))
         if said:
             text += tag(
                 "blockquote", tag("p", quoted(cut(said, SLIDE_TEXT_LIMIT))), class_="ik-quote"
@@ -247,14 +251,8 @@ class Slides(Pieces):
 
     def email_slide(self, screen: Screen, s: m.Story) -> Markup:
         """The letter's sender, subject and first lines."""
-        head = join(
-            tag("div", tag("dt", label) + tag("dd", esc(value)))
-            for label, value in (
-                ("From", s.sender or s.participant.pseudonym),
-                ("Subject", s.subject),
-            )
-            if value
-        )
+        lines = email_header(s).lines(sent=False)
+        head = join(tag("div", tag("dt", label) + tag("dd", value)) for label, value in lines)
         text = tag("dl", head, class_="ik-letter-head")
         words = excerpt(s.body)
         if words:
@@ -295,7 +293,7 @@ class Slides(Pieces):
         text += tag("p", i.basis.capitalize(), class_="ik-basis")
         clip: dict[str, str] = {}
         for ref in i.evidence:
-            words = spoken.said_at(self.lib, ref.story, ref.anchor) if ref.anchor else None
+            words = said_at(self.lib, ref)
             if not words:
                 continue
             story = self.lib.stories[ref.story]
@@ -322,7 +320,7 @@ class Slides(Pieces):
         did = tag("dt", "We did") + tag("dd", a.we_did, class_="ik-we-did")
         status = tag(
             "p",
-            STATUS_LABELS.get(a.status, a.status),
+            status_label(a.status),
             class_=f"ik-status ik-status-{a.status}",
         )
         return self.wrap_slide(

@@ -29,7 +29,8 @@ SLIDE_TEXT_LIMIT = 220
 
 _MD_LINK = re.compile(r"(?<!!)\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"(^|\s)[#>]+\s|[*_~]+|^\s*[-+]\s+", re.MULTILINE)
-_SVG_NAMESPACE = Markup(' xmlns="http://www.w3.org/2000/svg"')  # ours
+# A literal of ours, as Markup so that `Markup.replace` matches it rather than escaping it.
+_SVG_NAMESPACE = Markup(' xmlns="http://www.w3.org/2000/svg"')
 
 
 def excerpt(text: str, limit: int = SLIDE_TEXT_LIMIT) -> str:

@@ -2,10 +2,11 @@
 
 Run from the repository root:
 
-    python bench/run.py                                  # N = 100 and 1000
-    python bench/run.py --sizes 100 --repeat 5
-    python bench/run.py --sizes 1000 --profile           # + cProfile of our stages
-    python bench/run.py --json bench/results/build.json  # (the default path)
+    python bench/build.py                                  # N = 100 and 1000
+    python bench/build.py --sizes 100 --repeat 5
+    python bench/build.py --sizes 1000 --profile           # + cProfile of our stages
+    python bench/build.py --json bench/results/build.json  # (the default path)
+    python bench/build.py --smoke                          # seconds: N = 10, one run (CI)
 
 For each size N it writes a synthetic text-only corpus with `make_corpus.py`
 into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
@@ -16,14 +17,16 @@ into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
 * **mkdocs**: `python -m mkdocs build -q -f DIR/build/.staging/intranet/mkdocs.yml
   -d <temp dir in DIR/build>` with NO_MKDOCS_2_WARNING=1: the engine alone, on
   the very staging folder immersion just wrote (the temp site is removed after);
-* **stages**: a fresh `python bench/run.py --stages DIR` process that runs the
+* **stages**: a fresh `python bench/build.py --stages DIR` process that runs the
   build's steps itself (as `immersion.commands.build` does) and times each:
-  imports, load (content + settings), filter (audience), render (staging),
-  engine (mkdocs in-process, its import included) and publish (link swap and
-  removal of the previous site).
+  imports, load (content + settings), filter (audience), media (renditions: none
+  to make in a text-only corpus, the cache is still read), render (staging),
+  engine (mkdocs in-process, its import included), audit (of the new site, as
+  every build does before publishing) and publish (link swap and removal of the
+  previous site).
 
-Every figure is the median of the R runs. "ours" is load + filter + render +
-publish, the work immersion adds on top of mkdocs; "overhead" is immersion
+Every figure is the median of the R runs. "ours" is load + filter + media +
+render + audit + publish, the work immersion adds on top of mkdocs; "overhead" is immersion
 total - mkdocs total, which also counts interpreter start-up and imports.
 The table is printed, and everything is written to the JSON file: every run,
 with the child's CPU time (user + system) beside its wall time, the machine,
@@ -61,10 +64,11 @@ sys.path.insert(0, str(BENCH))
 
 from make_corpus import make_corpus  # noqa: E402
 
-STAGES = ("imports", "load", "filter", "render", "engine", "publish")
-OURS = ("load", "filter", "render", "publish")
+STAGES = ("imports", "load", "filter", "media", "render", "engine", "audit", "publish")
+OURS = ("load", "filter", "media", "render", "audit", "publish")
 GOAL_OVERHEAD = 0.15
 GOAL_SECONDS_AT_1000 = 15.0
+SMOKE_SIZE = 10
 
 
 @dataclass
@@ -164,7 +168,7 @@ def mkdocs_build(project: Path) -> Timed:
 
 
 def stage_build(project: Path, profile: Path | None = None) -> dict[str, Any]:
-    cmd = [sys.executable, str(BENCH / "run.py"), "--stages", str(project)]
+    cmd = [sys.executable, str(BENCH / "build.py"), "--stages", str(project)]
     if profile is not None:
         cmd += ["--profile-to", str(profile)]
     return json.loads(run(cmd).stdout)
@@ -199,13 +203,17 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
         times[stage] = now - clock
         clock = now
 
+    # The build's own entry points. These imports follow the package layout: when a
+    # module moves, this is the one place of the benchmark to update.
     from immersion import engine
     from immersion.audience import for_audience
+    from immersion.audit import audit_new_site
     from immersion.commands.build import render_intranet
     from immersion.commands.common import room_today
     from immersion.load import load
-    from immersion.publish import new_site_dir, publish
-    from immersion.settings import load_settings
+    from immersion.media.pipeline import MediaPipeline
+    from immersion.publish import discard, new_site_dir, publish
+    from immersion.settings import load_settings, media_recipes
 
     lap("imports")
     on(ours)
@@ -216,7 +224,12 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     lap("load")
     filtered = for_audience(library, "intranet", day)
     lap("filter")
-    rendered = render_intranet(filtered, settings, project, day, problems)
+    photo, audio = media_recipes(settings, problems)
+    renditions = MediaPipeline(project, photo, audio, os.cpu_count() or 1, problems).run(
+        [filtered]
+    )
+    lap("media")
+    rendered = render_intranet(filtered, settings, project, day, renditions, problems)
     off(ours)
     lap("render")
     on(theirs)
@@ -225,6 +238,11 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     off(theirs)
     lap("engine")
     on(ours)
+    found, audited = audit_new_site(site, "intranet", project, day, library, filtered)
+    lap("audit")
+    if found:
+        discard(site)
+        raise SystemExit(f"the audit found {len(found)} problems in the benchmark's site")
     publish(site, project / "build", "intranet")
     off(ours)
     lap("publish")
@@ -363,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--repeat", type=int, metavar="R", help="runs per size (default 3, 2 for N≥1000)"
     )
-    p.add_argument("--json", type=Path, default=BENCH / "results" / "build.json", metavar="FILE")
+    p.add_argument("--json", type=Path, metavar="FILE", help="default: bench/results/build.json")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--corpus-dir", type=Path, default=BENCH / "corpus", metavar="DIR")
     p.add_argument(
@@ -373,6 +391,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "are printed and saved as stages-n<N>.prof beside the JSON file, the engine as "
         "stages-n<N>.prof.engine (profiling roughly doubles the engine's time)",
     )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"a few seconds: N={SMOKE_SIZE}, one run, results in bench/results/smoke/ "
+        "(CI runs this so that a broken benchmark fails; the figures mean little)",
+    )
     p.add_argument("--stages", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -381,6 +405,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(measure_stages(args.stages.resolve(), args.profile_to)))
         return 0
 
+    if args.smoke:
+        args.sizes, args.repeat = [SMOKE_SIZE], 1
+    default_json = BENCH / "results" / ("smoke" if args.smoke else "") / "build.json"
+    args.json = args.json or default_json
     commit = revision()
     print(f"measuring immersion at {commit}", file=sys.stderr)
     json_path: Path = args.json.resolve()

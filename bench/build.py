@@ -225,9 +225,7 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     filtered = for_audience(library, "intranet", day)
     lap("filter")
     photo, audio = media_recipes(settings, problems)
-    renditions = MediaPipeline(project, photo, audio, os.cpu_count() or 1, problems).run(
-        [filtered]
-    )
+    renditions = MediaPipeline(project, photo, audio, os.cpu_count() or 1, problems).run([filtered])
     lap("media")
     rendered = render_intranet(filtered, settings, project, day, renditions, problems)
     off(ours)

@@ -85,11 +85,26 @@ class Result:
     immersion_cpu_runs: list[float] = field(default_factory=list)
     mkdocs_cpu_runs: list[float] = field(default_factory=list)
     stage_runs: list[dict[str, float]] = field(default_factory=list)
+    stages_cpu_s: dict[str, float] = field(default_factory=dict)
+    stage_cpu_runs: list[dict[str, float]] = field(default_factory=list)
     load_average: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
         return self.immersion_s / self.mkdocs_s
+
+    @property
+    def immersion_cpu_s(self) -> float:
+        return statistics.median(self.immersion_cpu_runs)
+
+    @property
+    def mkdocs_cpu_s(self) -> float:
+        return statistics.median(self.mkdocs_cpu_runs)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The ratio in CPU time of the child processes: steadier on a busy machine."""
+        return self.immersion_cpu_s / self.mkdocs_cpu_s
 
     @property
     def overhead_s(self) -> float:
@@ -109,6 +124,7 @@ class Result:
         data = asdict(self)
         data.update(
             ratio=self.ratio,
+            cpu_ratio=self.cpu_ratio,
             overhead_s=self.overhead_s,
             overhead_pct=100 * self.overhead_s / self.mkdocs_s,
             ours_s=self.ours_s,
@@ -195,13 +211,15 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
         if profile_to is not None:
             prof.disable()
 
-    clock = time.perf_counter()
+    cpu_times: dict[str, float] = {}
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        times[stage] = now - clock
-        clock = now
+        # CPU time beside wall time: on a shared machine it moves much less.
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
+        times[stage], cpu_times[stage] = now - clock, cpu_now - cpu_clock
+        clock, cpu_clock = now, cpu_now
 
     # The build's own entry points. These imports follow the package layout: when a
     # module moves, this is the one place of the benchmark to update.
@@ -236,7 +254,7 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     off(theirs)
     lap("engine")
     on(ours)
-    found, audited = audit_new_site(site, "intranet", project, day, library, filtered)
+    found, _report = audit_new_site(site, "intranet", project, day, library, filtered)
     lap("audit")
     if found:
         discard(site)
@@ -247,7 +265,12 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     if profile_to is not None:
         ours.dump_stats(profile_to)
         theirs.dump_stats(f"{profile_to}.engine")
-    return {"stages": times, "stories": len(filtered.stories), "pages": rendered.pages}
+    return {
+        "stages": times,
+        "stages_cpu": cpu_times,
+        "stories": len(filtered.stories),
+        "pages": rendered.pages,
+    }
 
 
 # -- the benchmark -----------------------------------------------------------------
@@ -270,12 +293,14 @@ def bench_size(
     immersion_runs: list[Timed] = []
     mkdocs_runs: list[Timed] = []
     stage_runs: list[dict[str, float]] = []
+    stage_cpu_runs: list[dict[str, float]] = []
     info: dict[str, Any] = {}
     for i in range(repeat):
         immersion_runs.append(immersion_build(project))
         mkdocs_runs.append(mkdocs_build(project))
         info = stage_build(project)
         stage_runs.append(info["stages"])
+        stage_cpu_runs.append(info["stages_cpu"])
         print(
             f"  run {i + 1}/{repeat}: immersion {immersion_runs[-1].wall:.2f}s "
             f"(cpu {immersion_runs[-1].cpu:.2f}s), mkdocs {mkdocs_runs[-1].wall:.2f}s "
@@ -300,6 +325,8 @@ def bench_size(
         immersion_cpu_runs=[r.cpu for r in immersion_runs],
         mkdocs_cpu_runs=[r.cpu for r in mkdocs_runs],
         stage_runs=stage_runs,
+        stages_cpu_s={s: statistics.median(r[s] for r in stage_cpu_runs) for s in STAGES},
+        stage_cpu_runs=stage_cpu_runs,
         load_average={"before": load_before, "after": os.getloadavg()},
     )
 
@@ -327,6 +354,12 @@ def table(results: Sequence[Result]) -> str:
             f"{100 * r.overhead_s / r.mkdocs_s:>9.1f}% {r.ours_s:>6.2f} "
             f"{100 * r.ours_s / r.mkdocs_s:>5.1f}% | {stages}"
         )
+        cpu = " ".join(f"{r.stages_cpu_s.get(s, 0.0):>7.2f}" for s in STAGES)
+        label = (
+            f"cpu s: immersion {r.immersion_cpu_s:.2f}, mkdocs {r.mkdocs_cpu_s:.2f}, "
+            f"ratio {r.cpu_ratio:.2f}"
+        )
+        lines.append(f"{label:>{len(head) - 8 * len(STAGES) - 2}} | {cpu}")
     return "\n".join(lines)
 
 

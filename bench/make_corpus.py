@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import re
-import json
 import shutil
 import time
 from collections.abc import Sequence

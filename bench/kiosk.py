@@ -1,6 +1,7 @@
 """Kiosk displays in Chromium: first paint, loop start, runtime size, memory over 8 hours.
 
     python bench/kiosk.py [--project DIR] [--hours 8]
+    python bench/kiosk.py --smoke          # seconds: one load, a simulated hour (CI)
 
 Builds the kiosk of the project (default: the bundled demo room) unless
 build/kiosk exists, serves it on loopback with immersion's own server, and for
@@ -14,7 +15,8 @@ every display at its own resolution measures:
   again after `--hours` simulated hours of looping on Playwright's fake clock.
 
 The baseline of the memory figure is the same page, the same run, 10 minutes in.
-Prints a table and writes bench/results/kiosk.json.
+Prints a table and writes bench/results/kiosk.json (--smoke:
+bench/results/smoke/kiosk.json).
 """
 
 from __future__ import annotations
@@ -76,11 +78,13 @@ def heap(page: Any) -> dict[str, float]:
     return {"heap_mb": used / 1e6, "nodes": metrics.get("Nodes", 0.0)}
 
 
-def measure(browser: Any, url: str, config: dict[str, Any], hours: float) -> dict[str, Any]:
+def measure(
+    browser: Any, url: str, config: dict[str, Any], hours: float, loads: int = 3
+) -> dict[str, Any]:
     width, height = config["resolution"]
     # Paint and loop start on the real clock, three loads, the median.
     paints, loops = [], []
-    for _ in range(3):
+    for _ in range(loads):
         context = browser.new_context(viewport={"width": width, "height": height})
         page = context.new_page()
         page.add_init_script(WATCH)
@@ -158,7 +162,14 @@ def main() -> int:
     parser.add_argument("--project", type=Path, default=ROOT)
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--loads", type=int, default=3, help="page loads per display")
+    parser.add_argument("--json", type=Path, help="default: bench/results/kiosk.json")
+    parser.add_argument("--smoke", action="store_true", help="seconds, for CI: 1 load, 1 hour")
     args = parser.parse_args()
+    if args.smoke:
+        args.hours, args.loads = 1.0, 1
+    results = ROOT / "bench" / "results" / ("smoke" if args.smoke else "")
+    args.json = args.json or results / "kiosk.json"
     project = open_all_day(args.project)
     site = project / "build" / "kiosk"
     out = io.StringIO()
@@ -173,7 +184,8 @@ def main() -> int:
     with StaticServer(site) as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
         for config in displays(site):
-            rows.append(measure(browser, server.url + config["display"] + "/", config, args.hours))
+            url = server.url + config["display"] + "/"
+            rows.append(measure(browser, url, config, args.hours, args.loads))
         browser.close()
     print(f"kiosk.js: {runtime.stat().st_size} bytes")
     print(
@@ -186,11 +198,10 @@ def main() -> int:
             f"{r['heap_10min_mb']:9.2f}MB {r['heap_end_mb']:7.2f}MB "
             f"{r['heap_growth_pct']:6.1f}% {r['nodes_10min']:5.0f}->{r['nodes_end']:<5.0f}"
         )
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    report = {"kiosk_js_bytes": runtime.stat().st_size, "displays": rows}
-    (results / "kiosk.json").write_text(json.dumps(report, indent=2))
-    print("wrote bench/results/kiosk.json")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    report = {"kiosk_js_bytes": runtime.stat().st_size, "displays": rows, "smoke": args.smoke}
+    args.json.write_text(json.dumps(report, indent=2))
+    print(f"wrote {args.json}")
     return 0
 
 

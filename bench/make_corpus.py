@@ -1,6 +1,10 @@
 """Write a synthetic, text-only room project for benchmarking `immersion build`.
 
     python bench/make_corpus.py --stories 1000 --out bench/corpus/n1000 [--seed 7]
+    python bench/make_corpus.py --smoke   # seconds: 10 stories in bench/corpus/smoke (CI)
+
+It prints the counts and the time it took, and writes them to --json (default
+bench/results/make_corpus.json; --smoke: bench/results/smoke/make_corpus.json).
 
 The project has everything SPEC §2 describes except media: content/room.yml
 (two displays and a tour), one consent record per participant (about 5% of
@@ -19,9 +23,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import re
 import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -482,15 +488,31 @@ def make_corpus(
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    p.add_argument("--stories", type=int, required=True, metavar="N")
-    p.add_argument("--out", type=Path, required=True, metavar="DIR")
+    p.add_argument("--stories", type=int, metavar="N")
+    p.add_argument("--out", type=Path, metavar="DIR")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--today", type=dt.date.fromisoformat, help="date the corpus is valid on")
+    p.add_argument("--json", type=Path, metavar="FILE")
+    p.add_argument("--smoke", action="store_true", help="seconds, for CI: 10 stories")
     args = p.parse_args(argv)
+    bench = Path(__file__).resolve().parent
+    if args.smoke:
+        args.stories = args.stories or 10
+        args.out = args.out or bench / "corpus" / "smoke"
+    if args.stories is None or args.out is None:
+        p.error("give --stories N and --out DIR (or --smoke)")
     if args.stories < 1:
         p.error("--stories must be at least 1")
+    started = time.perf_counter()
     counts = make_corpus(args.stories, args.out, args.seed, args.today)
+    seconds = time.perf_counter() - started
     print(f"{args.out}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    print(f"written in {seconds:.2f} s")
+    results = bench / "results" / ("smoke" if args.smoke else "")
+    out = args.json or results / "make_corpus.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report = {"stories": args.stories, "seed": args.seed, "counts": counts, "seconds": seconds}
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 
 

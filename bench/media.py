@@ -4,6 +4,7 @@ Run from the repository root:
 
     python bench/media.py                         # 200 photos of 12 MP, 30 min of audio
     python bench/media.py --photos 40 --minutes 6 # a quicker look
+    python bench/media.py --smoke                 # seconds: 3 small photos, 10 s of audio (CI)
 
 It generates a corpus in bench/corpus/media/ (git-ignored; reused when present),
 then times, each on a fresh cache:
@@ -16,7 +17,9 @@ then times, each on a fresh cache:
 * recordings, ours: `MediaPipeline` with 1 worker;
 * a no-op rebuild of the whole corpus (everything cached).
 
-It prints a table and writes bench/results/media.json.
+It prints a table and writes bench/results/media.json (--smoke: its own corpus in
+bench/corpus/media-smoke/ and bench/results/smoke/media.json; the goals are printed,
+never enforced).
 """
 
 from __future__ import annotations
@@ -70,10 +73,10 @@ def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
     return sorted(folder.glob("p*.jpg"))[:count]
 
 
-def make_recordings(folder: Path, minutes: int, ffmpeg: str) -> list[Path]:
-    """Speech-like recordings of 5 minutes each (noise shaped like a voice), as AAC."""
+def make_recordings(folder: Path, minutes: int, ffmpeg: str, seconds: int = 300) -> list[Path]:
+    """Speech-like recordings of `seconds` each (noise shaped like a voice), as AAC."""
     folder.mkdir(parents=True, exist_ok=True)
-    count = max(1, minutes // 5)
+    count = max(1, minutes * 60 // seconds)
     paths = []
     for index in range(count):
         path = folder / f"r{index:02d}.m4a"
@@ -88,7 +91,7 @@ def make_recordings(folder: Path, minutes: int, ffmpeg: str) -> list[Path]:
                     "-f",
                     "lavfi",
                     "-i",
-                    f"anoisesrc=color=pink:duration=300:seed={index}",
+                    f"anoisesrc=color=pink:duration={seconds}:seed={index}",
                     "-af",
                     f"bandpass=f=800:width_type=h:w=1500,volume={level}dB,"
                     "apulsator=hz=0.7:amount=0.8",
@@ -205,13 +208,22 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--minutes", type=int, default=30)
     parser.add_argument("--size", default="4000x3000")
-    parser.add_argument("--json", type=Path, default=ROOT / "bench/results/media.json")
+    parser.add_argument("--json", type=Path, help="default: bench/results/media.json")
+    parser.add_argument("--smoke", action="store_true", help="seconds, for CI: a tiny corpus")
     args = parser.parse_args()
-    size = tuple(int(v) for v in args.size.split("x"))
     corpus = ROOT / "bench/corpus/media"
+    clip_seconds = 300
+    if args.smoke:
+        # Its own corpus: the real one is reused between runs and must keep its size.
+        args.photos, args.size, clip_seconds = 3, "800x600", 10
+        args.minutes = 1
+        corpus = ROOT / "bench/corpus/media-smoke"
+    args.json = args.json or ROOT / "bench/results" / ("smoke" if args.smoke else "") / "media.json"
+    size = tuple(int(v) for v in args.size.split("x"))
     ffmpeg = find_ffmpeg()
     photos = make_photos(corpus / "photos", args.photos, (size[0], size[1]))
-    recordings = make_recordings(corpus / "audio", args.minutes, ffmpeg)
+    recordings = make_recordings(corpus / "audio", args.minutes, ffmpeg, clip_seconds)
+    audio_minutes = len(recordings) * clip_seconds / 60
     photo, audio = PhotoRecipe(), AudioRecipe()
     rows: dict[str, float] = {}
 
@@ -242,7 +254,7 @@ def main() -> None:
         ("recordings: immersion, 1 worker", rows["recordings_ours_1_s"], 0),
         ("no-op rebuild (all cached)", rows["noop_rebuild_s"], 0),
     ]
-    print(f"{len(photos)} photos of {size[0]}x{size[1]}, {len(recordings) * 5} min of audio")
+    print(f"{len(photos)} photos of {size[0]}x{size[1]}, {audio_minutes:g} min of audio")
     print(f"{'':42} {'seconds':>8} {'photos/s':>9}")
     for label, seconds, count in table:
         rate = f"{count / seconds:9.1f}" if count else " " * 9
@@ -262,7 +274,8 @@ def main() -> None:
             {
                 "photos": n,
                 "size": size,
-                "minutes": len(recordings) * 5,
+                "minutes": audio_minutes,
+                "smoke": args.smoke,
                 "seconds": rows,
                 "ratios": ratios,
             },

@@ -3,6 +3,7 @@
     python bench/preview.py                          # N = 100, 500, 1000; 20 edits each
     python bench/preview.py --sizes 100 --edits 5    # quicker
     python bench/preview.py --json bench/results/preview.json
+    python bench/preview.py --smoke                  # seconds: N = 10, 2 edits, few photos (CI)
 
 For each size N, `make_corpus.py` writes a text-only room (bench/corpus/n<N>/,
 git-ignored). Then, in one run, on this machine:
@@ -270,7 +271,7 @@ def twelve_megapixels(path: Path, seed: int = 0) -> None:
     image.save(path, quality=92, exif=exif)
 
 
-def bench_photos(browser: Any, n: int) -> dict[str, Any]:
+def bench_photos(browser: Any, n: int, new: int = 3, dropped: int = 200) -> dict[str, Any]:
     project = corpus(n)
     out: dict[str, Any] = {}
     server, url = immersion_serve(project)
@@ -283,7 +284,7 @@ def bench_photos(browser: Any, n: int) -> dict[str, Any]:
         page.goto(f"{url}stories/{story}/")
         photo_times = []
         try:
-            for i in range(3):
+            for i in range(new):
                 # a photo the media cache has never seen (a new seed per run and photo)
                 scratch = BENCH / "corpus" / f"photo-12mp-{i}.jpg"
                 twelve_megapixels(scratch, seed=time.time_ns() + i)
@@ -302,7 +303,7 @@ def bench_photos(browser: Any, n: int) -> dict[str, Any]:
                 time.sleep(0.5)
         finally:
             source.write_text(original, encoding="utf-8")
-            for i in range(3):
+            for i in range(new):
                 (bundle / f"new-{i}.jpg").unlink(missing_ok=True)
         out["new_12mp_photo"] = stats(photo_times)
         time.sleep(2)
@@ -316,7 +317,7 @@ def bench_photos(browser: Any, n: int) -> dict[str, Any]:
         drop = bundle / "drop"
         drop.mkdir(exist_ok=True)
         started = time.monotonic()
-        for i in range(200):
+        for i in range(dropped):
             shutil.copyfile(small, drop / f"IMG_{i:04}.jpg")
         copied = time.monotonic() - started
         time.sleep(4)
@@ -325,6 +326,7 @@ def bench_photos(browser: Any, n: int) -> dict[str, Any]:
         ]
         shutil.rmtree(drop)
         out["drop_200_photos"] = {
+            "photos": dropped,
             "copy_seconds": round(copied, 2),
             "rebuilds": len(rebuilds),
             "lines": rebuilds,
@@ -387,8 +389,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--edits", type=int, default=20)
     p.add_argument("--idle-seconds", type=float, default=30.0)
     p.add_argument("--skip-photos", action="store_true")
-    p.add_argument("--json", type=Path, default=BENCH / "results" / "preview.json")
+    p.add_argument("--json", type=Path, help="default: bench/results/preview.json")
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help="seconds, for CI: N = 10, 2 edits, 1 new photo, 10 dropped, 2 s idle",
+    )
     args = p.parse_args(argv)
+    photos = {"new": 3, "dropped": 200}
+    if args.smoke:
+        args.sizes, args.edits, args.idle_seconds = [10], 2, 2.0
+        photos = {"new": 1, "dropped": 10}
+    args.json = args.json or BENCH / "results" / ("smoke" if args.smoke else "") / "preview.json"
     from playwright.sync_api import sync_playwright
 
     report: dict[str, Any] = {
@@ -405,7 +417,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(table(report["sizes"][-1:]), flush=True)
             if not args.skip_photos:
                 print("photos…", flush=True)
-                report["photos"] = bench_photos(browser, min(args.sizes))
+                report["photos"] = bench_photos(browser, min(args.sizes), **photos)
         finally:
             browser.close()
     print("idle CPU…", flush=True)
@@ -419,7 +431,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"max {max(ph['new_12mp_photo']['runs_ms'])} ms"
         )
         print(
-            f"200 photos dropped in {ph['drop_200_photos']['copy_seconds']} s: "
+            f"{ph['drop_200_photos']['photos']} photos dropped in "
+            f"{ph['drop_200_photos']['copy_seconds']} s: "
             f"{ph['drop_200_photos']['rebuilds']} rebuild(s)"
         )
     idle = report["idle"]

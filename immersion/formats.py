@@ -264,3 +264,168 @@ ROOM_FIELDS = {
     "displays": F(list_of(struct(DISPLAY_FIELDS, m.Display)), default=()),
     "tours": F(list_of(struct(TOUR_FIELDS, m.Tour)), default=()),
 }
+
+# What each field means, for the editors' reference (docs/content.md, written by
+# `immersion.reference`): per file kind, by path (`quote.text`, `stages[].id`).
+FIELD_NOTES: dict[str, dict[str, str]] = {
+    "room": {
+        "name": "The room's name, shown on both sites unless mkdocs.yml sets `site_name`.",
+        "timezone": 'The room\'s time zone (e.g. `Europe/London`): what "today" and the '
+        "opening hours mean.",
+        "opening_hours": "When the room is open; outside these hours the displays dim to a "
+        "quiet slide. Without it, the displays never dim.",
+        "opening_hours.open": "Opening time, in quotes.",
+        "opening_hours.close": "Closing time, in quotes.",
+        "idle_seconds": 'Seconds without a touch before a display asks "still there?" and '
+        "returns to its attract loop.",
+        "displays": "The screens of the room; each gets its own kiosk page, build/kiosk/ID/.",
+        "displays[].id": "The display's id: its folder in the kiosk site and the name "
+        "`immersion kiosk ID` takes.",
+        "displays[].title": "A name for people, e.g. Welcome wall.",
+        "displays[].orientation": "How the screen is mounted.",
+        "displays[].resolution": "The screen's size in pixels.",
+        "displays[].playlist": "What the display loops through: exactly one of `tour`, "
+        "`items` or `kind`.",
+        "displays[].playlist.tour": "Show one of the `tours` below.",
+        "displays[].playlist.items": "Show these items, in order.",
+        "displays[].playlist.kind": "Show every item of this kind (or story kind), e.g. "
+        "`audio-diary`.",
+        "displays[].slide_seconds": "How long each slide of the attract loop stays.",
+        "displays[].audio": "May this display play sound unprompted? Visitors can always "
+        "start a recording themselves.",
+        "tours": "Named sequences of items that displays can share; displays showing the "
+        "same tour stay in step.",
+        "tours[].id": "The tour's id, for `playlist: {tour: ID}`.",
+        "tours[].title": "The tour's name, shown on the display.",
+        "tours[].items": "The items of the tour, in order.",
+    },
+    "consent": {
+        "participant": "The participant's pseudonym, never a real name.",
+        "signed": "The day the consent was signed; nothing of theirs appears before it.",
+        "expires": "The day the consent ends: from that day on their content leaves every "
+        "site. `immersion check` warns 30 days before.",
+        "withdrawn": "The day the participant withdrew: their content leaves every site.",
+        "audiences": "Where their content may appear: `intranet`, `kiosk` or both.",
+        "allows": "What of them may be shown: `voice` (recordings), `face` (photos), "
+        "`words` (transcripts, quotes, emails and written stories).",
+    },
+    "persona": {
+        "name": "The persona's first name, as the room shows it.",
+        "segment": "The customer segment they stand for.",
+        "portrait": "A photo of the persona.",
+        "portrait.src": "The photo's file name.",
+        "portrait.alt": "What the photo shows, for people who cannot see it.",
+        "quote": "One quote that sums them up.",
+        "quote.text": "The words quoted.",
+        "quote.evidence": "Where the words were said; the quote disappears with that "
+        "story's consent.",
+        "goals": "What they are trying to achieve.",
+        "needs": "What they need.",
+        "needs.functional": "Practical needs.",
+        "needs.emotional": "Emotional needs.",
+        "pain_points": "What gets in their way: plain text, or a mapping with evidence.",
+        "pain_points[].text": "The pain point.",
+        "pain_points[].evidence": "Where it was heard.",
+        "behaviours": "What they do.",
+        "journeys": "The journeys this persona goes through.",
+        "reviewed": "When the research team last checked this persona; after 12 months "
+        'the intranet shows a "needs review" badge.',
+        "tags": "Free words for the tags page.",
+    },
+    "journey": {
+        "title": "The journey's name.",
+        "personas": "The personas who go through it.",
+        "stages": "The stages, in order.",
+        "stages[].id": "The stage's id, unique in this journey; stories and insights name it.",
+        "stages[].title": "The stage's name.",
+        "stages[].doing": "What the customer does at this stage.",
+        "stages[].thinking": "What they think.",
+        "stages[].feeling": "What they feel.",
+        "stages[].emotion": "How it feels, from -2 to +2; or one score per persona, e.g. "
+        "`{maya: -1, raj: 1}`. Drawn as the emotion curve.",
+        "stages[].channels": "Where it happens (web, phone, shop…).",
+        "stages[].touchpoints": "What of ours they touch.",
+        "stages[].pain_points": "What goes wrong here.",
+        "stages[].opportunities": "What we could do better.",
+        "stages[].moment_of_truth": "A moment that makes or breaks the relationship; "
+        "marked on the journey.",
+        "stages[].evidence": "The stories behind this stage.",
+        "tags": "Free words for the tags page.",
+    },
+    "story": {
+        "kind": "What kind of story this is; each kind has its own fields below.",
+        "title": "The story's title.",
+        "participant": "Who told it.",
+        "participant.pseudonym": "The participant's pseudonym, never a real name.",
+        "participant.persona": "The persona they stand for.",
+        "participant.consent": "Their consent record (content/consent/ID.yml): it decides "
+        "where this story may appear.",
+        "date": "When the story was collected.",
+        "journey": "The journey it belongs to.",
+        "stage": "The stage of that journey.",
+        "tags": "Free words for the tags page.",
+        "audiences": "Narrower than the consent allows, e.g. `[intranet]`; never wider.",
+    },
+    "interview": {
+        "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…).",
+        "transcript": "Its transcript, with speakers written as `<v Name>`.",
+        "interviewer": "The interviewer's name in the transcript: their voice is never quoted.",
+        "highlights": "Moments worth hearing; quotes and evidence point at them.",
+        "highlights[].id": "The highlight's id, for evidence: `story-id#highlight-id`.",
+        "highlights[].start": "Where the moment starts in the recording.",
+        "highlights[].end": "Where it ends.",
+        "highlights[].tags": "Free words for the tags page.",
+        "highlights[].stage": "The stage of the story's journey it belongs to.",
+    },
+    "audio-diary": {
+        "entries": "The diary's recordings, one entry each.",
+        "entries[].id": "The entry's id, for evidence: `story-id#entry-id`.",
+        "entries[].recorded": "When it was recorded.",
+        "entries[].prompt": "The question the participant answered.",
+        "entries[].recording": "The entry's recording.",
+        "entries[].transcript": "Its transcript.",
+        "entries[].mood": "The participant's mood, from -2 to +2.",
+        "entries[].stage": "The stage of the story's journey it belongs to.",
+        "entries[].place": "Where it was recorded.",
+    },
+    "photo-film": {
+        "frames": "The photos, shown in order.",
+        "frames[].src": "The photo's file name.",
+        "frames[].caption": "A caption shown with the photo.",
+        "frames[].alt": "What the photo shows, for people who cannot see it.",
+        "frames[].seconds": "How long the photo is shown.",
+        "narration": "A recording played in step with the frames.",
+        "narration.recording": "The narration's recording.",
+        "narration.captions": "Its captions.",
+        "chapters": "Named points in the film.",
+        "chapters[].at": "Where the chapter starts.",
+        "chapters[].title": "The chapter's title.",
+        "chapters[].stage": "The stage of the story's journey it belongs to.",
+    },
+    "email": {
+        "from": "The sender's pseudonym.",
+        "subject": "The subject line.",
+        "sent": "When it was sent.",
+        "attachments": "Photos that came with it.",
+        "attachments[].src": "The photo's file name.",
+        "attachments[].alt": "What the photo shows, for people who cannot see it.",
+    },
+    "insight": {
+        "statement": "The finding, in one sentence.",
+        "basis": "`observed` (seen or heard) or `interpreted` (our reading of it).",
+        "evidence": "The stories behind it; it loses what goes with their consent.",
+        "personas": "The personas it concerns.",
+        "stages": "The journey stages it concerns.",
+        "tags": "Free words for the tags page.",
+    },
+    "action": {
+        "you_said": "What the customers said, in their words.",
+        "we_did": "What the company did about it.",
+        "insights": "The insights that led to it.",
+        "owner": "The team or person responsible.",
+        "status": "Where it stands.",
+        "due": "When it should be done.",
+        "reported_back": "When we told the customers who raised it.",
+        "tags": "Free words for the tags page.",
+    },
+}

@@ -33,10 +33,10 @@ from ..media.recipes import MediaError
 from . import audio, images
 from . import findings as f
 from .findings import Finding, SiteReport
-from .leaks import Excluded, Renditions, Text, excluded
+from .leaks import Excluded, Matcher, Origin, Renditions, Text, excluded
 from .markup import file_text, parse_html
 from .memo import Memo
-from .originals import Digests, Known, content_files, identical, originals
+from .originals import MIN_ORIGINAL_BYTES, Digests, Known, content_files, identical, originals
 from .sniff import HEAD, sniff
 from .urls import Checker, css_urls
 
@@ -61,19 +61,85 @@ class Context:
     _content: dict[Path, int] | None = None
     _excluded: dict[str, Excluded] = field(default_factory=dict)
     _known: dict[str, dict[int, list[Known]]] = field(default_factory=dict)
+    day: dt.date | None = None
+    _stats: list[tuple[str, int, int, int, int]] | None = None
     pictures: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
     recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
 
     def excluded(self, audience: str) -> Excluded:
+        """What `audience` must not see: remembered from an earlier audit when nothing it
+        depends on has changed (`_excluded_key`), else computed (a second at 1,000
+        stories) and remembered."""
         if audience not in self._excluded:
-            renditions = Renditions(self.project)
-            try:
-                self._excluded[audience] = excluded(
-                    self.library, self.views[audience], self.project, audience, renditions
-                )
-            finally:
-                renditions.close()
+            key = self._excluded_key(audience)
+            known = self.memo.recall(key) if key else None
+            found = _thaw(known, audience) if known is not None else None
+            if found is None:
+                renditions = Renditions(self.project)
+                try:
+                    found = excluded(
+                        self.library, self.views[audience], self.project, audience, renditions
+                    )
+                finally:
+                    renditions.close()
+                if key:
+                    self.memo.remember(key, _freeze(found))
+            self._excluded[audience] = found
         return self._excluded[audience]
+
+    def _excluded_key(self, audience: str) -> str:
+        """A key for `excluded()` that changes whenever its answer may: the day, every
+        file in content/ (name, size, mtime, ctime, inode), mkdocs.yml (the media
+        recipes), the media cache's manifest (which renditions exist), the ids each
+        kind has in the library and the view, and the code of the whole package.
+        '' (compute it, do not remember it) when content/ holds a linked folder, whose
+        files the walk does not see."""
+        if self.day is None:  # the views' day is unknown: nothing to compare with
+            return ""
+        files = self._content_stats()
+        if files is None:
+            return ""
+        view = self.views[audience]
+        ids = [
+            (kind, sorted(self.library.by_kind(kind)), sorted(view.by_kind(kind)))
+            for kind in m.ITEM_KINDS
+        ]
+        cache = self.project / "build" / ".cache"
+        around = [_stat(self.project / "mkdocs.yml")] + [
+            _stat(cache / name) for name in ("manifest.sqlite", "manifest.sqlite-wal")
+        ]
+        day = self.day.isoformat()
+        return Memo.key("excluded", PACKAGE_CODE, audience, day, ids, around, files)
+
+    def _content_stats(self) -> list[tuple[str, int, int, int, int]] | None:
+        """Every file in content/ as (path, size, mtime, ctime, inode), sorted; also fills
+        in the files `known()` compares with, from the same walk. None when a folder in
+        content/ is a link."""
+        if self._stats is None:
+            root = self.project / "content"
+            stats: list[tuple[str, int, int, int, int]] = []
+            sizes: dict[Path, int] = {}
+            for dirpath, dirs, files in os.walk(root):
+                base = Path(dirpath)
+                if any((base / d).is_symlink() for d in dirs):
+                    self._stats = []
+                    return None
+                for name in files:
+                    path = base / name
+                    try:
+                        st = path.stat()
+                    except OSError:
+                        continue
+                    stats.append(
+                        (f"{dirpath}/{name}", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                    )
+                    if st.st_size >= MIN_ORIGINAL_BYTES:
+                        sizes[path] = st.st_size
+            stats.sort()
+            self._stats = stats
+            if self._content is None:
+                self._content = sizes
+        return self._stats or None
 
     def known(self, audience: str) -> dict[int, list[Known]]:
         """{size: files a built file must not be a copy of} for this audience."""
@@ -102,12 +168,13 @@ class Context:
 
 def walk(root: Path) -> Iterator[tuple[str, Path]]:
     """(path relative to the site, file) for every file, sorted; links to files followed."""
+    skip = len(os.fspath(root)) + 1  # os.walk's folders are `root` joined with theirs
     for dirpath, dirs, files in os.walk(root):
         dirs.sort()
         base = Path(dirpath)
-        prefix = base.relative_to(root).as_posix()
+        prefix = dirpath[skip:]
         for name in sorted(files):
-            yield (name if prefix == "." else f"{prefix}/{name}"), base / name
+            yield (f"{prefix}/{name}" if prefix else name), base / name
 
 
 class _Site:
@@ -371,4 +438,64 @@ def context(
     for audience in audiences:
         if audience not in given:
             given[audience] = for_audience(library, audience, day)
-    return Context(project, library, given, memo=Memo(project / "build" / ".cache"))
+    return Context(project, library, given, memo=Memo(project / "build" / ".cache"), day=day)
+
+
+def _package_code() -> str:
+    """The digest of every module of immersion: the library the exclusions are computed
+    from is made by the loader and the audience filter, not by the audit alone."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+PACKAGE_CODE = _package_code()
+
+
+def _stat(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _origin(data: list[object]) -> Origin:
+    path, why, placeholder = data
+    return Origin(str(path), str(why), bool(placeholder))
+
+
+def _freeze(found: Excluded) -> dict[str, object]:
+    """An `Excluded` as JSON, its matcher's index included (it is the costly part)."""
+
+    def origin(o: Origin) -> list[object]:
+        return [o.path, o.why, o.placeholder]
+
+    return {
+        "needles": [[n, origin(o)] for n, o in found.needles.items()],
+        "sources": [[str(p), origin(o)] for p, o in found.sources.items()],
+        "renditions": [[str(p), origin(o)] for p, o in found.renditions],
+        "stories": sorted(found.stories),
+        "index": found.matcher.index,
+    }
+
+
+def _thaw(data: object, audience: str) -> Excluded | None:
+    """The `Excluded` `_freeze` wrote; None when the row is not one (then it is recomputed)."""
+    try:
+        assert isinstance(data, dict)
+        matcher = Matcher(())
+        matcher.index = {str(k): [(str(n), str(w)) for n, w in v] for k, v in data["index"].items()}
+        return Excluded(
+            audience,
+            needles={str(n): _origin(o) for n, o in data["needles"]},
+            sources={Path(p): _origin(o) for p, o in data["sources"]},
+            renditions=[(Path(p), _origin(o)) for p, o in data["renditions"]],
+            stories=frozenset(str(s) for s in data["stories"]),
+            matcher=matcher,
+        )
+    except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
+        return None

@@ -2,10 +2,11 @@
 
 Run from the repository root:
 
-    python bench/run.py                                  # N = 100 and 1000
-    python bench/run.py --sizes 100 --repeat 5
-    python bench/run.py --sizes 1000 --profile           # + cProfile of our stages
-    python bench/run.py --json bench/results/build.json  # (the default path)
+    python bench/build.py                                  # N = 100 and 1000
+    python bench/build.py --sizes 100 --repeat 5
+    python bench/build.py --sizes 1000 --profile           # + cProfile of our stages
+    python bench/build.py --json bench/results/build.json  # (the default path)
+    python bench/build.py --smoke                          # seconds: N = 10, one run (CI)
 
 For each size N it writes a synthetic text-only corpus with `make_corpus.py`
 into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
@@ -16,14 +17,16 @@ into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
 * **mkdocs**: `python -m mkdocs build -q -f DIR/build/.staging/intranet/mkdocs.yml
   -d <temp dir in DIR/build>` with NO_MKDOCS_2_WARNING=1: the engine alone, on
   the very staging folder immersion just wrote (the temp site is removed after);
-* **stages**: a fresh `python bench/run.py --stages DIR` process that runs the
+* **stages**: a fresh `python bench/build.py --stages DIR` process that runs the
   build's steps itself (as `immersion.commands.build` does) and times each:
-  imports, load (content + settings), filter (audience), render (staging),
-  engine (mkdocs in-process, its import included) and publish (link swap and
-  removal of the previous site).
+  imports, load (content + settings), filter (audience), media (renditions: none
+  to make in a text-only corpus, the cache is still read), render (staging),
+  engine (mkdocs in-process, its import included), audit (of the new site, as
+  every build does before publishing) and publish (link swap and removal of the
+  previous site).
 
-Every figure is the median of the R runs. "ours" is load + filter + render +
-publish, the work immersion adds on top of mkdocs; "overhead" is immersion
+Every figure is the median of the R runs. "ours" is load + filter + media +
+render + audit + publish, the work immersion adds on top of mkdocs; "overhead" is immersion
 total - mkdocs total, which also counts interpreter start-up and imports.
 The table is printed, and everything is written to the JSON file: every run,
 with the child's CPU time (user + system) beside its wall time, the machine,
@@ -61,10 +64,11 @@ sys.path.insert(0, str(BENCH))
 
 from make_corpus import make_corpus  # noqa: E402
 
-STAGES = ("imports", "load", "filter", "render", "engine", "publish")
-OURS = ("load", "filter", "render", "publish")
+STAGES = ("imports", "load", "filter", "media", "render", "engine", "audit", "publish")
+OURS = ("load", "filter", "media", "render", "audit", "publish")
 GOAL_OVERHEAD = 0.15
 GOAL_SECONDS_AT_1000 = 15.0
+SMOKE_SIZE = 10
 
 
 @dataclass
@@ -81,11 +85,26 @@ class Result:
     immersion_cpu_runs: list[float] = field(default_factory=list)
     mkdocs_cpu_runs: list[float] = field(default_factory=list)
     stage_runs: list[dict[str, float]] = field(default_factory=list)
+    stages_cpu_s: dict[str, float] = field(default_factory=dict)
+    stage_cpu_runs: list[dict[str, float]] = field(default_factory=list)
     load_average: dict[str, tuple[float, ...]] = field(default_factory=dict)
 
     @property
     def ratio(self) -> float:
         return self.immersion_s / self.mkdocs_s
+
+    @property
+    def immersion_cpu_s(self) -> float:
+        return statistics.median(self.immersion_cpu_runs)
+
+    @property
+    def mkdocs_cpu_s(self) -> float:
+        return statistics.median(self.mkdocs_cpu_runs)
+
+    @property
+    def cpu_ratio(self) -> float:
+        """The ratio in CPU time of the child processes: steadier on a busy machine."""
+        return self.immersion_cpu_s / self.mkdocs_cpu_s
 
     @property
     def overhead_s(self) -> float:
@@ -105,6 +124,7 @@ class Result:
         data = asdict(self)
         data.update(
             ratio=self.ratio,
+            cpu_ratio=self.cpu_ratio,
             overhead_s=self.overhead_s,
             overhead_pct=100 * self.overhead_s / self.mkdocs_s,
             ours_s=self.ours_s,
@@ -164,7 +184,7 @@ def mkdocs_build(project: Path) -> Timed:
 
 
 def stage_build(project: Path, profile: Path | None = None) -> dict[str, Any]:
-    cmd = [sys.executable, str(BENCH / "run.py"), "--stages", str(project)]
+    cmd = [sys.executable, str(BENCH / "build.py"), "--stages", str(project)]
     if profile is not None:
         cmd += ["--profile-to", str(profile)]
     return json.loads(run(cmd).stdout)
@@ -191,21 +211,27 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
         if profile_to is not None:
             prof.disable()
 
-    clock = time.perf_counter()
+    cpu_times: dict[str, float] = {}
+    clock, cpu_clock = time.perf_counter(), time.process_time()
 
     def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        times[stage] = now - clock
-        clock = now
+        # CPU time beside wall time: on a shared machine it moves much less.
+        nonlocal clock, cpu_clock
+        now, cpu_now = time.perf_counter(), time.process_time()
+        times[stage], cpu_times[stage] = now - clock, cpu_now - cpu_clock
+        clock, cpu_clock = now, cpu_now
 
+    # The build's own entry points. These imports follow the package layout: when a
+    # module moves, this is the one place of the benchmark to update.
     from immersion import engine
     from immersion.audience import for_audience
+    from immersion.audit import audit_new_site
     from immersion.commands.build import render_intranet
     from immersion.commands.common import room_today
     from immersion.load import load
-    from immersion.publish import new_site_dir, publish
-    from immersion.settings import load_settings
+    from immersion.media.pipeline import MediaPipeline
+    from immersion.publish import discard, new_site_dir, publish
+    from immersion.settings import load_settings, media_recipes
 
     lap("imports")
     on(ours)
@@ -216,7 +242,10 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     lap("load")
     filtered = for_audience(library, "intranet", day)
     lap("filter")
-    rendered = render_intranet(filtered, settings, project, day, problems)
+    photo, audio = media_recipes(settings, problems)
+    renditions = MediaPipeline(project, photo, audio, os.cpu_count() or 1, problems).run([filtered])
+    lap("media")
+    rendered = render_intranet(filtered, settings, project, day, renditions, problems)
     off(ours)
     lap("render")
     on(theirs)
@@ -225,13 +254,23 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     off(theirs)
     lap("engine")
     on(ours)
+    found, _report = audit_new_site(site, "intranet", project, day, library, filtered)
+    lap("audit")
+    if found:
+        discard(site)
+        raise SystemExit(f"the audit found {len(found)} problems in the benchmark's site")
     publish(site, project / "build", "intranet")
     off(ours)
     lap("publish")
     if profile_to is not None:
         ours.dump_stats(profile_to)
         theirs.dump_stats(f"{profile_to}.engine")
-    return {"stages": times, "stories": len(filtered.stories), "pages": rendered.pages}
+    return {
+        "stages": times,
+        "stages_cpu": cpu_times,
+        "stories": len(filtered.stories),
+        "pages": rendered.pages,
+    }
 
 
 # -- the benchmark -----------------------------------------------------------------
@@ -254,12 +293,14 @@ def bench_size(
     immersion_runs: list[Timed] = []
     mkdocs_runs: list[Timed] = []
     stage_runs: list[dict[str, float]] = []
+    stage_cpu_runs: list[dict[str, float]] = []
     info: dict[str, Any] = {}
     for i in range(repeat):
         immersion_runs.append(immersion_build(project))
         mkdocs_runs.append(mkdocs_build(project))
         info = stage_build(project)
         stage_runs.append(info["stages"])
+        stage_cpu_runs.append(info["stages_cpu"])
         print(
             f"  run {i + 1}/{repeat}: immersion {immersion_runs[-1].wall:.2f}s "
             f"(cpu {immersion_runs[-1].cpu:.2f}s), mkdocs {mkdocs_runs[-1].wall:.2f}s "
@@ -284,6 +325,8 @@ def bench_size(
         immersion_cpu_runs=[r.cpu for r in immersion_runs],
         mkdocs_cpu_runs=[r.cpu for r in mkdocs_runs],
         stage_runs=stage_runs,
+        stages_cpu_s={s: statistics.median(r[s] for r in stage_cpu_runs) for s in STAGES},
+        stage_cpu_runs=stage_cpu_runs,
         load_average={"before": load_before, "after": os.getloadavg()},
     )
 
@@ -311,6 +354,12 @@ def table(results: Sequence[Result]) -> str:
             f"{100 * r.overhead_s / r.mkdocs_s:>9.1f}% {r.ours_s:>6.2f} "
             f"{100 * r.ours_s / r.mkdocs_s:>5.1f}% | {stages}"
         )
+        cpu = " ".join(f"{r.stages_cpu_s.get(s, 0.0):>7.2f}" for s in STAGES)
+        label = (
+            f"cpu s: immersion {r.immersion_cpu_s:.2f}, mkdocs {r.mkdocs_cpu_s:.2f}, "
+            f"ratio {r.cpu_ratio:.2f}"
+        )
+        lines.append(f"{label:>{len(head) - 8 * len(STAGES) - 2}} | {cpu}")
     return "\n".join(lines)
 
 
@@ -363,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--repeat", type=int, metavar="R", help="runs per size (default 3, 2 for N≥1000)"
     )
-    p.add_argument("--json", type=Path, default=BENCH / "results" / "build.json", metavar="FILE")
+    p.add_argument("--json", type=Path, metavar="FILE", help="default: bench/results/build.json")
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--corpus-dir", type=Path, default=BENCH / "corpus", metavar="DIR")
     p.add_argument(
@@ -373,6 +422,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "are printed and saved as stages-n<N>.prof beside the JSON file, the engine as "
         "stages-n<N>.prof.engine (profiling roughly doubles the engine's time)",
     )
+    p.add_argument(
+        "--smoke",
+        action="store_true",
+        help=f"a few seconds: N={SMOKE_SIZE}, one run, results in bench/results/smoke/ "
+        "(CI runs this so that a broken benchmark fails; the figures mean little)",
+    )
     p.add_argument("--stages", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -381,6 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(measure_stages(args.stages.resolve(), args.profile_to)))
         return 0
 
+    if args.smoke:
+        args.sizes, args.repeat = [SMOKE_SIZE], 1
+    default_json = BENCH / "results" / ("smoke" if args.smoke else "") / "build.json"
+    args.json = args.json or default_json
     commit = revision()
     print(f"measuring immersion at {commit}", file=sys.stderr)
     json_path: Path = args.json.resolve()

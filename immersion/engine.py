@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -127,8 +128,11 @@ def _build_zensical(config_file: Path, site_dir: Path) -> list[str]:
     config.setdefault("theme", {}).update(_ZENSICAL_THEME)
     # Zensical indexes every site unless told not to; the kiosk lists no search plugin.
     plugins = config.get("plugins") or []
-    if not any(_plugin_name(p) in ("search", "material/search") for p in plugins):
+    searched = any(_plugin_name(p) in ("search", "material/search") for p in plugins)
+    if not searched:
         config["plugins"] = [*plugins, {"search": {"enabled": False}}]
+    # mkdocs reports a missing anchor at info level, never as a warning: the same here.
+    config.setdefault("validation", {})["invalid_link_anchors"] = False
     config["site_dir"] = _ZENSICAL_SITE
     built = staging / _ZENSICAL_SITE
     shutil.rmtree(built, ignore_errors=True)
@@ -145,28 +149,66 @@ def _build_zensical(config_file: Path, site_dir: Path) -> list[str]:
             text=True,
             errors="replace",
             check=False,
+            env={**os.environ, "NO_COLOR": "1"},
         )
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
     finally:
         zconfig.unlink(missing_ok=True)
-    output = [line.strip() for line in (done.stdout + done.stderr).splitlines()]
+        # Its page cache: every build here is a whole build (the staging folder is pruned
+        # of what immersion did not write, and a stale cache must never shape a site).
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
+    output = _ANSI.sub("", done.stdout + done.stderr).splitlines()
     if done.returncode != 0 or not (built / "index.html").is_file():
         shutil.rmtree(built, ignore_errors=True)
-        said = " ".join(line for line in output if line and not line.startswith("Build "))
+        said = " ".join(line.strip() for line in output if _said(line))
         raise BuildError(f"the site engine (Zensical) failed: {said or done.returncode}")
+    if not searched:  # disabled, it still writes an empty index
+        (built / SEARCH_INDEXES["zensical"]).unlink(missing_ok=True)
     # site_dir is the fresh, empty folder the caller made for this site.
     with contextlib.suppress(FileNotFoundError):
         site_dir.rmdir()
     os.replace(built, site_dir)
-    return [line for line in output if _zensical_warning(line)]
+    return _zensical_warnings(output)
 
 
 def _plugin_name(entry: object) -> str:
     return next(iter(entry), "") if isinstance(entry, dict) else str(entry)
 
 
-def _zensical_warning(line: str) -> bool:
-    """A line of Zensical's output worth reporting (not its progress or all-clear)."""
-    return bool(line) and not line.startswith(("Build started", "Build finished", "No issues"))
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A diagnostic: "Warning: page does not exist", then a frame whose first line names
+# "[ index.md:45:10 ]" (a path under docs/), then the quoted source.
+_DIAGNOSTIC = re.compile(r"^(Warning|Error):\s*(.*)$")
+_WHERE = re.compile(r"\[\s*(\S+?):(\d+)(?::\d+)?\s*\]")
+
+
+def _said(line: str) -> bool:
+    """A line of Zensical's output worth reporting (not its progress or its tally)."""
+    text = line.strip()
+    return bool(text) and not re.match(r"(Build (started|finished)|No issues|\d+ issues?)", text)
+
+
+def _zensical_warnings(lines: list[str]) -> list[str]:
+    """Zensical's diagnostics as one line each: "docs/index.md:45: page does not exist"."""
+    found: list[str] = []
+    pending: str | None = None
+    for line in lines:
+        text = line.strip()
+        match = _DIAGNOSTIC.match(text)
+        if match:
+            if pending:
+                found.append(pending)
+            pending = match.group(2)
+            continue
+        where = _WHERE.search(text) if pending else None
+        if pending and where:
+            found.append(f"docs/{where.group(1)}:{where.group(2)}: {pending}")
+            pending = None
+    if pending:
+        found.append(pending)
+    return found
 
 
 # -- the live preview's engine -------------------------------------------------------

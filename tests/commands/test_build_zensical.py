@@ -196,9 +196,7 @@ def test_zensical_diagnostics_become_one_line_warnings() -> None:
         ('<div class="pyodide">x</div>', "Pyodide"),
     ],
 )
-def test_the_audit_knows_what_makes_a_theme_script_fetch_elsewhere(
-    html: str, library: str
-) -> None:
+def test_the_audit_knows_what_makes_a_theme_script_fetch_elsewhere(html: str, library: str) -> None:
     found = list(Checker("intranet").page(parse_html(html)))
     assert [f.kind for f in found] == ["external-url"]
     assert library in found[0].detail

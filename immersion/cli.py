@@ -63,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--audience", choices=("intranet", "kiosk", "all"), default="all")
     build.add_argument("--date", type=_date, help="build as of this date (preview consent expiry)")
     build.add_argument(
+        "--engine",
+        choices=("mkdocs", "zensical"),
+        default=None,
+        help="the site engine (default: immersion.engine in mkdocs.yml, else mkdocs)",
+    )
+    build.add_argument(
         "-j",
         "--jobs",
         type=_jobs,
@@ -178,7 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             audiences = build.AUDIENCES if args.audience == "all" else (args.audience,)
             return build.run(
-                project, audiences, strict=args.strict, today=args.date, jobs=args.jobs
+                project,
+                audiences,
+                strict=args.strict,
+                today=args.date,
+                jobs=args.jobs,
+                engine=args.engine,
             )
         if args.command == "check":
             from .commands import check

@@ -1,22 +1,29 @@
-"""The site engine: the one module that imports mkdocs.
+"""The site engine: the one module that imports mkdocs or Zensical.
 
 It builds a staging folder (a generated mkdocs.yml beside docs/ and overrides/)
-into a site folder, in-process. Keeping mkdocs behind this adapter keeps the
-move to its successor (Zensical reads the same mkdocs.yml) a small change.
+into a site folder. mkdocs (with Material) runs in-process; Zensical, its
+successor, reads the same mkdocs.yml and runs as a child process (docs/engines.md).
+The live preview (`WarmSite`) stays on mkdocs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import logging
 import os
+import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .problems import BuildError
 
@@ -34,8 +41,45 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def build_site(config_file: Path, site_dir: Path) -> list[str]:
+ENGINES = ("mkdocs", "zensical")
+DEFAULT_ENGINE = "mkdocs"
+ZENSICAL_INSTALL = "pip install 'immersion[zensical]'"
+
+# What each engine writes as the site's search index (site paths).
+SEARCH_INDEXES = {"mkdocs": "search/search_index.json", "zensical": "search.json"}
+
+# The MkDocs plugins Zensical 0.0.73 implements (`zensical/config.py`,
+# `_PLUGIN_UNSUPPORTED_OPTIONS`); it drops any other plugin, and every hook, silently.
+ZENSICAL_PLUGINS = frozenset(
+    {
+        "api-autonav", "autorefs", "awesome-nav", "blog", "callouts", "exclude",
+        "gh-admonitions", "glightbox", "include-markdown", "literate-nav", "llmstxt",
+        "macros", "mkdocs-nav-weight", "markdown-exec", "markdownextradata", "meta", "mike",
+        "minify", "mkdocs-audio", "mkdocs-autoapi", "mkdocs-video", "mkdocstrings", "offline",
+        "privacy", "redirects", "rss", "search", "social", "table-reader", "tags",
+    }
+)  # fmt: skip
+
+
+def zensical_ignores(plugin: str) -> bool:
+    """Whether Zensical drops the MkDocs plugin named `plugin` (as mkdocs.yml spells it)."""
+    name = plugin.removeprefix("material/").split("/", 1)[0]
+    return name not in ZENSICAL_PLUGINS
+
+
+def missing(engine: str) -> str | None:
+    """Why `engine` cannot run here, with the fix; None when it can."""
+    if engine == "zensical" and importlib.util.find_spec("zensical") is None:
+        return f"the Zensical engine is not installed; install it with: {ZENSICAL_INSTALL}"
+    return None
+
+
+def build_site(config_file: Path, site_dir: Path, engine: str = DEFAULT_ENGINE) -> list[str]:
     """Build the staging site at `config_file` into `site_dir`; return engine warnings."""
+    if engine == "zensical":
+        return _build_zensical(config_file, site_dir)
+    if engine != "mkdocs":
+        raise BuildError(f"unknown site engine '{engine}' (one of: {', '.join(ENGINES)})")
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -54,6 +98,117 @@ def build_site(config_file: Path, site_dir: Path) -> list[str]:
         logger.removeHandler(collector)
         logger.propagate = previous
     return collector.messages
+
+
+# -- Zensical -------------------------------------------------------------------------
+#
+# Zensical 0.0.73 has no Python API beyond `zensical.build(config_file, options)`, which
+# runs its Rust runtime in this process, prints to the process's own stdout and keeps
+# module state; a child process keeps its output ours to report and its failures
+# contained. It insists that site_dir lies inside the folder of the config file, so it
+# builds into a hidden folder of the staging folder, which is then renamed into place
+# (the same file system: build/).
+
+# Our overrides extend Material's blocks; Zensical's "classic" variant keeps that
+# layout (its "modern" one is a new look with web fonts).
+_ZENSICAL_THEME = {"variant": "classic"}
+_ZENSICAL_CONFIG = ".zensical.yml"
+_ZENSICAL_SITE = ".zensical-site"
+
+
+def _build_zensical(config_file: Path, site_dir: Path) -> list[str]:
+    problem = missing("zensical")
+    if problem:
+        raise BuildError(problem)
+    staging = config_file.parent
+    try:
+        config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BuildError(f"cannot read the site config {config_file}: {exc}") from None
+    config.setdefault("theme", {}).update(_ZENSICAL_THEME)
+    # Zensical indexes every site unless told not to; the kiosk lists no search plugin.
+    plugins = config.get("plugins") or []
+    searched = any(_plugin_name(p) in ("search", "material/search") for p in plugins)
+    if not searched:
+        config["plugins"] = [*plugins, {"search": {"enabled": False}}]
+    # mkdocs reports a missing anchor at info level, never as a warning: the same here.
+    config.setdefault("validation", {})["invalid_link_anchors"] = False
+    config["site_dir"] = _ZENSICAL_SITE
+    built = staging / _ZENSICAL_SITE
+    shutil.rmtree(built, ignore_errors=True)
+    zconfig = staging / _ZENSICAL_CONFIG
+    zconfig.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
+    # No stdin: the engine never asks. Ctrl-C reaches the child too (same process group).
+    command = [sys.executable, "-m", "zensical", "build", "-f", str(zconfig)]
+    try:
+        done = subprocess.run(
+            command,
+            cwd=staging,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            check=False,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
+    except BaseException:
+        shutil.rmtree(built, ignore_errors=True)
+        raise
+    finally:
+        zconfig.unlink(missing_ok=True)
+        # Its page cache: every build here is a whole build (the staging folder is pruned
+        # of what immersion did not write, and a stale cache must never shape a site).
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
+    output = _ANSI.sub("", done.stdout + done.stderr).splitlines()
+    if done.returncode != 0 or not (built / "index.html").is_file():
+        shutil.rmtree(built, ignore_errors=True)
+        said = " ".join(line.strip() for line in output if _said(line))
+        raise BuildError(f"the site engine (Zensical) failed: {said or done.returncode}")
+    if not searched:  # disabled, it still writes an empty index
+        (built / SEARCH_INDEXES["zensical"]).unlink(missing_ok=True)
+    # site_dir is the fresh, empty folder the caller made for this site.
+    with contextlib.suppress(FileNotFoundError):
+        site_dir.rmdir()
+    os.replace(built, site_dir)
+    return _zensical_warnings(output)
+
+
+def _plugin_name(entry: object) -> str:
+    return next(iter(entry), "") if isinstance(entry, dict) else str(entry)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A diagnostic: "Warning: page does not exist", then a frame whose first line names
+# "[ index.md:45:10 ]" (a path under docs/), then the quoted source.
+_DIAGNOSTIC = re.compile(r"^(Warning|Error):\s*(.*)$")
+_WHERE = re.compile(r"\[\s*(\S+?):(\d+)(?::\d+)?\s*\]")
+
+
+def _said(line: str) -> bool:
+    """A line of Zensical's output worth reporting (not its progress or its tally)."""
+    text = line.strip()
+    return bool(text) and not re.match(r"(Build (started|finished)|No issues|\d+ issues?)", text)
+
+
+def _zensical_warnings(lines: list[str]) -> list[str]:
+    """Zensical's diagnostics as one line each: "docs/index.md:45: page does not exist"."""
+    found: list[str] = []
+    pending: str | None = None
+    for line in lines:
+        text = line.strip()
+        match = _DIAGNOSTIC.match(text)
+        if match:
+            if pending:
+                found.append(pending)
+            pending = match.group(2)
+            continue
+        where = _WHERE.search(text) if pending else None
+        if pending and where:
+            found.append(f"docs/{where.group(1)}:{where.group(2)}: {pending}")
+            pending = None
+    if pending:
+        found.append(pending)
+    return found
 
 
 # -- the live preview's engine -------------------------------------------------------

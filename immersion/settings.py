@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .engine import DEFAULT_ENGINE, ENGINES, zensical_ignores
 from .media.recipes import AudioRecipe, PhotoRecipe
-from .problems import Problem, Severity, relpath, suggest
+from .problems import Problem, Severity, did_you_mean, relpath, suggest
 from .yamlio import ContentError, LDict, parse_yaml, read_text
 
 ALLOWED = (
@@ -36,6 +37,8 @@ class Settings:
     theme: dict[str, Any] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     immersion: dict[str, Any] = field(default_factory=dict)
+    # The site engine: `--engine`, else `immersion: {engine: ...}`, else mkdocs.
+    engine: str = DEFAULT_ENGINE
 
 
 def _plain(value: Any) -> Any:
@@ -47,7 +50,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
+def load_settings(project: Path, engine: str | None = None) -> tuple[Settings, list[Problem]]:
+    """The project's settings and what is wrong with them; `engine` is `--engine`."""
+    settings, problems = _load(project, engine)
+    if engine is not None:
+        settings = replace(settings, engine=engine)
+    return settings, problems
+
+
+def _load(project: Path, engine: str | None) -> tuple[Settings, list[Problem]]:
     path = project / "mkdocs.yml"
     display = relpath(path, project)
     problems: list[Problem] = []
@@ -69,7 +80,13 @@ def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
             )
         ]
     values: dict[str, Any] = {}
+    chosen = engine or _engine_setting(data, display, problems)
+    if chosen != DEFAULT_ENGINE:
+        values["engine"] = chosen
     for key, value in data.items():
+        if chosen == "zensical" and key in ("hooks", "plugins"):
+            problems.append(_zensical_ignores(data, key, display))
+            continue
         if key not in ALLOWED:
             problems.append(
                 Problem(
@@ -123,7 +140,71 @@ def load_settings(project: Path) -> tuple[Settings, list[Problem]]:
     return Settings(**values), problems
 
 
+def _engine_setting(data: LDict, display: str, problems: list[Problem]) -> str:
+    """`immersion: {engine: ...}`: mkdocs or zensical (docs/engines.md)."""
+    block = data.get("immersion")
+    if not isinstance(block, LDict) or "engine" not in block:
+        return DEFAULT_ENGINE
+    value = block["engine"]
+    if isinstance(value, str) and value in ENGINES:
+        return value
+    close = did_you_mean(value, ENGINES) if isinstance(value, str) else ""
+    problems.append(
+        Problem(
+            display,
+            block.line_of("engine"),
+            f"unknown site engine {value!r}: this build uses {DEFAULT_ENGINE}",
+            (f"{close} " if close else "") + "write `engine: mkdocs` or `engine: zensical`",
+            field="immersion.engine",
+        )
+    )
+    return DEFAULT_ENGINE
+
+
+def _zensical_ignores(data: LDict, key: str, display: str) -> Problem:
+    """Zensical drops hooks and the plugins it does not know without a word: say so here.
+
+    (immersion writes each site's config itself, so it leaves these out with either engine.)
+    """
+    value = data[key]
+    if key == "hooks":
+        names = [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        what = f"the hooks {', '.join(names)}" if names else "hooks"
+        message = f"Zensical ignores {what}: it runs no MkDocs hooks"
+    else:
+        plugins = _plugin_names(value)
+        dropped = [name for name in plugins if zensical_ignores(name)]
+        if dropped:
+            message = f"Zensical ignores the plugins {', '.join(dropped)}: it does not support them"
+        else:
+            message = "'plugins' is set by immersion and ignored here"
+    return Problem(
+        display,
+        data.line_of(key),
+        message,
+        "immersion generates each site's config; remove it from mkdocs.yml",
+        Severity.WARNING,
+        key,
+    )
+
+
+def _plugin_names(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        return [str(k) for k in value]
+    if isinstance(value, list):
+        names = []
+        for item in value:
+            if isinstance(item, dict):
+                names += [str(k) for k in item]
+            else:
+                names.append(str(item))
+        return names
+    return [str(value)]
+
+
 MEDIA_SETTINGS = ("photo_widths", "webp_quality", "jpeg_quality", "target_lufs")
+# Every key of the `immersion:` block: the media recipes and the site engine.
+BLOCK_SETTINGS = (*MEDIA_SETTINGS, "engine")
 
 
 def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRecipe, AudioRecipe]:
@@ -154,13 +235,13 @@ def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRec
         )
 
     for key in block:
-        if key not in MEDIA_SETTINGS:
+        if key not in BLOCK_SETTINGS:
             problems.append(
                 Problem(
                     "mkdocs.yml",
                     None,
                     f"unknown setting immersion.{key}",
-                    suggest(key, MEDIA_SETTINGS),
+                    suggest(key, BLOCK_SETTINGS),
                     Severity.WARNING,
                     f"immersion.{key}",
                 )

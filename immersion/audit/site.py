@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import model as m
+from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
 from . import audio, images
 from . import findings as f
@@ -47,6 +48,8 @@ _SVG_METADATA = re.compile(r"<(?:x:xmpmeta|rdf:RDF)\b", re.IGNORECASE)
 _STORY_FOLDERS = ("stories", "story")
 SERVICE_WORKERS = frozenset({"sw.js", "service-worker.js", "serviceworker.js"})
 URL_LISTS = frozenset({"precache.json", "manifest.json"})
+# Every engine's search index: a search entry of a left-out story is a leak.
+SEARCH_INDEXES = frozenset(ENGINE_SEARCH_INDEXES.values())
 
 
 @dataclass
@@ -370,14 +373,16 @@ class _Site:
             if lower in URL_LISTS or suffix == ".webmanifest":
                 for found in self.urls.json_urls(f"{lower} entry", source):
                     self.add(rel, found.kind, found.detail, found.blocking)
-            if lower == "search_index.json":
+            if rel in SEARCH_INDEXES:
                 self.search_index(rel, source)
             text = file_text(source, suffix)
         self.leaks(rel, text)
 
     def search_index(self, rel: str, source: str) -> None:
         try:
-            docs = json.loads(source).get("docs", [])
+            index = json.loads(source)
+            # mkdocs-material's entries are "docs", Zensical's "items"; the same fields.
+            docs = index.get("docs", index.get("items", []))
         except (ValueError, AttributeError):
             return
         for doc in docs if isinstance(docs, list) else []:

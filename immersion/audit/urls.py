@@ -41,6 +41,16 @@ THEME_EXEMPTIONS: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] 
     ),
 )
 
+# Classes that make the theme's own script fetch a library from another host (mkdocs-
+# material's and Zensical's bundles: `pre.mermaid` -> unpkg.com/mermaid, `.glightbox` ->
+# unpkg.com/glightbox, `.pyodide` -> unpkg.com/ace-builds and cdn.jsdelivr.net/pyodide).
+# The page's HTML names no URL for these, so they are found by their class.
+THEME_FETCHES = {
+    "mermaid": ("pre", "mermaid from unpkg.com"),
+    "glightbox": ("", "glightbox from unpkg.com"),
+    "pyodide": ("", "an editor and Pyodide from unpkg.com and cdn.jsdelivr.net"),
+}
+
 # <link rel> values that name a page to go to, not a file the page loads.
 NAVIGATION_RELS = frozenset(
     {"canonical", "alternate", "author", "license", "help", "next", "prev", "bookmark", "me"}
@@ -212,6 +222,14 @@ class Checker:
                 for url in urls:
                     if not _plain(url):
                         yield from self.load(f"<{name} {attr}>", url)
+            elif attr == "class":
+                for token in value.split():
+                    fetch = THEME_FETCHES.get(token)
+                    if fetch and fetch[0] in ("", name):
+                        yield UrlFinding(
+                            f.EXTERNAL_URL,
+                            f"<{name} class={token}> makes the theme's script load {fetch[1]}",
+                        )
             elif attr == "style":
                 if "(" in value or "@" in value:
                     yield from self.css(f"<{name} style> ", value)

@@ -18,12 +18,22 @@ from typing import TextIO
 from .. import engine
 from ..audience import for_audience
 from ..audit import audit_new_site
+from ..engine import missing
 from ..load import load
 from ..media.pipeline import MediaPipeline, Renditions
 from ..media.recipes import AudioRecipe, PhotoRecipe
 from ..model import AUDIENCES as ALL_AUDIENCES
 from ..model import Library
-from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, relpath, report
+from ..problems import (
+    EXIT_CONTENT,
+    EXIT_OK,
+    EXIT_USAGE,
+    BuildError,
+    Problem,
+    Severity,
+    relpath,
+    report,
+)
 from ..publish import build_lock, discard, new_site_dir, publish
 from ..render.assets import Assets
 from ..render.intranet import IntranetRenderer
@@ -132,6 +142,7 @@ def engine_and_publish(
     library: Library | None = None,
     view: Library | None = None,
     day: dt.date | None = None,
+    engine_name: str = engine.DEFAULT_ENGINE,
 ) -> None:
     """Build the staging folder into a fresh site folder, finish it, audit it, swap it in.
 
@@ -140,7 +151,7 @@ def engine_and_publish(
     """
     site = new_site_dir(project / "build", rendered.audience)
     try:
-        for warning in engine.build_site(rendered.config, site):
+        for warning in engine.build_site(rendered.config, site, engine_name):
             problems.append(
                 Problem(
                     f"build/.staging/{rendered.audience}",
@@ -232,13 +243,18 @@ def run(
     today: dt.date | None = None,
     out: TextIO | None = None,
     jobs: int | None = None,
+    engine: str | None = None,
 ) -> int:
     stream = out or sys.stderr
     started = time.perf_counter()
     day = today or room_today(project)
     library, problems = load(project, day)
-    settings, setting_problems = load_settings(project)
+    settings, setting_problems = load_settings(project, engine)
     problems += setting_problems
+    if unavailable := missing(settings.engine):
+        report(problems, strict, stream)
+        print(f"error: {unavailable}", file=stream)
+        return EXIT_USAGE
     # Without content/ there is nothing to build; any other broken file is left out.
     if not (project / "content").is_dir() or blocking(problems, strict):
         return refuse(problems, strict, stream)
@@ -299,7 +315,9 @@ def _build(
     for audience in audiences:
         render = RENDERERS[audience]
         rendered = render(views[audience], settings, project, day, renditions, problems)
-        engine_and_publish(rendered, project, problems, library, views[audience], day)
+        engine_and_publish(
+            rendered, project, problems, library, views[audience], day, settings.engine
+        )
         results.append(rendered)
     code = report(problems, strict, stream)
     print(renditions.stats.summary(), file=stream)

@@ -133,7 +133,14 @@ class PreviewSession:
             with build_lock(self.project):
                 self._media(view, None if full else work, photo, audio, problems)
         except BuildError as exc:
-            problems.append(Problem("build", None, str(exc), "the preview updates after it"))
+            problems.append(
+                Problem(
+                    self.project.shown(self.project.build),
+                    None,
+                    str(exc),
+                    "the preview updates after it",
+                )
+            )
             return self._blocked(problems, batch, started, stages)
         problems += check_durations(library, self.renditions.duration, self.project.root)
         mark("media")

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .model import AUDIENCES
 from .problems import EXIT_CONTENT, EXIT_USAGE, BuildError, UsageError
 
 
@@ -60,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="build the sites into build/")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    build.add_argument("--audience", choices=("intranet", "kiosk", "all"), default="all")
+    build.add_argument("--audience", choices=(*AUDIENCES, "all"), default="all")
     build.add_argument("--date", type=_date, help="build as of this date (preview consent expiry)")
     build.add_argument(
         "--engine",
@@ -86,7 +87,7 @@ def parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--audience",
-        choices=("intranet", "kiosk"),
+        choices=AUDIENCES,
         default=None,
         help="whose site to preview (default: intranet; kiosk with --display)",
     )
@@ -128,7 +129,7 @@ def parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--audience",
-        choices=("kiosk", "intranet"),
+        choices=AUDIENCES,
         default="kiosk",
         help="whose consent rules apply (default: kiosk)",
     )
@@ -182,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "build":
             from .commands import build
 
-            audiences = build.AUDIENCES if args.audience == "all" else (args.audience,)
+            audiences = AUDIENCES if args.audience == "all" else (args.audience,)
             return build.run(
                 project,
                 audiences,

@@ -36,7 +36,8 @@ from .schema import (
 
 texts = list_of(text)
 tags = list_of(text)
-audiences = list_of(choice(*m.AUDIENCES))
+# Offered in the order a consent form lists them (`audiences: [kiosk, intranet]`).
+audiences = list_of(choice(*reversed(m.AUDIENCES)))
 
 image = struct({"src": F(image_file, required=True), "alt": F(text, default="")}, m.Image)
 

@@ -16,7 +16,8 @@ from typing import Any
 from .schema import EvidenceRef, MediaRef
 from .transcripts import Transcript
 
-AUDIENCES = ("kiosk", "intranet")
+# In the order the build renders and publishes them (the intranet first).
+AUDIENCES = ("intranet", "kiosk")
 ALLOWS = ("voice", "face", "words")
 STORY_KINDS = ("interview", "audio-diary", "photo-film", "email", "story")
 ITEM_KINDS = ("persona", "journey", "story", "insight", "action")

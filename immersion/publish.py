@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .problems import BuildError
+from .project import Project
 
 
-def new_site_dir(build_root: Path, audience: str) -> Path:
+def new_site_dir(project: Project, audience: str) -> Path:
     """A fresh, empty folder for the next site of `audience`."""
-    sites = build_root / ".sites"
+    sites = project.sites
     sites.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     for n in range(1000):
@@ -34,14 +35,14 @@ def new_site_dir(build_root: Path, audience: str) -> Path:
     raise BuildError(f"cannot create a new site folder in {sites}")
 
 
-def publish(site: Path, build_root: Path, audience: str) -> Path:
+def publish(site: Path, project: Project, audience: str) -> Path:
     """Point build/<audience> at `site` atomically, then remove older sites."""
-    link = build_root / audience
-    tmp_link = build_root / f".{audience}.link-{os.getpid()}"
-    legacy = build_root / ".sites" / f"{audience}-legacy-{os.getpid()}"
+    link = project.site(audience)
+    tmp_link = _new_link(project, audience, os.getpid())
+    legacy = project.sites / f"{audience}-legacy-{os.getpid()}"
     try:
         tmp_link.unlink(missing_ok=True)
-        os.symlink(os.path.relpath(site, build_root), tmp_link)
+        os.symlink(os.path.relpath(site, link.parent), tmp_link)
         if (link.exists() or link.is_symlink()) and not link.is_symlink():
             # A real folder (or file) from an older layout: moved aside, never deleted before
             # the swap, so there is always something published; removed below.
@@ -55,16 +56,21 @@ def publish(site: Path, build_root: Path, audience: str) -> Path:
                 os.replace(legacy, link)
         discard(site)
         raise
-    clean_old_sites(build_root, audience, keep=site)
+    clean_old_sites(project, audience, keep=site)
     return link
 
 
-def clean_old_sites(build_root: Path, audience: str, keep: Path | None) -> None:
+def _new_link(project: Project, audience: str, pid: int | str) -> Path:
+    """The new link's name until it is renamed over the published one."""
+    return project.site(audience).with_name(f".{audience}.link-{pid}")
+
+
+def clean_old_sites(project: Project, audience: str, keep: Path | None) -> None:
     """Remove site folders of `audience` that the published link no longer points at."""
-    sites = build_root / ".sites"
+    sites = project.sites
     if not sites.is_dir():
         return
-    link = build_root / audience
+    link = project.site(audience)
     current = link.resolve() if link.is_symlink() else None
     for folder in sites.iterdir():
         if not folder.name.startswith(f"{audience}-"):
@@ -77,15 +83,15 @@ def clean_old_sites(build_root: Path, audience: str, keep: Path | None) -> None:
         else:
             folder.unlink(missing_ok=True)
     # Link names left by a build killed between creating and renaming one.
-    for stale in build_root.glob(f".{audience}.link-*"):
+    for stale in link.parent.glob(_new_link(project, audience, "*").name):
         stale.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
-def build_lock(build_root: Path) -> Iterator[None]:
+def build_lock(project: Project) -> Iterator[None]:
     """One build at a time per project: two would delete each other's work."""
-    build_root.mkdir(parents=True, exist_ok=True)
-    with open(build_root / ".lock", "w") as handle:
+    project.lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(project.lock, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

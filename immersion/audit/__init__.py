@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import model as m
-from ..problems import Problem, UsageError, relpath
+from ..model import AUDIENCES
+from ..problems import Problem, UsageError
+from ..project import Project
 from .findings import Finding, SiteReport
 from .site import Context, audit_site, context
 
@@ -31,8 +33,6 @@ __all__ = [
     "audit_new_site",
     "targets",
 ]
-
-AUDIENCES = ("intranet", "kiosk")
 
 
 @dataclass(frozen=True)
@@ -55,32 +55,32 @@ def audience_of(path: Path) -> str:
     return "intranet"
 
 
-def targets(project: Path, folders: list[str]) -> list[Target]:
+def targets(project: Project, folders: list[str]) -> list[Target]:
     """The sites to audit: the folders given (relative to the project), or every
     published audience in build/.
 
     Raises UsageError (exit 2) for a folder that does not exist or is not a built site.
     """
-    if not (project / "content").is_dir():
+    if not project.has_content():
         raise UsageError(
-            f"there is no content/ folder in {project}: the audit compares a site with the "
+            f"there is no content/ folder in {project.root}: the audit compares a site with the "
             "room's content; run it in the room project, or give the project with -C DIR"
         )
     if not folders:
         found = [
-            Target(project / "build" / a, a, f"build/{a}")
+            Target(project.site(a), a, project.shown(project.site(a)))
             for a in AUDIENCES
-            if (project / "build" / a).is_dir()
+            if project.site(a).is_dir()
         ]
         if not found:
             raise UsageError(
-                f"nothing to audit: there is no build/intranet or build/kiosk in {project}; "
+                f"nothing to audit: there is no build/intranet or build/kiosk in {project.root}; "
                 "run `immersion build` first"
             )
         return found
     out = []
     for given in folders:
-        path = project / given  # as if started in the project (-C), like git -C
+        path = project.root / given  # as if started in the project (-C), like git -C
         if not path.exists():
             raise UsageError(f"no such folder: {given}")
         if not path.is_dir():
@@ -91,20 +91,20 @@ def targets(project: Path, folders: list[str]) -> list[Target]:
                 "build/kiosk, after `immersion build`"
             )
         absolute = Path(os.path.abspath(path))
-        shown = relpath(absolute, project) if absolute.is_relative_to(project) else given
+        shown = project.shown(absolute) if absolute.is_relative_to(project.root) else given
         out.append(Target(absolute, audience_of(absolute), shown.rstrip("/")))
     return out
 
 
 def audit(
-    project: Path,
+    project: Project,
     sites: list[Target],
     day: dt.date,
     library: m.Library | None = None,
     views: dict[str, m.Library] | None = None,
 ) -> list[SiteReport]:
     """Audit each site against the room's content as of `day`."""
-    ctx: Context = context(project, day, tuple({t.audience for t in sites}), library, views)
+    ctx: Context = context(project.root, day, tuple({t.audience for t in sites}), library, views)
     try:
         return [audit_site(t.root.resolve(), t.audience, t.folder, ctx) for t in sites]
     finally:
@@ -114,7 +114,7 @@ def audit(
 def audit_new_site(
     site: Path,
     audience: str,
-    project: Path,
+    project: Project,
     day: dt.date,
     library: m.Library | None = None,
     view: m.Library | None = None,
@@ -125,6 +125,6 @@ def audit_new_site(
     reports what stops it), and the report for the summary line.
     """
     views = {audience: view} if view is not None else None
-    folder = f"build/{audience}"
+    folder = project.shown(project.site(audience))
     (report,) = audit(project, [Target(site, audience, folder)], day, library, views)
     return [finding.problem(folder) for finding in report.blocking], report

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from ..audit import audit, targets
 from ..audit.report import print_json, print_lines
-from .common import room_today
+from ..project import Project
 
 
 def run(
@@ -20,7 +20,8 @@ def run(
     out: TextIO | None = None,
 ) -> int:
     stream = out or sys.stdout
-    sites = targets(project, list(folders or []))
-    day = today or room_today(project)
-    reports = audit(project, sites, day)
+    proj = Project(project)
+    sites = targets(proj, list(folders or []))
+    day = today or proj.today()
+    reports = audit(proj, sites, day)
     return print_json(reports, day, stream) if as_json else print_lines(reports, stream)

@@ -1,7 +1,8 @@
 """`immersion build`: content/ -> build/<audience>/, top to bottom.
 
 load -> audience filter -> media renditions -> render into staging -> site engine
--> publish.
+-> audit -> publish. `run` reads the room and holds the lock; `_build` is the rest,
+in order.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ import datetime as dt
 import os
 import sys
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
@@ -22,8 +22,7 @@ from ..engine import missing
 from ..load import load
 from ..media.pipeline import MediaPipeline, Renditions
 from ..media.recipes import AudioRecipe, PhotoRecipe
-from ..model import AUDIENCES as ALL_AUDIENCES
-from ..model import Library
+from ..model import AUDIENCES, Library
 from ..problems import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -34,150 +33,30 @@ from ..problems import (
     relpath,
     report,
 )
+from ..project import Project
 from ..publish import build_lock, discard, new_site_dir, publish
-from ..render.assets import Assets
-from ..render.intranet import IntranetRenderer
-from ..render.kiosk import KioskAssets, KioskRenderer
-from ..render.kiosk.offline import summary, write_offline
-from ..render.site_config import copy_theme, site_config, write_config
-from ..render.staging import Staging
+from ..render.sites import RENDERERS, Rendered
 from ..settings import Settings, load_settings, media_recipes
 from ..spoken import check_durations
-from .common import room_today
 
-AUDIENCES = ("intranet", "kiosk")
-
-
-@dataclass
-class Rendered:
-    audience: str
-    staging: Path
-    config: Path
-    pages: int
-    # Runs on the built site before it is published; returns lines for the summary.
-    finish: Callable[[Path], list[str]] | None = None
-    notes: list[str] = field(default_factory=list)
+__all__ = ["AUDIENCES", "BuildContext", "run"]
 
 
-def render_intranet(
-    library: Library,
-    settings: Settings,
-    project: Path,
-    today: dt.date,
-    renditions: Renditions,
-    problems: list[Problem],
-    *,
-    staging: Staging | None = None,
-    only: Collection[str] | None = None,
-) -> Rendered:
-    """Write the intranet staging folder (Markdown, renditions, theme, mkdocs.yml).
+@dataclass(frozen=True)
+class BuildContext:
+    """What every stage of one build reads, and where it reports.
 
-    The live preview passes its own `staging` and, for a small change, `only` the
-    pages it touches; files not written this time are then kept, not pruned.
+    `problems` is the build's one list: stages append to it (never rebind it).
     """
-    audience = "intranet"
-    staging = staging or Staging(project / "build" / ".staging" / audience)
-    assets = Assets(staging, project, renditions, problems)
-    renderer = IntranetRenderer(library, staging, assets, today, only)
-    renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project)
-    config = write_config(
-        staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
-    )
-    if only is None:
-        staging.prune()
-    return Rendered(audience, staging.root, config, renderer.pages)
 
-
-def render_kiosk(
-    library: Library,
-    settings: Settings,
-    project: Path,
-    today: dt.date,
-    renditions: Renditions,
-    problems: list[Problem],
-    *,
-    staging: Staging | None = None,
-    only: Collection[str] | None = None,
-) -> Rendered:
-    """Write the kiosk staging folder: the displays' pages, renditions, theme, mkdocs.yml.
-
-    The built site then gets each display's precache list and service worker
-    (`render/kiosk/offline.py`) before it is published. The kiosk is a few dozen
-    pages: `only` is ignored and it is always rendered whole.
-    """
-    audience = "kiosk"
-    staging = staging or Staging(project / "build" / ".staging" / audience)
-    assets = KioskAssets(staging, project, renditions, problems)
-    renderer = KioskRenderer(library, staging, assets, problems)
-    renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project)
-    config = write_config(
-        staging, site_config(settings, library.room.name, ["index.md"], theme_assets, audience)
-    )
-    renderer.finish()
-    staging.prune()
-    displays = [screen.id for screen in renderer.screens]
-
-    def offline(site: Path) -> list[str]:
-        return summary(
-            write_offline(
-                site,
-                displays,
-                docs=staging.root / "docs",
-                memo=staging.root.parent / f"{audience}.digests.json",
-            )
-        )
-
-    return Rendered(audience, staging.root, config, renderer.pages, finish=offline)
-
-
-RENDERERS = {"intranet": render_intranet, "kiosk": render_kiosk}
-
-
-def engine_and_publish(
-    rendered: Rendered,
-    project: Path,
-    problems: list[Problem],
-    library: Library | None = None,
-    view: Library | None = None,
-    day: dt.date | None = None,
-    engine_name: str = engine.DEFAULT_ENGINE,
-) -> None:
-    """Build the staging folder into a fresh site folder, finish it, audit it, swap it in.
-
-    A finding of the audit (docs/audit.md) keeps the published site as it is: the new
-    one is discarded and the findings are reported as errors.
-    """
-    site = new_site_dir(project / "build", rendered.audience)
-    try:
-        for warning in engine.build_site(rendered.config, site, engine_name):
-            problems.append(
-                Problem(
-                    f"build/.staging/{rendered.audience}",
-                    None,
-                    f"site engine: {warning}",
-                    severity=Severity.WARNING,
-                )
-            )
-        if rendered.finish is not None:
-            rendered.notes += rendered.finish(site)
-        found, audited = audit_new_site(
-            site, rendered.audience, project, day or room_today(project), library, view
-        )
-    except BaseException:
-        discard(site)
-        raise
-    if found:
-        discard(site)
-        problems += found
-        raise BuildError(
-            f"nothing published for {rendered.audience}: the new site failed the audit "
-            f"({len(found)} finding{'' if len(found) == 1 else 's'}); "
-            f"build/{rendered.audience} is unchanged"
-        )
-    rendered.notes.append(audited.summary())
-    publish(site, project / "build", rendered.audience)
+    project: Project
+    day: dt.date
+    settings: Settings
+    strict: bool
+    jobs: int
+    problems: list[Problem]
+    stream: TextIO
+    started: float  # time.perf_counter() when the build started, for the summary
 
 
 def refuse(problems: list[Problem], strict: bool, stream: TextIO) -> int:
@@ -194,18 +73,18 @@ def blocking(problems: list[Problem], strict: bool) -> bool:
     return strict and any(p.severity is not Severity.NOTE for p in problems)
 
 
-def withdraw_films(project: Path, library: Library, day: dt.date) -> list[Problem]:
+def withdraw_films(project: Project, library: Library, day: dt.date) -> list[Problem]:
     """Delete exported films (build/films/ID.mp4) that no audience may see any more.
 
     `immersion film export` writes them outside the published sites, so without
     this an MP4 would outlive the consent of the people in it.
     """
-    folder = project / "build" / "films"
+    folder = project.films
     if not folder.is_dir():
         return []
     visible = {
         story.id
-        for audience in ALL_AUDIENCES
+        for audience in AUDIENCES
         for story in for_audience(library, audience, day).stories.values()
         if story.kind_of_story == "photo-film"
     }
@@ -218,7 +97,7 @@ def withdraw_films(project: Path, library: Library, day: dt.date) -> list[Proble
         except OSError as exc:
             notes.append(
                 Problem(
-                    f"build/films/{film.name}",
+                    project.shown(film),
                     None,
                     f"cannot delete this film, which no audience may see: {exc.strerror or exc}",
                     "delete it by hand",
@@ -227,7 +106,7 @@ def withdraw_films(project: Path, library: Library, day: dt.date) -> list[Proble
             continue
         notes.append(
             Problem(
-                f"build/films/{film.name}",
+                project.shown(film),
                 None,
                 "deleted: no audience may see this film any more (consent, or the story is gone)",
                 severity=Severity.NOTE,
@@ -247,7 +126,8 @@ def run(
 ) -> int:
     stream = out or sys.stderr
     started = time.perf_counter()
-    day = today or room_today(project)
+    proj = Project(project)
+    day = today or proj.today()
     library, problems = load(project, day)
     settings, setting_problems = load_settings(project, engine)
     problems += setting_problems
@@ -256,26 +136,16 @@ def run(
         print(f"error: {unavailable}", file=stream)
         return EXIT_USAGE
     # Without content/ there is nothing to build; any other broken file is left out.
-    if not (project / "content").is_dir() or blocking(problems, strict):
+    if not proj.has_content() or blocking(problems, strict):
         return refuse(problems, strict, stream)
     views = {audience: for_audience(library, audience, day) for audience in audiences}
-    problems += withdraw_films(project, library, day)
-    photo, audio = media_recipes(settings, problems)
+    problems += withdraw_films(proj, library, day)
+    recipes = media_recipes(settings, problems)
+    jobs = jobs or os.cpu_count() or 1
+    ctx = BuildContext(proj, day, settings, strict, jobs, problems, stream, started)
     try:
-        with build_lock(project / "build"):
-            return _build(
-                project,
-                library,
-                views,
-                settings,
-                (photo, audio),
-                day,
-                strict,
-                jobs,
-                problems,
-                stream,
-                started,
-            )
+        with build_lock(proj):
+            return _build(ctx, library, views, recipes)
     except BuildError as exc:
         report(problems, strict, stream)
         print(f"error: {exc}", file=stream)
@@ -284,46 +154,86 @@ def run(
         report(problems, strict, stream)
         written = exc.filename2 or exc.filename  # for a link or a rename: the new name
         named = isinstance(written, str | bytes)
-        where = f" ({relpath(Path(os.fsdecode(written)), project)})" if named else ""
-        print(f"error: cannot write in build/: {exc.strerror or exc}{where}", file=stream)
+        at = f" ({relpath(Path(os.fsdecode(written)), project)})" if named else ""
+        print(
+            f"error: cannot write in {proj.shown(proj.build)}/: {exc.strerror or exc}{at}",
+            file=stream,
+        )
         return EXIT_CONTENT
 
 
 def _build(
-    project: Path,
+    ctx: BuildContext,
     library: Library,
     views: dict[str, Library],
-    settings: Settings,
     recipes: tuple[PhotoRecipe, AudioRecipe],
-    day: dt.date,
-    strict: bool,
-    jobs: int | None,
-    problems: list[Problem],
-    stream: TextIO,
-    started: float,
 ) -> int:
-    """Media, render, engine and publish, under the build lock."""
+    """Media, then per audience render, engine, audit and publish, under the build lock."""
     photo, audio = recipes
-    audiences = tuple(views)
     renditions = MediaPipeline(
-        project, photo, audio, jobs or os.cpu_count() or 1, problems, stream
+        ctx.project.root, photo, audio, ctx.jobs, ctx.problems, ctx.stream
     ).run(views.values())
-    problems += check_durations(library, renditions.duration, project)
-    if blocking(problems, strict):
-        return refuse(problems, strict, stream)
+    ctx.problems.extend(check_durations(library, renditions.duration, ctx.project.root))
+    if blocking(ctx.problems, ctx.strict):
+        return refuse(ctx.problems, ctx.strict, ctx.stream)
     results = []
-    for audience in audiences:
+    for audience, view in views.items():
         render = RENDERERS[audience]
-        rendered = render(views[audience], settings, project, day, renditions, problems)
-        engine_and_publish(
-            rendered, project, problems, library, views[audience], day, settings.engine
-        )
+        rendered = render(view, ctx.settings, ctx.project, ctx.day, renditions, ctx.problems)
+        engine_and_publish(ctx, rendered, library, view)
         results.append(rendered)
-    code = report(problems, strict, stream)
-    print(renditions.stats.summary(), file=stream)
+    return summary(ctx, library, renditions, results)
+
+
+def engine_and_publish(
+    ctx: BuildContext, rendered: Rendered, library: Library, view: Library
+) -> None:
+    """Build the staging folder into a fresh site folder, finish it, audit it, swap it in.
+
+    A finding of the audit (docs/audit.md) keeps the published site as it is: the new
+    one is discarded and the findings are reported as errors.
+    """
+    project, audience = ctx.project, rendered.audience
+    site = new_site_dir(project, audience)
+    try:
+        for warning in engine.build_site(rendered.config, site, ctx.settings.engine):
+            ctx.problems.append(
+                Problem(
+                    project.shown(rendered.staging),
+                    None,
+                    f"site engine: {warning}",
+                    severity=Severity.WARNING,
+                )
+            )
+        if rendered.finish is not None:
+            rendered.notes += rendered.finish(site)
+        found, audited = audit_new_site(site, audience, project, ctx.day, library, view)
+    except BaseException:
+        discard(site)
+        raise
+    if found:
+        discard(site)
+        ctx.problems.extend(found)
+        raise BuildError(
+            f"nothing published for {audience}: the new site failed the audit "
+            f"({len(found)} finding{'' if len(found) == 1 else 's'}); "
+            f"{project.shown(project.site(audience))} is unchanged"
+        )
+    rendered.notes.append(audited.summary())
+    publish(site, project, audience)
+
+
+def summary(
+    ctx: BuildContext, library: Library, renditions: Renditions, results: list[Rendered]
+) -> int:
+    """Report the problems and what was published; the exit code."""
+    code = report(ctx.problems, ctx.strict, ctx.stream)
+    print(renditions.stats.summary(), file=ctx.stream)
     for r in results:
-        print(f"{r.audience}: {r.pages} pages -> build/{r.audience}/", file=stream)
+        published = ctx.project.shown(ctx.project.site(r.audience))
+        print(f"{r.audience}: {r.pages} pages -> {published}/", file=ctx.stream)
         for note in r.notes:
-            print(note, file=stream)
-    print(f"{library.summary()}; built in {time.perf_counter() - started:.1f}s", file=stream)
+            print(note, file=ctx.stream)
+    seconds = time.perf_counter() - ctx.started
+    print(f"{library.summary()}; built in {seconds:.1f}s", file=ctx.stream)
     return code if code else EXIT_OK

@@ -9,15 +9,15 @@ from typing import TextIO
 
 from ..load import load
 from ..problems import report
+from ..project import Project
 from ..settings import load_settings
-from .common import room_today
 
 
 def run(
     project: Path, strict: bool = False, today: dt.date | None = None, out: TextIO | None = None
 ) -> int:
     stream = out or sys.stderr
-    library, problems = load(project, today or room_today(project))
+    library, problems = load(project, today or Project(project).today())
     problems += load_settings(project)[1]
     code = report(problems, strict, stream)
     counts = library.summary()

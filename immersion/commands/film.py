@@ -32,12 +32,11 @@ from ..problems import (
     Severity,
     UsageError,
     did_you_mean,
-    relpath,
     report,
 )
+from ..project import Project
 from ..publish import build_lock
 from ..settings import load_settings, media_recipes
-from .common import room_today
 
 DEFAULT_AUDIENCE = "kiosk"  # signage lives in the room
 EXIT_INTERRUPTED = 130
@@ -51,8 +50,8 @@ class Refused(Exception):
         self.lines = lines
 
 
-def default_output(project: Path, story_id: str) -> Path:
-    return project / "build" / "films" / f"{story_id}.mp4"
+def default_output(project: Project, story_id: str) -> Path:
+    return project.film(story_id)
 
 
 def run(
@@ -75,11 +74,12 @@ def run(
         film.parse_size(f"{size[0]}x{size[1]}")
     except ValueError as exc:
         raise UsageError(f"--size {exc}") from None
-    dest = output_path(project, story_id, output)
-    day = today or room_today(project)
+    proj = Project(project)
+    dest = output_path(proj, story_id, output)
+    day = today or proj.today()
     try:
-        story, problems = film_to_export(project, story_id, audience, day, stream)
-        return export(project, story, problems, size, dest, stream)
+        story, problems = film_to_export(proj, story_id, audience, day, stream)
+        return export(proj, story, problems, size, dest, stream)
     except Refused as refused:
         for line in refused.lines:
             print(line, file=stream)
@@ -89,7 +89,7 @@ def run(
         return EXIT_INTERRUPTED
 
 
-def output_path(project: Path, story_id: str, output: Path | None) -> Path:
+def output_path(project: Project, story_id: str, output: Path | None) -> Path:
     """Where the MP4 goes: never into content/, which is read-only to immersion."""
     if output is None:
         dest = default_output(project, story_id)
@@ -99,7 +99,7 @@ def output_path(project: Path, story_id: str, output: Path | None) -> Path:
             dest = Path.cwd() / dest
         if dest.is_dir():
             dest = dest / f"{story_id}.mp4"
-    content = (project / "content").resolve()
+    content = project.content.resolve()
     resolved = dest.resolve()
     if resolved == content or content in resolved.parents:
         raise UsageError(
@@ -113,14 +113,14 @@ def output_path(project: Path, story_id: str, output: Path | None) -> Path:
 
 
 def film_to_export(
-    project: Path, story_id: str, audience: str, day: dt.date, stream: TextIO
+    project: Project, story_id: str, audience: str, day: dt.date, stream: TextIO
 ) -> tuple[m.Story, list[Problem]]:
     """The story as `audience` may see it on `day`, and the problems that concern it.
 
     Problems elsewhere in the room do not stop the film; errors in its own files
     (or its consent record) do, and are listed the way `immersion check` lists them.
     """
-    library, problems = load(project, day)
+    library, problems = load(project.root, day)
     bundle = f"content/stories/{story_id}/"
     story = library.stories.get(story_id)
     if story is None:
@@ -199,9 +199,9 @@ _KINDS = {
 }
 
 
-def unknown_story(project: Path, story_id: str, library: m.Library) -> str:
+def unknown_story(project: Project, story_id: str, library: m.Library) -> str:
     films = films_in(library)
-    folders = project / "content" / "stories"
+    folders = project.content / "stories"
     others = {p.name for p in folders.iterdir() if p.is_dir()} if folders.is_dir() else set()
     hint = did_you_mean(story_id, films) or did_you_mean(story_id, others | set(library.stories))
     if not hint:
@@ -234,7 +234,7 @@ def refusal(story: m.Story, consent: m.Consent | None, audience: str, day: dt.da
 
 
 def export(
-    project: Path,
+    project: Project,
     story: m.Story,
     problems: list[Problem],
     size: tuple[int, int],
@@ -280,7 +280,7 @@ def export(
         except film.FrameError as exc:
             raise Refused(
                 Problem(
-                    relpath(exc.src, project),
+                    project.shown(exc.src),
                     None,
                     f"cannot use this frame's photo: {exc.reason}",
                     "replace the file with one that opens on your computer; nothing was written",
@@ -298,7 +298,7 @@ def export(
     print(
         f"{story.id}: {timeline.duration:.1f} s, {len(story.frames)} "
         f"frame{'' if len(story.frames) == 1 else 's'}, {size[0]}x{size[1]} -> "
-        f"{_shown(dest, project)} ({_megabytes(dest.stat().st_size)})",
+        f"{_shown(dest, project.root)} ({_megabytes(dest.stat().st_size)})",
         file=stream,
     )
     return EXIT_OK
@@ -322,7 +322,7 @@ def write_atomically(dest: Path, write: Callable[[Path], None]) -> None:
 
 
 def narration_audio(
-    project: Path, story: m.Story, work: Path, stream: TextIO
+    project: Project, story: m.Story, work: Path, stream: TextIO
 ) -> tuple[Path | None, float | None]:
     """The narration's normalised AAC (copied into `work`) and its duration, or (None, None).
 
@@ -333,12 +333,12 @@ def narration_audio(
     if story.narration is None:
         return None, None
     recording = story.narration.recording
-    settings, ignored = load_settings(project)
+    settings, ignored = load_settings(project.root)
     photo, audio = media_recipes(settings, ignored)
     problems: list[Problem] = []
-    pipeline = MediaPipeline(project, photo, audio, 1, problems, stream)
+    pipeline = MediaPipeline(project.root, photo, audio, 1, problems, stream)
     try:
-        with build_lock(project / "build"):
+        with build_lock(project):
             renditions = pipeline.run_sources([], [(recording, ())], collect=False)
             rendition = renditions.recordings.get(recording.path)
             m4a = rendition.files.get("m4a") if rendition else None
@@ -354,7 +354,7 @@ def narration_audio(
 
 
 def captions_file(
-    project: Path, story: m.Story, work: Path, problems: list[Problem], stream: TextIO
+    project: Project, story: m.Story, work: Path, problems: list[Problem], stream: TextIO
 ) -> Path | None:
     """A clean WebVTT of the narration's captions in `work` (never the editor's own file)."""
     from ..transcripts import read_vtt, to_vtt
@@ -362,7 +362,7 @@ def captions_file(
     if story.narration is None or story.narration.captions is None:
         return None
     ref = story.narration.captions
-    display = relpath(ref.path, project)
+    display = project.shown(ref.path)
     transcript, found = read_vtt(ref.path, display)
     new = [p for p in found if p not in set(problems)]
     if transcript is None or any(p.is_error for p in new):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .. import scaffold
 from ..problems import EXIT_OK, UsageError
+from ..project import Project
 from .new import DEFAULT_IDS, render
 
 
@@ -18,9 +19,10 @@ def run(directory: Path) -> int:
     if directory.exists() and any(directory.iterdir()):
         raise UsageError(f"{directory} is not empty; choose a new folder")
     ids = dict(DEFAULT_IDS)
-    content = directory / "content"
+    project = Project(directory)
+    content = project.content
     files = {
-        content / "room.yml": scaffold.fill(scaffold.ROOM, title="Customer Immersion Room", **ids),
+        project.room_yml: scaffold.fill(scaffold.ROOM, title="Customer Immersion Room", **ids),
         content / "consent" / f"{ids['consent']}.yml": render("consent", ids["consent"], ids),
         content / "personas" / ids["persona"] / "index.md": render("persona", ids["persona"], ids),
         content / "journeys" / ids["journey"] / "index.md": render("journey", ids["journey"], ids),
@@ -29,9 +31,9 @@ def run(directory: Path) -> int:
         content / "actions" / "example-action" / "index.md": render(
             "action", "one-clear-price", ids
         ),
-        directory / "mkdocs.yml": scaffold.fill(scaffold.MKDOCS, title="Customer Immersion Room"),
-        directory / "themes" / "intranet" / "stylesheets" / "room.css": scaffold.ROOM_CSS,
-        directory / "themes" / "kiosk" / "README.md": "Kiosk theme overrides go here.\n",
+        project.mkdocs_yml: scaffold.fill(scaffold.MKDOCS, title="Customer Immersion Room"),
+        project.theme("intranet") / "stylesheets" / "room.css": scaffold.ROOM_CSS,
+        project.theme("kiosk") / "README.md": "Kiosk theme overrides go here.\n",
         directory / ".gitignore": "/build/\n",
     }
     for path, text in files.items():

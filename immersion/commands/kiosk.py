@@ -31,6 +31,7 @@ from typing import Any, TextIO
 
 from ..httpd import StaticServer
 from ..problems import EXIT_OK, BuildError, suggest
+from ..project import Project
 from ..yamlio import ContentError, parse_yaml, read_text
 
 BASE_PORT = 8700
@@ -62,11 +63,16 @@ class Target:
     port: int  # the display's own port
 
 
-def room_displays(project: Path) -> list[str]:
-    """Display ids in room.yml order; empty when room.yml cannot be read."""
-    path = project / "content" / "room.yml"
+def room_displays(project: Project) -> list[str]:
+    """Display ids in room.yml order; empty when room.yml cannot be read.
+
+    Read leniently, not through the loader: a mistake elsewhere in room.yml must not
+    move a display to another port (its caches and service worker live per origin).
+    """
+    path = project.room_yml
+    shown = project.shown(path)
     try:
-        data = parse_yaml(read_text(path, "content/room.yml"), "content/room.yml")
+        data = parse_yaml(read_text(path, shown), shown)
     except (ContentError, OSError):
         return []
     displays = data.get("displays") if isinstance(data, dict) else None
@@ -99,9 +105,9 @@ def entry_config(page: Path) -> dict[str, Any]:
     return config if isinstance(config, dict) else {}
 
 
-def locate(project: Path, display: str, port: int | None, need_build: bool = True) -> Target:
+def locate(project: Project, display: str, port: int | None, need_build: bool = True) -> Target:
     """The display to serve, or a BuildError naming what is wrong and the fix."""
-    site = project / "build" / "kiosk"
+    site = project.site("kiosk")
     in_room = room_displays(project)
     built = built_displays(site)
     known = in_room + [d for d in built if d not in in_room]
@@ -247,10 +253,10 @@ def run(
     """
     stream = out or sys.stdout
     if print_unit:
-        target = locate(project, display, port, need_build=False)
+        target = locate(Project(project), display, port, need_build=False)
         print(unit(project, target, host, chromium), file=stream, end="")
         return EXIT_OK
-    target = locate(project, display, port)
+    target = locate(Project(project), display, port)
     executable = find_chromium(chromium)
     if launch and executable is None:
         wanted = str(chromium) if chromium else " or ".join(CHROMIUM_NAMES[:2])

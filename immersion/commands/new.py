@@ -8,6 +8,7 @@ from pathlib import Path
 from .. import scaffold
 from ..model import STORY_KINDS
 from ..problems import EXIT_OK, UsageError, suggest
+from ..project import Project
 from ..schema import ID_RE
 
 KINDS = ("persona", "journey", *STORY_KINDS, "insight", "action", "consent")
@@ -75,7 +76,7 @@ def run(project: Path, kind: str, item_id: str) -> int:
         raise UsageError(
             f"'{item_id}' is not a valid id: use lower-case letters, digits, '-' and '_'"
         )
-    content = project / "content"
+    content = Project(project).content
     if not content.is_dir():
         raise UsageError(
             f"no content/ folder in {project}; start a project with `immersion init DIR`"

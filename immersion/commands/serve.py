@@ -14,22 +14,20 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from ..load import load
 from ..preview.server import PreviewServer
 from ..preview.session import Outcome, PreviewSession
 from ..preview.watcher import Debouncer, Watcher
 from ..problems import EXIT_OK, UsageError, suggest
-from .common import room_today
+from ..project import Project
 
 DEFAULT_PORT = 8000
 
 
-def display_path(project: Path, display: str | None, today: dt.date) -> str:
+def display_path(project: Project, display: str | None) -> str:
     """The URL path of a display's entry page; a usage error for an unknown display."""
     if display is None:
         return ""
-    library, _problems = load(project, today)
-    ids = [d.id for d in library.room.displays]
+    ids = [d.id for d in project.room().displays]
     if display not in ids:
         raise UsageError(
             f"room.yml has no display '{display}' ({suggest(display, ids) or 'no displays yet'})"
@@ -116,7 +114,7 @@ def run(
     out: TextIO | None = None,
 ) -> int:
     stream = out or sys.stderr
-    if not (project / "content").is_dir():
+    if not Project(project).has_content():
         raise UsageError(
             f"there is no content/ folder in {project} "
             "(run the command in a room project, or start one with `immersion init`)"
@@ -124,8 +122,7 @@ def run(
     if display is not None and audience == "intranet":
         raise UsageError("--display shows a kiosk display: leave out --audience intranet")
     audience = audience or ("kiosk" if display else "intranet")
-    day = today or room_today(project)
-    path = display_path(project, display, day)
+    path = display_path(Project(project), display)
     try:
         preview = Preview(project, audience, host=host, port=port, today=today, out=stream)
     except OSError as exc:

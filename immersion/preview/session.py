@@ -27,20 +27,20 @@ from typing import TextIO
 
 from .. import model as m
 from ..audience import for_audience
-from ..commands.common import room_today
 from ..engine import WarmSite
 from ..load import ItemCache, load
 from ..media.pipeline import MediaPipeline, Renditions, photo_sources, recording_sources
 from ..media.recipes import AudioRecipe, Clip, PhotoRecipe
+from ..model import AUDIENCES
 from ..problems import BuildError, Problem, Severity
+from ..project import Project
 from ..publish import build_lock
+from ..render.sites import RENDERERS
 from ..render.staging import Staging
 from ..schema import MediaRef
 from ..settings import load_settings, media_recipes
 from ..spoken import check_durations
 from .plan import SECTION_DIRS, Work, links_of, plan
-
-AUDIENCES = ("intranet", "kiosk")
 
 
 @dataclass
@@ -69,12 +69,12 @@ class PreviewSession:
     ) -> None:
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience {audience!r}")
-        self.project = project
+        self.project = Project(project)
         self.audience = audience
         self.fixed_day = today
         self.jobs = jobs or os.cpu_count() or 1
         self.out = out or sys.stderr
-        self.root = project / "build" / ".preview" / audience
+        self.root = self.project.preview(audience)
         self.staging = Staging(self.root / "staging", remember=True)
         self.site = self.root / "site"
         self.engine = WarmSite(self.staging.root / "mkdocs.yml", self.site)
@@ -88,6 +88,7 @@ class PreviewSession:
         self.generation = 0
         self.engine_failed = False
         self.problems: list[Problem] = []
+        self._room: tuple[tuple[int, int, int] | None, m.Room] | None = None
 
     # -- one rebuild ------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class PreviewSession:
             stages[name] = stages.get(name, 0.0) + now - lap[0]
             lap[0] = now
 
-        day = self.fixed_day or room_today(self.project)
+        day = self.fixed_day or self._today()
         everything = paths is None or self.visible is None or day != self.day
         batch = set(self.pending) | set(paths or ())
         work = plan(batch, self.links)
@@ -113,11 +114,11 @@ class PreviewSession:
         else:
             for rel in work.paths:
                 self.cache.forget(rel)
-        library, problems = load(self.project, day, self.cache)
-        settings, setting_problems = load_settings(self.project)
+        library, problems = load(self.project.root, day, self.cache)
+        settings, setting_problems = load_settings(self.project.root)
         problems += setting_problems
         mark("load")
-        if not (self.project / "content").is_dir():
+        if not self.project.has_content():
             return self._blocked(problems, batch, started, stages)
         # An error in a file this batch changed: keep the last good site under the overlay.
         blocking = [p for p in problems if p.is_error and _in_batch(p.path, work.paths)]
@@ -129,17 +130,22 @@ class PreviewSession:
         mark("filter")
         photo, audio = media_recipes(settings, problems)
         try:
-            with build_lock(self.project / "build"):
+            with build_lock(self.project):
                 self._media(view, None if full else work, photo, audio, problems)
         except BuildError as exc:
-            problems.append(Problem("build", None, str(exc), "the preview updates after it"))
+            problems.append(
+                Problem(
+                    self.project.shown(self.project.build),
+                    None,
+                    str(exc),
+                    "the preview updates after it",
+                )
+            )
             return self._blocked(problems, batch, started, stages)
-        problems += check_durations(library, self.renditions.duration, self.project)
+        problems += check_durations(library, self.renditions.duration, self.project.root)
         mark("media")
-        from ..commands.build import render_intranet, render_kiosk
-
         self.staging.begin()
-        render = render_intranet if self.audience == "intranet" else render_kiosk
+        render = RENDERERS[self.audience]
         links = links_of(view)
         only = None
         if not full:
@@ -165,14 +171,14 @@ class PreviewSession:
                 # The staging folder is ahead of the site now and will not report these
                 # files as changed again: the next build of the engine must be whole.
                 self.engine_failed = True
-                problems.append(Problem(f"build/.preview/{self.audience}", None, str(exc)))
+                problems.append(Problem(self.project.shown(self.root), None, str(exc)))
                 return self._blocked(problems, batch, started, stages)
             self.engine_failed = False
             written = result.written
             full = full or result.full
             problems += [
                 Problem(
-                    f"build/.preview/{self.audience}",
+                    self.project.shown(self.root),
                     None,
                     f"site engine: {w}",
                     severity=Severity.WARNING,
@@ -187,6 +193,18 @@ class PreviewSession:
         self.library = library
         self.day = day
         return self._outcome(full, written, started, stages, problems=problems)
+
+    def _today(self) -> dt.date:
+        """The room's today; room.yml is read again only when it changed (one stat a
+        rebuild: reading it is a few milliseconds of the save-to-reload time)."""
+        try:
+            st = self.project.room_yml.stat()
+            key: tuple[int, int, int] | None = (st.st_mtime_ns, st.st_size, st.st_ino)
+        except OSError:
+            key = None
+        if self._room is None or key is None or self._room[0] != key:
+            self._room = (key, self.project.room())
+        return self.project.today(self._room[1])
 
     def engine_stale(self) -> bool:
         return self.generation == 0 or self.engine_failed or not self.site.exists()
@@ -207,7 +225,7 @@ class PreviewSession:
         bundles = None
         if work is not None:
             bundles = {
-                self.project / "content" / SECTION_DIRS[kind] / ident for kind, ident in work.reload
+                self.project.content / SECTION_DIRS[kind] / ident for kind, ident in work.reload
             }
         for ref in photo_sources(view):
             if bundles is None or _inside(ref.path, bundles):
@@ -218,7 +236,7 @@ class PreviewSession:
         if not photos and not recordings:
             return
         pipeline = MediaPipeline(
-            self.project,
+            self.project.root,
             photo,
             audio,
             self.jobs,

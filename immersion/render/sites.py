@@ -1,0 +1,130 @@
+"""The render entry points: one audience's library -> its staging folder, ready for the engine.
+
+`immersion build` and the live preview call these same functions; what each
+writes is the Markdown, the renditions, the theme and the `mkdocs.yml` of one
+site. The build then runs the site engine, `Rendered.finish`, the audit and
+publishes (`commands/build.py`); the preview runs its warm engine only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from ..media.pipeline import Renditions
+from ..model import Library
+from ..problems import Problem
+from ..project import Project
+from ..settings import Settings
+from .assets import Assets
+from .intranet import IntranetRenderer
+from .kiosk import KioskAssets, KioskRenderer
+from .kiosk.offline import summary, write_offline
+from .site_config import copy_theme, site_config, write_config
+from .staging import Staging
+
+
+@dataclass
+class Rendered:
+    audience: str
+    staging: Path
+    config: Path
+    pages: int
+    # Runs on the built site before it is published; returns lines for the summary.
+    finish: Callable[[Path], list[str]] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def render_intranet(
+    library: Library,
+    settings: Settings,
+    project: Project,
+    today: dt.date,
+    renditions: Renditions,
+    problems: list[Problem],
+    *,
+    staging: Staging | None = None,
+    only: Collection[str] | None = None,
+) -> Rendered:
+    """Write the intranet staging folder (Markdown, renditions, theme, mkdocs.yml).
+
+    The live preview passes its own `staging` and, for a small change, `only` the
+    pages it touches; files not written this time are then kept, not pruned.
+    """
+    audience = "intranet"
+    staging = staging or Staging(project.staging(audience))
+    assets = Assets(staging, project.root, renditions, problems)
+    renderer = IntranetRenderer(library, staging, assets, today, only)
+    renderer.render(settings.site_name or library.room.name)
+    theme_assets = copy_theme(staging, audience, project.root)
+    config = write_config(
+        staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
+    )
+    if only is None:
+        staging.prune()
+    return Rendered(audience, staging.root, config, renderer.pages)
+
+
+def render_kiosk(
+    library: Library,
+    settings: Settings,
+    project: Project,
+    today: dt.date,
+    renditions: Renditions,
+    problems: list[Problem],
+    *,
+    staging: Staging | None = None,
+    only: Collection[str] | None = None,
+) -> Rendered:
+    """Write the kiosk staging folder: the displays' pages, renditions, theme, mkdocs.yml.
+
+    The built site then gets each display's precache list and service worker
+    (`render/kiosk/offline.py`) before it is published. The kiosk is a few dozen
+    pages: `only` is ignored and it is always rendered whole.
+    """
+    audience = "kiosk"
+    staging = staging or Staging(project.staging(audience))
+    assets = KioskAssets(staging, project.root, renditions, problems)
+    renderer = KioskRenderer(library, staging, assets, problems)
+    renderer.render(settings.site_name or library.room.name)
+    theme_assets = copy_theme(staging, audience, project.root)
+    config = write_config(
+        staging, site_config(settings, library.room.name, ["index.md"], theme_assets, audience)
+    )
+    renderer.finish()
+    staging.prune()
+    displays = [screen.id for screen in renderer.screens]
+
+    def offline(site: Path) -> list[str]:
+        return summary(
+            write_offline(
+                site,
+                displays,
+                docs=staging.root / "docs",
+                memo=staging.root.parent / f"{audience}.digests.json",
+            )
+        )
+
+    return Rendered(audience, staging.root, config, renderer.pages, finish=offline)
+
+
+class Render(Protocol):
+    def __call__(
+        self,
+        library: Library,
+        settings: Settings,
+        project: Project,
+        today: dt.date,
+        renditions: Renditions,
+        problems: list[Problem],
+        *,
+        staging: Staging | None = None,
+        only: Collection[str] | None = None,
+    ) -> Rendered: ...
+
+
+# By audience (every one of model.AUDIENCES has its renderer; tests/test_project.py checks).
+RENDERERS: dict[str, Render] = {"intranet": render_intranet, "kiosk": render_kiosk}

@@ -33,7 +33,7 @@ from ..media.recipes import MediaError
 from . import audio, images
 from . import findings as f
 from .findings import Finding, SiteReport
-from .leaks import Excluded, Renditions, Text, excluded
+from .leaks import CachedRenditions, Excluded, Text, excluded
 from .markup import file_text, parse_html
 from .memo import Memo
 from .originals import Digests, Known, content_files, identical, originals
@@ -66,7 +66,7 @@ class Context:
 
     def excluded(self, audience: str) -> Excluded:
         if audience not in self._excluded:
-            renditions = Renditions(self.project)
+            renditions = CachedRenditions(self.project)
             try:
                 self._excluded[audience] = excluded(
                     self.library, self.views[audience], self.project, audience, renditions

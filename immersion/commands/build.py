@@ -19,8 +19,9 @@ from .. import engine
 from ..audience import for_audience
 from ..audit import audit_new_site
 from ..load import load
-from ..media.pipeline import MediaPipeline, Renditions
+from ..media.pool import MediaPipeline
 from ..media.recipes import AudioRecipe, PhotoRecipe
+from ..media.renditions import Renditions
 from ..model import AUDIENCES as ALL_AUDIENCES
 from ..model import Library
 from ..problems import EXIT_CONTENT, EXIT_OK, BuildError, Problem, Severity, relpath, report

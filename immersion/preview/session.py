@@ -30,8 +30,10 @@ from ..audience import for_audience
 from ..commands.common import room_today
 from ..engine import WarmSite
 from ..load import ItemCache, load
-from ..media.pipeline import MediaPipeline, Renditions, photo_sources, recording_sources
+from ..media.keys import photo_sources, recording_sources
+from ..media.pool import MediaPipeline
 from ..media.recipes import AudioRecipe, Clip, PhotoRecipe
+from ..media.renditions import Renditions
 from ..problems import BuildError, Problem, Severity
 from ..publish import build_lock
 from ..render.staging import Staging

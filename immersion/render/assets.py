@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..media.pipeline import Renditions
+from ..media.renditions import Renditions
 from ..problems import Problem
 from ..schema import MediaRef
 from ..transcripts import Transcript, to_vtt

@@ -40,7 +40,7 @@ from typing import Any
 from .. import model as m
 from .. import spoken
 from ..bodytext import INLINE_IMAGE, safe_markdown
-from ..media.pipeline import Renditions
+from ..media.renditions import Renditions
 from ..problems import Problem
 from ..schema import EvidenceRef, MediaRef
 from ..transcripts import Transcript, to_vtt

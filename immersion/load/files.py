@@ -160,6 +160,8 @@ class Reader:
         )
         return False
 
+    # -- items ---------------------------------------------------------------
+
     def load_items(self) -> None:
         for entry in sorted(self.content.iterdir()):
             if entry.name.startswith(".") or entry.name in KNOWN_TOP:

@@ -305,8 +305,9 @@ class MediaPipeline:
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()
-        jobs = planner()
         try:
+            # Planning makes the work folder: a Ctrl-C while it hashes must remove it too.
+            jobs = planner()
             if jobs:
                 self.execute(jobs)
             if collect:

@@ -226,16 +226,17 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     from immersion import engine
     from immersion.audience import for_audience
     from immersion.audit import audit_new_site
-    from immersion.commands.build import render_intranet
-    from immersion.commands.common import room_today
     from immersion.load import load
-    from immersion.media.pipeline import MediaPipeline
+    from immersion.media.pool import MediaPipeline
+    from immersion.project import Project
     from immersion.publish import discard, new_site_dir, publish
+    from immersion.render.sites import render_intranet
     from immersion.settings import load_settings, media_recipes
 
     lap("imports")
     on(ours)
-    day = room_today(project)
+    proj = Project(project)
+    day = proj.today()
     library, problems = load(project, day)
     settings, setting_problems = load_settings(project)
     problems += setting_problems
@@ -245,21 +246,21 @@ def measure_stages(project: Path, profile_to: Path | None = None) -> dict[str, A
     photo, audio = media_recipes(settings, problems)
     renditions = MediaPipeline(project, photo, audio, os.cpu_count() or 1, problems).run([filtered])
     lap("media")
-    rendered = render_intranet(filtered, settings, project, day, renditions, problems)
+    rendered = render_intranet(filtered, settings, proj, day, renditions, problems)
     off(ours)
     lap("render")
     on(theirs)
-    site = new_site_dir(project / "build", "intranet")
+    site = new_site_dir(proj, "intranet")
     engine.build_site(rendered.config, site)
     off(theirs)
     lap("engine")
     on(ours)
-    found, _report = audit_new_site(site, "intranet", project, day, library, filtered)
+    found, _report = audit_new_site(site, "intranet", proj, day, library, filtered)
     lap("audit")
     if found:
         discard(site)
         raise SystemExit(f"the audit found {len(found)} problems in the benchmark's site")
-    publish(site, project / "build", "intranet")
+    publish(site, proj, "intranet")
     off(ours)
     lap("publish")
     if profile_to is not None:

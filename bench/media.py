@@ -38,7 +38,7 @@ from PIL import Image, ImageOps
 
 from immersion.media.ffmpeg import find_ffmpeg
 from immersion.media.images import JPEG_OPTIMIZE, JPEG_PROGRESSIVE, WEBP_METHOD, planned_widths
-from immersion.media.pipeline import MediaPipeline
+from immersion.media.pool import MediaPipeline
 from immersion.media.recipes import AudioRecipe, PhotoRecipe
 from immersion.schema import MediaRef
 

@@ -21,6 +21,15 @@ AUDIENCES = ("intranet", "kiosk")
 ALLOWS = ("voice", "face", "words")
 STORY_KINDS = ("interview", "audio-diary", "photo-film", "email", "story")
 ITEM_KINDS = ("persona", "journey", "story", "insight", "action")
+# The folder of content/ each item kind lives in (content/personas/<id>/index.md), and back.
+KIND_DIRS = {
+    "personas": "persona",
+    "journeys": "journey",
+    "stories": "story",
+    "insights": "insight",
+    "actions": "action",
+}
+KIND_FOLDERS = {kind: folder for folder, kind in KIND_DIRS.items()}
 ACTION_STATUSES = ("open", "in-progress", "done", "dropped")
 # A persona not reviewed for this long shows "needs review" (intranet) and warns in check.
 REVIEW_AFTER = dt.timedelta(days=365)

@@ -114,11 +114,9 @@ class Project:
         (the full load reports why)."""
         # Imported when asked: load will take a Project, and then a module-level import
         # would be a cycle.
-        # TODO(load split): the room reader of load/ (room + consent) in place of _Loader.
-        from .load import _Loader, empty_room
+        from .load import read_room
 
-        # The date does not matter to the room (only consent and personas have one).
-        return _Loader(self.root, dt.date.min).load_room() or empty_room()
+        return read_room(self.root)
 
     def today(self, room: m.Room | None = None) -> dt.date:
         """Today's date in the room's time zone (of `room`, else of room.yml as loaded).

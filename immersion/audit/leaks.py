@@ -9,10 +9,10 @@ gathers:
   see elsewhere (the same line said in a story it keeps); plus the inline placeholder
   of every excluded photo;
 * *files*: the excluded photos, recordings and transcripts themselves, and their
-  renditions from the media cache (`build/.cache/`): their keys are recomputed from
-  the source's sha256 and the project's recipes, exactly as `media/pipeline.py`
-  makes them, so a rendition made for another audience (or before the consent ran
-  out) is recognised by its bytes;
+  renditions from the media cache (`build/.cache/`, through its read-only reader):
+  their keys are recomputed from the source's sha256 and the project's recipes by
+  `media/keys.py`, the functions the build uses, so a rendition made for another
+  audience (or before the consent ran out) is recognised by its bytes;
 * the ids of stories left out entirely, whose pages and files must not exist.
 
 A story folder that cannot be loaded at all is left out of every build, so its
@@ -27,18 +27,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html
-import json
 import re
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import model as m
-from ..media.cache import file_sha256, output_key
-from ..media.pipeline import MediaPipeline, photo_sources, recording_sources, tool_versions
-from ..media.recipes import PIPELINE_VERSION, AudioRecipe, Clip, MediaError, PhotoRecipe
+from ..media.cache import CacheReader
+from ..media.keys import (
+    audio_keys,
+    photo_keys,
+    photo_meta_key,
+    photo_sources,
+    recording_sources,
+    tool_versions,
+)
+from ..media.recipes import Clip, MediaError
 from ..problems import relpath
 from ..schema import EvidenceRef, MediaRef
 from ..settings import load_settings, media_recipes
@@ -206,7 +211,7 @@ def sentences(text: str) -> Iterator[str]:
 
 def unloaded_stories(library: m.Library, project: Path) -> dict[str, Path]:
     """{id: folder} of story folders in content/ that the library lacks."""
-    folder = project / "content" / "stories"
+    folder = project / "content" / m.KIND_FOLDERS["story"]
     if not folder.is_dir():
         return {}
     return {
@@ -235,93 +240,46 @@ def _bundle_texts(folder: Path, project: Path) -> Iterator[tuple[str, str]]:
 # -- renditions in the media cache ----------------------------------------------------
 
 
-class _Keys(MediaPipeline):
-    """The pipeline's own key functions, without opening (or creating) its cache."""
+class CachedRenditions:
+    """Which cached files of `build/.cache` a source was turned into, read-only.
 
-    def __init__(self, photo: PhotoRecipe, audio: AudioRecipe) -> None:
-        self.photo_recipe = photo
-        self.audio_recipe = audio
-
-
-class Renditions:
-    """Read-only view of `build/.cache`: which cached files a source was turned into."""
+    The keys come from `media/keys.py` with the project's recipes, exactly as the
+    build makes them, and are looked up through the cache's read-only reader.
+    """
 
     def __init__(self, project: Path) -> None:
         self.project = project
-        db = project / "build" / ".cache" / "manifest.sqlite"
-        self.objects = db.parent / "objects"
-        self.db: sqlite3.Connection | None = None
-        if db.is_file():
-            try:
-                self.db = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
-            except sqlite3.Error:
-                self.db = None
+        self.cache = CacheReader(project / "build" / ".cache")
         settings, _ = load_settings(project)
-        photo, audio = media_recipes(settings, [])
-        self.keys = _Keys(photo, audio)
-        self._shas: dict[Path, str | None] = {}
+        self.photo_recipe, self.audio_recipe = media_recipes(settings, [])
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-    def _row(self, sql: str, key: str) -> tuple[object, ...] | None:
-        if self.db is None:
-            return None
-        try:
-            row: tuple[object, ...] | None = self.db.execute(sql, (key,)).fetchone()
-        except sqlite3.Error:
-            return None
-        return row
+        self.cache.close()
 
     def sha(self, path: Path) -> str | None:
-        if path not in self._shas:
-            try:
-                stat = path.stat()
-                row = self._row(
-                    "SELECT size, mtime_ns, sha256 FROM sources WHERE path = ?", str(path)
-                )
-                if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
-                    self._shas[path] = str(row[2])
-                else:
-                    self._shas[path] = file_sha256(path)
-            except OSError:
-                self._shas[path] = None
-        return self._shas[path]
-
-    def _objects(self, keys: Iterable[str]) -> list[Path]:
-        out = []
-        for key in keys:
-            row = self._row("SELECT file FROM outputs WHERE key = ?", key)
-            if row is not None and (self.objects / str(row[0])).is_file():
-                out.append(self.objects / str(row[0]))
-        return out
+        return self.cache.sha256(path)
 
     def photo(self, sha: str) -> tuple[list[Path], str]:
         """The cached renditions of a photo, and its inline placeholder."""
         versions = tool_versions(audio=False)
-        meta_key = output_key(
-            "photo-meta", PIPELINE_VERSION, sha, self.keys.photo_recipe.placeholder_width, versions
-        )
-        row = self._row("SELECT meta FROM metas WHERE key = ?", meta_key)
-        if row is None:
+        meta = self.cache.meta(photo_meta_key(self.photo_recipe, sha, versions))
+        if meta is None:
             return [], ""
         try:
-            meta = json.loads(str(row[0]))
-            keys = self.keys.photo_keys(sha, int(meta["width"]), versions)
+            keys = photo_keys(self.photo_recipe, sha, int(meta["width"]), versions)
         except (ValueError, KeyError, TypeError):
             return [], ""
-        return self._objects(keys.values()), str(meta.get("placeholder", ""))
+        return self.cache.files(keys.values()), str(meta.get("placeholder", ""))
 
     def recording(self, sha: str, clips: tuple[Clip, ...], only_clips: bool) -> list[Path]:
         try:
             versions = tool_versions(audio=True)
         except MediaError:
             return []
-        keys = self.keys.audio_keys(sha, clips, versions)
+        keys = audio_keys(self.audio_recipe, sha, clips, versions)
         if only_clips:
             keys = {name: key for name, key in keys.items() if name.startswith("clip-")}
-        return self._objects(keys.values())
+        return self.cache.files(keys.values())
 
 
 # -- what one audience must not see -----------------------------------------------------
@@ -341,7 +299,7 @@ def excluded(
     view: m.Library,
     project: Path,
     audience: str,
-    renditions: Renditions | None = None,
+    renditions: CachedRenditions | None = None,
 ) -> Excluded:
     """What `audience` (whose view of `library` is `view`) must not find in its site."""
     result = Excluded(audience)
@@ -370,7 +328,7 @@ def excluded(
     result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)
     photos, recordings, transcripts = _media(library)
     seen_photos, seen_recordings, seen_transcripts = _media(view)
-    own = renditions or Renditions(project)
+    own = renditions or CachedRenditions(project)
     try:
         for path in photos:
             if path in seen_photos:
@@ -411,7 +369,7 @@ def excluded(
     return result
 
 
-def _shared(sha: str, path: Path, kept: Iterable[Path], own: Renditions) -> bool:
+def _shared(sha: str, path: Path, kept: Iterable[Path], own: CachedRenditions) -> bool:
     """Whether a source the audience may see has the same bytes (so the same renditions)."""
     size = path.stat().st_size
     for other in kept:

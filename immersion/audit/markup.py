@@ -1,7 +1,8 @@
 """A built page as the audit reads it: the tags that can point somewhere, and its words.
 
 Regular expressions, not a DOM: the audit reads thousands of pages and needs only
-* the start tags with attributes, their values decoded as a browser does;
+* the start tags with attributes, their values decoded as a browser does (read with
+  `pageloads`' expressions, so the audit sees the tags the offline precache sees);
 * the raw text of `<script>` and `<style>` elements (never read as tags);
 * the page's words: text between tags, the values of attributes people read (`alt`,
   `title`, `aria-label`, `content`, `data-*`...), comments, scripts and styles, as one
@@ -10,24 +11,18 @@ Regular expressions, not a DOM: the audit reads thousands of pages and needs onl
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
+
+from .. import pageloads
+from ..pageloads import RAW_ELEMENT, START_TAG, Tag, attributes, unescape
 
 RUN = "\x00"  # between runs of text that are not one sentence
 
-_RAW = re.compile(
-    r"""<!--(.*?)(?:-->|\Z)
-      | <(script|style)\b((?:[^>"']|"[^"]*"|'[^']*')*)>(.*?)(?:</\2\s*>|\Z)""",
-    re.DOTALL | re.IGNORECASE | re.VERBOSE,
-)
-# A start tag and its attributes (quoted values may hold ">").
-_TAG = re.compile(r"""<([a-zA-Z][^\s/>]*)([^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*)>""")
 _ANY_TAG = re.compile(r"""</?[a-zA-Z!?][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
-_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 # Attributes whose values people read (or scripts show): searched for excluded words.
 TEXT_ATTRIBUTES = frozenset(
     {"alt", "title", "aria-label", "aria-description", "content", "placeholder", "label"}
@@ -36,34 +31,11 @@ TEXT_ATTRIBUTES = frozenset(
 _WORD = re.compile(r"\w+")
 
 
-class Tag(NamedTuple):
-    name: str  # lower case
-    attrs: tuple[tuple[str, str], ...]  # names lower case, values decoded
-
-    def get(self, name: str) -> str | None:
-        for key, value in self.attrs:
-            if key == name:
-                return value
-        return None
-
-
 @dataclass
-class Page:
-    tags: list[Tag] = field(default_factory=list)  # the tags worth reading, in order
-    scripts: list[tuple[Tag, str]] = field(default_factory=list)  # <script> and its body
-    styles: list[str] = field(default_factory=list)  # <style> bodies
+class Page(pageloads.Page):
+    """A page as `pageloads` reads it (the same tags), with its words."""
+
     text: str = ""  # the page's words: runs separated by RUN
-
-
-def _unescape(value: str) -> str:
-    return html.unescape(value) if "&" in value else value
-
-
-def attributes(raw: str) -> tuple[tuple[str, str], ...]:
-    return tuple(
-        (name.lower(), _unescape(double or single or bare))
-        for name, double, single, bare in _ATTR.findall(raw)
-    )
 
 
 # The same tag, attribute for attribute, recurs on every page (the theme's header,
@@ -89,7 +61,7 @@ def _attributes_and_words(raw: str) -> tuple[tuple[tuple[str, str], ...], tuple[
 
 def strip_tags(source: str) -> str:
     """Text between tags (entities decoded), as one run."""
-    return _unescape(_ANY_TAG.sub(" ", source))
+    return unescape(_ANY_TAG.sub(" ", source))
 
 
 def parse_html(source: str) -> Page:
@@ -98,7 +70,7 @@ def parse_html(source: str) -> Page:
     rest: list[str] = []
     runs: list[str] = []
     last = 0
-    for match in _RAW.finditer(source):
+    for match in RAW_ELEMENT.finditer(source):
         rest.append(source[last : match.start()])
         rest.append(" ")
         last = match.end()
@@ -116,7 +88,7 @@ def parse_html(source: str) -> Page:
     rest.append(source[last:])
     markup = "".join(rest)
     tags = page.tags
-    for name, raw in _TAG.findall(markup):
+    for name, raw in START_TAG.findall(markup):
         if raw:
             attrs, values = _attributes_and_words(raw)
             tags.append(Tag(name.lower(), attrs))

@@ -34,7 +34,7 @@ from ..media.recipes import MediaError
 from . import audio, images
 from . import findings as f
 from .findings import Finding, SiteReport
-from .leaks import Excluded, Matcher, Origin, Renditions, Text, excluded
+from .leaks import CachedRenditions, Excluded, Matcher, Origin, Text, excluded
 from .markup import file_text, parse_html
 from .memo import Memo
 from .originals import MIN_ORIGINAL_BYTES, Digests, Known, content_files, identical, originals
@@ -78,7 +78,7 @@ class Context:
             known = self.memo.recall(key) if key else None
             found = _thaw(known, audience) if known is not None else None
             if found is None:
-                renditions = Renditions(self.project)
+                renditions = CachedRenditions(self.project)
                 try:
                     found = excluded(
                         self.library, self.views[audience], self.project, audience, renditions

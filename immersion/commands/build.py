@@ -20,8 +20,9 @@ from ..audience import for_audience
 from ..audit import audit_new_site
 from ..engine import missing
 from ..load import load
-from ..media.pipeline import MediaPipeline, Renditions
+from ..media.pool import MediaPipeline
 from ..media.recipes import AudioRecipe, PhotoRecipe
+from ..media.renditions import Renditions
 from ..model import AUDIENCES, Library
 from ..problems import (
     EXIT_CONTENT,

@@ -22,7 +22,7 @@ from ..audience import for_audience
 from ..load import load
 from ..media import film
 from ..media.ffmpeg import FFmpegError
-from ..media.pipeline import MediaPipeline
+from ..media.pool import MediaPipeline
 from ..media.recipes import MediaError
 from ..problems import (
     EXIT_CONTENT,

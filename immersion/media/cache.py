@@ -12,6 +12,9 @@
 Every object is written under a temporary name and renamed before its row is
 committed, so a build killed at any moment leaves either a complete rendition
 or none; `collect` removes whatever this run did not use, rows and files alike.
+
+`MediaCache` is the build's (the only writer); `CacheReader` answers the same
+questions for the audit without writing anything, not even a "used" mark.
 """
 
 from __future__ import annotations
@@ -21,8 +24,13 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
+
+MANIFEST = "manifest.sqlite"
+OBJECTS = "objects"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER,
@@ -48,9 +56,9 @@ def file_sha256(path: Path) -> str:
 class MediaCache:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.objects = root / "objects"
+        self.objects = root / OBJECTS
         self.objects.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(root / "manifest.sqlite", isolation_level=None)
+        self.db = sqlite3.connect(root / MANIFEST, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(_SCHEMA)
         self.run_id = time.time_ns()
@@ -141,3 +149,90 @@ class MediaCache:
         rows = list(self.db.execute("SELECT path FROM sources"))
         gone = [(p,) for (p,) in rows if not Path(p).exists()]
         self.db.executemany("DELETE FROM sources WHERE path = ?", gone)
+
+
+class CacheReader:
+    """A media cache read, never written: what the audit asks of `build/.cache/`.
+
+    The manifest is opened read-only (an SQLite `mode=ro` URI), so the reader can
+    neither create a cache where there is none nor mark a row as used (which would
+    keep it from the next build's `collect`). A missing or unreadable manifest is an
+    empty cache: every question has the answer "not cached".
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.objects = root / OBJECTS
+        self.db: sqlite3.Connection | None = None
+        manifest = root / MANIFEST
+        if manifest.is_file():
+            try:
+                self.db = sqlite3.connect(f"{manifest.resolve().as_uri()}?mode=ro", uri=True)
+            except sqlite3.Error:
+                self.db = None
+        self._shas: dict[Path, str | None] = {}
+
+    def __enter__(self) -> CacheReader:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+    def _row(self, sql: str, key: str) -> tuple[Any, ...] | None:
+        if self.db is None:
+            return None
+        try:
+            row: tuple[Any, ...] | None = self.db.execute(sql, (key,)).fetchone()
+        except sqlite3.Error:  # not a cache's manifest, or one being rewritten
+            return None
+        return row
+
+    def sha256(self, path: Path) -> str | None:
+        """The file's sha256 (the manifest's when its size and mtime still match); None
+        if the file cannot be read."""
+        if path not in self._shas:
+            try:
+                stat = path.stat()
+                row = self._row(
+                    "SELECT size, mtime_ns, sha256 FROM sources WHERE path = ?", str(path)
+                )
+                if row and row[0] == stat.st_size and row[1] == stat.st_mtime_ns:
+                    self._shas[path] = str(row[2])
+                else:
+                    self._shas[path] = file_sha256(path)
+            except OSError:
+                self._shas[path] = None
+        return self._shas[path]
+
+    def file(self, key: str) -> Path | None:
+        """The cached file for `key`; None if it has no row or its file is gone."""
+        row = self._row("SELECT file FROM outputs WHERE key = ?", key)
+        if row is None:
+            return None
+        path = self.objects / str(row[0])
+        return path if path.is_file() else None
+
+    def files(self, keys: Iterable[str]) -> list[Path]:
+        """The cached files of those keys that have one, in order."""
+        return [path for key in keys if (path := self.file(key)) is not None]
+
+    def meta(self, key: str) -> dict[str, Any] | None:
+        """The facts stored under `key`; None if absent or not a JSON object."""
+        row = self._row("SELECT meta FROM metas WHERE key = ?", key)
+        if row is None:
+            return None
+        try:
+            meta = json.loads(str(row[0]))
+        except ValueError:
+            return None
+        return meta if isinstance(meta, dict) else None

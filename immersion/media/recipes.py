@@ -1,7 +1,7 @@
 """What a rendition is made from: frozen recipes, their hashes, and the results.
 
 A recipe holds every setting that changes an output, and nothing else; the
-pipeline keys each output by the settings it uses (see `media/pipeline.py`), so
+pipeline keys each output by the settings it uses (see `media/keys.py`), so
 changing one width changes only that width's key. Workers receive a source path and a
 recipe, never the library.
 """

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .. import model as m
-from ..load import KIND_DIRS
+from ..model import KIND_DIRS
+from ..model import KIND_FOLDERS as SECTION_DIRS
 
 ItemKey = tuple[str, str]  # (kind, id)
-
-SECTION_DIRS = {kind: folder for folder, kind in KIND_DIRS.items()}
 
 # Editors' and operating systems' scratch files: an atomic save writes one of these,
 # then renames it over the real file (the rename is the event that counts).

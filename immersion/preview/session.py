@@ -29,8 +29,10 @@ from .. import model as m
 from ..audience import for_audience
 from ..engine import WarmSite
 from ..load import ItemCache, load
-from ..media.pipeline import MediaPipeline, Renditions, photo_sources, recording_sources
+from ..media.keys import photo_sources, recording_sources
+from ..media.pool import MediaPipeline
 from ..media.recipes import AudioRecipe, Clip, PhotoRecipe
+from ..media.renditions import Renditions
 from ..model import AUDIENCES
 from ..problems import BuildError, Problem, Severity
 from ..project import Project

@@ -1,6 +1,6 @@
 """Renditions placed in the staging folder, under names the pages link to.
 
-Files come from the media cache (`media/pipeline.py`) and are hard-linked
+Files come from the media cache (`media/pool.py`) and are hard-linked
 into `docs/media/...` (copied where links are impossible), so placing a
 thousand photos costs no bytes and a rebuild with nothing changed touches
 nothing. Originals are never placed: only renditions, and transcripts
@@ -16,7 +16,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..media.pipeline import Renditions
+from ..media.renditions import Renditions
 from ..problems import Problem
 from ..schema import MediaRef
 from ..transcripts import Transcript, to_vtt

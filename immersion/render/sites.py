@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..media.pipeline import Renditions
+from ..media.renditions import Renditions
 from ..model import Library
 from ..problems import Problem
 from ..project import Project

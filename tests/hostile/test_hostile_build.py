@@ -17,7 +17,7 @@ import pytest
 from conftest import TODAY, site_files, tree_snapshot
 
 from immersion.commands import build
-from immersion.media import pipeline
+from immersion.media import pool as pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -16,7 +16,7 @@ from conftest import TODAY, jpeg_with_gps, make_room, write
 from immersion.audience import for_audience
 from immersion.commands import build
 from immersion.load import load
-from immersion.media.pipeline import Renditions
+from immersion.media.renditions import Renditions
 from immersion.model import Playlist
 from immersion.render.kiosk import (
     KioskAssets,

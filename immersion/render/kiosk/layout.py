@@ -16,7 +16,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ... import model as m
-from ...media.pipeline import Renditions
+from ...media.renditions import Renditions
 from ...problems import Problem
 from ...schema import MediaRef
 from ...transcripts import Transcript, to_vtt

@@ -21,13 +21,12 @@ import contextlib
 import hashlib
 import json
 import posixpath
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ...pageloads import css_urls, page_loads
 from ...problems import BuildError
 from ..site_config import PACKAGE_THEMES
 from ..staging import atomic_write
@@ -36,48 +35,7 @@ SW_TEMPLATE = PACKAGE_THEMES / "kiosk-sw" / "sw.js"
 PRECACHE_FILE = "precache.json"
 SW_FILE = "sw.js"
 
-# Attributes whose value is one URL the page loads (or plays) by itself.
-URL_ATTRIBUTES = frozenset(
-    {"src", "poster", "data-peaks", "data-ik-clip", "data-ik-clip-fallback", "data-src"}
-)
-# <link rel=...> values whose href the page loads.
-LINK_RELS = frozenset(
-    {"stylesheet", "icon", "shortcut", "apple-touch-icon", "manifest", "preload", "modulepreload"}
-)
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
-_CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 _ORIGIN = "http://kiosk.invalid"
-
-
-class _References(HTMLParser):
-    """The URLs a page loads: from attributes, srcset and inline style url()s."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        for name, value in values.items():
-            if name in URL_ATTRIBUTES and value:
-                self.urls.append(value)
-            elif name in ("srcset", "imagesrcset"):
-                self.urls += [c.split()[0] for c in value.split(",") if c.strip()]
-            elif name == "style":
-                self.urls += css_urls(value)
-        if tag == "link" and values.get("href"):
-            rels = set(values.get("rel", "").lower().split())
-            if rels & LINK_RELS:
-                self.urls.append(values["href"])
-
-    handle_startendtag = handle_starttag
-
-
-def css_urls(text: str) -> list[str]:
-    """Every `url(...)` and `@import` of a stylesheet, in order."""
-    found = [next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text)]
-    found += [m.group(1) or m.group(2) for m in _CSS_IMPORT.finditer(text)]
-    return [u.strip() for u in found if u and u.strip()]
 
 
 def site_path(base: str, url: str) -> str | None:
@@ -124,10 +82,8 @@ def collect(site: Path, display: str) -> tuple[dict[str, str], int]:
     needed: dict[str, str] = {rel: page_url(rel) for rel in pages}
     stylesheets: list[str] = []
     for rel in pages:
-        parser = _References()
-        parser.feed((site / rel).read_text(encoding="utf-8", errors="replace"))
-        parser.close()
-        for url in parser.urls:
+        # What a page loads is `pageloads`' to say: the audit reads pages the same way.
+        for url in page_loads((site / rel).read_text(encoding="utf-8", errors="replace")):
             add(site, page_url(rel), url, display, needed, stylesheets)
     done: set[str] = set()
     while stylesheets:

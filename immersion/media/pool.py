@@ -1,10 +1,10 @@
 """Library -> Renditions: every photo and recording an audience will see, converted once.
 
 For each source: its sha256 (from the cache's fast pre-check), the keys of the
-outputs its recipe asks for, and which of them the cache lacks. Only sources
-with something missing become jobs; jobs run in a process pool and receive a
-path, a frozen recipe and the names of the outputs to make, never the library.
-The main process alone writes the cache, so SQLite sees one writer.
+outputs its recipe asks for (`media/keys.py`), and which of them the cache lacks.
+Only sources with something missing become jobs; jobs run in a process pool and
+receive a path, a frozen recipe and the names of the outputs to make, never the
+library. The main process alone writes the cache, so SQLite sees one writer.
 """
 
 from __future__ import annotations
@@ -22,114 +22,25 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
-
-import PIL
 
 from .. import model as m
 from ..problems import Problem, relpath
 from ..schema import MediaRef
-from .cache import MediaCache, output_key
-from .recipes import (
-    PIPELINE_VERSION,
-    AudioRecipe,
-    AudioResult,
-    Clip,
-    MediaError,
-    PhotoRecipe,
-    PhotoResult,
+from .cache import MediaCache
+from .keys import (
+    audio_keys,
+    audio_meta_key,
+    photo_keys,
+    photo_meta_key,
+    photo_sources,
+    recording_sources,
+    tool_versions,
 )
-
-PHOTO_FORMATS = ("webp", "jpeg")
-AUDIO_OUTPUTS = ("normalised.flac", "audio.m4a", "audio.opus", "peaks.json")
-
-
-@dataclass(frozen=True)
-class PhotoRendition:
-    width: int
-    height: int
-    placeholder: str
-    files: dict[tuple[int, str], Path]  # (width, format) -> cached file
-
-
-@dataclass(frozen=True)
-class AudioRendition:
-    duration: float
-    files: dict[str, Path]  # "m4a" / "opus" -> cached file
-    peaks: Path | None
-    clips: dict[str, dict[str, Path]]  # clip id -> format -> cached file
-
-
-@dataclass
-class Stats:
-    converted: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
-    reused: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
-    failed: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
-    bytes_in: int = 0
-    bytes_out: int = 0
-    seconds: float = 0.0
-
-    def summary(self) -> str:
-        parts = []
-        for kind in ("photo", "recording"):
-            done = self.converted[kind] + self.reused[kind] + self.failed[kind]
-            if done:
-                parts.append(
-                    f"{kind}s: {self.converted[kind]} converted, {self.reused[kind]} "
-                    f"reused, {self.failed[kind]} failed"
-                )
-        size = (
-            f"; {self.bytes_in / 1e6:.1f} MB in, {self.bytes_out / 1e6:.1f} MB out"
-            if self.bytes_in
-            else ""
-        )
-        return ("media: " + "; ".join(parts) + size) if parts else "media: none"
-
-
-@dataclass
-class Renditions:
-    photos: dict[Path, PhotoRendition] = field(default_factory=dict)
-    recordings: dict[Path, AudioRendition] = field(default_factory=dict)
-    stats: Stats = field(default_factory=Stats)
-
-    def photo(self, ref: MediaRef) -> PhotoRendition | None:
-        return self.photos.get(ref.path)
-
-    def recording(self, ref: MediaRef) -> AudioRendition | None:
-        return self.recordings.get(ref.path)
-
-    def duration(self, ref: MediaRef) -> float | None:
-        """The measured length of a converted recording, in seconds."""
-        found = self.recordings.get(ref.path)
-        return found.duration if found else None
-
-
-# -- what a library needs ----------------------------------------------------
-
-
-def photo_sources(lib: m.Library) -> Iterator[MediaRef]:
-    for persona in lib.personas.values():
-        if persona.portrait:
-            yield persona.portrait.src
-    for story in lib.stories.values():
-        yield from (frame.src for frame in story.frames)
-        yield from (attachment.src for attachment in story.attachments)
-        yield from (image.src for image in story.inline_images)
-
-
-def recording_sources(lib: m.Library) -> Iterator[tuple[MediaRef, tuple[Clip, ...]]]:
-    for story in lib.stories.values():
-        if story.recording:
-            clips = tuple(Clip(h.id, h.start, h.end) for h in story.highlights)
-            yield story.recording, clips
-        for entry in story.entries:
-            if entry.recording:
-                yield entry.recording, ()
-        if story.narration:
-            yield story.narration.recording, ()
-
+from .recipes import AudioRecipe, AudioResult, Clip, MediaError, PhotoRecipe, PhotoResult
+from .renditions import PhotoRendition, Renditions, audio_rendition
 
 # -- workers (top level, so a process pool can pickle them) ------------------
 
@@ -164,15 +75,6 @@ def _audio_job(
 
 
 # -- the pipeline ------------------------------------------------------------
-
-
-def tool_versions(audio: bool) -> str:
-    versions = f"pillow {PIL.__version__}"
-    if audio:
-        from .ffmpeg import ffmpeg_version
-
-        versions += f"; {ffmpeg_version()}"
-    return versions
 
 
 @dataclass
@@ -218,31 +120,12 @@ class MediaPipeline:
 
     # photos ------------------------------------------------------------------
 
-    def photo_keys(self, sha: str, width: int, versions: str) -> dict[tuple[int, str], str]:
-        from .images import planned_widths
-
-        recipe = self.photo_recipe
-        quality = {"webp": recipe.webp_quality, "jpeg": recipe.jpeg_quality}
-        planned = planned_widths(width, recipe.widths)
-        # A file depends on its own width and format, and on the decode, whose draft
-        # scale follows the widest planned width: nothing else (see images.py).
-        decode = max(planned)
-        return {
-            (w, fmt): output_key(
-                "photo", PIPELINE_VERSION, sha, w, fmt, quality[fmt], decode, versions
-            )
-            for w in planned
-            for fmt in PHOTO_FORMATS
-        }
-
     def plan_photo(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
-        meta_key = output_key(
-            "photo-meta", PIPELINE_VERSION, sha, self.photo_recipe.placeholder_width, versions
-        )
+        meta_key = photo_meta_key(self.photo_recipe, sha, versions)
         meta = self.cache.get_meta(meta_key)
         only: frozenset[tuple[int, str]] | None = None
         if meta is not None:
-            keys = self.photo_keys(sha, meta["width"], versions)
+            keys = photo_keys(self.photo_recipe, sha, meta["width"], versions)
             found = {spec: self.cache.get(key) for spec, key in keys.items()}
             if all(found.values()):
                 self.result.photos[ref.path] = PhotoRendition(
@@ -269,7 +152,7 @@ class MediaPipeline:
                         "placeholder": result.placeholder,
                     },
                 )
-                keys = self.photo_keys(sha, result.width, versions)
+                keys = photo_keys(self.photo_recipe, sha, result.width, versions)
                 files: dict[tuple[int, str], Path] = {}
                 for output in result.outputs:
                     spec = (output.width, output.format)
@@ -297,48 +180,15 @@ class MediaPipeline:
 
     # recordings --------------------------------------------------------------
 
-    def audio_keys(self, sha: str, clips: tuple[Clip, ...], versions: str) -> dict[str, str]:
-        recipe = self.audio_recipe
-        keys = {
-            name: output_key("audio", PIPELINE_VERSION, sha, recipe, name, versions)
-            for name in AUDIO_OUTPUTS
-        }
-        for clip in clips:
-            for ext in ("m4a", "opus"):
-                name = f"clip-{clip.id}.{ext}"
-                keys[name] = output_key(
-                    "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions
-                )
-        return keys
-
-    def audio_rendition(
-        self, meta: dict[str, Any], files: dict[str, Path], clips: tuple[Clip, ...]
-    ) -> AudioRendition:
-        return AudioRendition(
-            duration=float(meta["duration"]),
-            files={
-                ext: files[f"audio.{ext}"] for ext in ("m4a", "opus") if f"audio.{ext}" in files
-            },
-            peaks=files.get("peaks.json"),
-            clips={
-                c.id: {
-                    ext: files[f"clip-{c.id}.{ext}"]
-                    for ext in ("m4a", "opus")
-                    if f"clip-{c.id}.{ext}" in files
-                }
-                for c in clips
-            },
-        )
-
     def plan_recording(
         self, ref: MediaRef, clips: tuple[Clip, ...], sha: str, versions: str
     ) -> _Job | None:
-        meta_key = output_key("audio-meta", PIPELINE_VERSION, sha, self.audio_recipe, versions)
+        meta_key = audio_meta_key(self.audio_recipe, sha, versions)
         meta = self.cache.get_meta(meta_key)
-        keys = self.audio_keys(sha, clips, versions)
+        keys = audio_keys(self.audio_recipe, sha, clips, versions)
         found = {name: self.cache.get(key) for name, key in keys.items()}
         if meta is not None and all(found.values()):
-            self.result.recordings[ref.path] = self.audio_rendition(
+            self.result.recordings[ref.path] = audio_rendition(
                 meta, {n: p for n, p in found.items() if p}, clips
             )
             self.result.stats.reused["recording"] += 1
@@ -364,7 +214,7 @@ class MediaPipeline:
                         files[name] = self.cache.put(key, produced)
                     elif (cached := found.get(name)) is not None:
                         files[name] = cached
-                self.result.recordings[ref.path] = self.audio_rendition(new_meta, files, clips)
+                self.result.recordings[ref.path] = audio_rendition(new_meta, files, clips)
                 self.result.stats.converted["recording"] += 1
                 self.result.stats.bytes_in += _size(ref.path)
             finally:
@@ -455,8 +305,9 @@ class MediaPipeline:
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()
-        jobs = planner()
         try:
+            # Planning makes the work folder: a Ctrl-C while it hashes must remove it too.
+            jobs = planner()
             if jobs:
                 self.execute(jobs)
             if collect:

@@ -1,0 +1,102 @@
+"""What a library's media needs, and the cache key of every output: pure functions.
+
+The pool (`media/pool.py`) asks the cache for these keys before it converts
+anything, and the audit (`audit/leaks.py`) recomputes them to find an excluded
+source's renditions; both use these functions, so they cannot disagree. A key
+depends on the source's sha256, the recipe settings of that one output and the
+tool versions, nothing else: changing one width changes only that width's keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import PIL
+
+from .. import model as m
+from ..schema import MediaRef
+from .cache import output_key
+from .recipes import PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe
+
+PHOTO_FORMATS = ("webp", "jpeg")
+AUDIO_OUTPUTS = ("normalised.flac", "audio.m4a", "audio.opus", "peaks.json")
+CLIP_FORMATS = ("m4a", "opus")
+
+
+def photo_sources(lib: m.Library) -> Iterator[MediaRef]:
+    """Every photo the library shows: portraits, frames, attachments, inline images."""
+    for persona in lib.personas.values():
+        if persona.portrait:
+            yield persona.portrait.src
+    for story in lib.stories.values():
+        yield from (frame.src for frame in story.frames)
+        yield from (attachment.src for attachment in story.attachments)
+        yield from (image.src for image in story.inline_images)
+
+
+def recording_sources(lib: m.Library) -> Iterator[tuple[MediaRef, tuple[Clip, ...]]]:
+    """Every recording the library plays, with the highlight clips cut from it."""
+    for story in lib.stories.values():
+        if story.recording:
+            clips = tuple(Clip(h.id, h.start, h.end) for h in story.highlights)
+            yield story.recording, clips
+        for entry in story.entries:
+            if entry.recording:
+                yield entry.recording, ()
+        if story.narration:
+            yield story.narration.recording, ()
+
+
+def tool_versions(audio: bool) -> str:
+    """The versions of the tools that shape an output (ffmpeg only for recordings)."""
+    versions = f"pillow {PIL.__version__}"
+    if audio:
+        from .ffmpeg import ffmpeg_version
+
+        versions += f"; {ffmpeg_version()}"
+    return versions
+
+
+def photo_meta_key(recipe: PhotoRecipe, sha: str, versions: str) -> str:
+    """The key of a photo's size and placeholder."""
+    return output_key("photo-meta", PIPELINE_VERSION, sha, recipe.placeholder_width, versions)
+
+
+def photo_keys(
+    recipe: PhotoRecipe, sha: str, width: int, versions: str
+) -> dict[tuple[int, str], str]:
+    """{(width, format): key} of every rendition of a photo `width` pixels wide."""
+    from .images import planned_widths
+
+    quality = {"webp": recipe.webp_quality, "jpeg": recipe.jpeg_quality}
+    planned = planned_widths(width, recipe.widths)
+    # A file depends on its own width and format, and on the decode, whose draft
+    # scale follows the widest planned width: nothing else (see images.py).
+    decode = max(planned)
+    return {
+        (w, fmt): output_key("photo", PIPELINE_VERSION, sha, w, fmt, quality[fmt], decode, versions)
+        for w in planned
+        for fmt in PHOTO_FORMATS
+    }
+
+
+def audio_meta_key(recipe: AudioRecipe, sha: str, versions: str) -> str:
+    """The key of a recording's duration and measured loudness."""
+    return output_key("audio-meta", PIPELINE_VERSION, sha, recipe, versions)
+
+
+def audio_keys(
+    recipe: AudioRecipe, sha: str, clips: tuple[Clip, ...], versions: str
+) -> dict[str, str]:
+    """{output name: key} of a recording's outputs and of each clip cut from it."""
+    keys = {
+        name: output_key("audio", PIPELINE_VERSION, sha, recipe, name, versions)
+        for name in AUDIO_OUTPUTS
+    }
+    for clip in clips:
+        for ext in CLIP_FORMATS:
+            name = f"clip-{clip.id}.{ext}"
+            keys[name] = output_key(
+                "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions
+            )
+    return keys

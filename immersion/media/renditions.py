@@ -1,0 +1,94 @@
+"""What the media pipeline hands the renderers: the cached files of every source.
+
+Plain result types, so that `render/` can read renditions without importing the
+process pool (`media/pool.py`) that makes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..schema import MediaRef
+from .keys import CLIP_FORMATS
+from .recipes import Clip
+
+
+@dataclass(frozen=True)
+class PhotoRendition:
+    width: int
+    height: int
+    placeholder: str
+    files: dict[tuple[int, str], Path]  # (width, format) -> cached file
+
+
+@dataclass(frozen=True)
+class AudioRendition:
+    duration: float
+    files: dict[str, Path]  # "m4a" / "opus" -> cached file
+    peaks: Path | None
+    clips: dict[str, dict[str, Path]]  # clip id -> format -> cached file
+
+
+def audio_rendition(
+    meta: dict[str, Any], files: dict[str, Path], clips: tuple[Clip, ...]
+) -> AudioRendition:
+    """A recording's rendition from its cached meta and its files by output name."""
+    return AudioRendition(
+        duration=float(meta["duration"]),
+        files={ext: files[f"audio.{ext}"] for ext in CLIP_FORMATS if f"audio.{ext}" in files},
+        peaks=files.get("peaks.json"),
+        clips={
+            c.id: {
+                ext: files[f"clip-{c.id}.{ext}"]
+                for ext in CLIP_FORMATS
+                if f"clip-{c.id}.{ext}" in files
+            }
+            for c in clips
+        },
+    )
+
+
+@dataclass
+class Stats:
+    converted: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    reused: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    failed: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    bytes_in: int = 0
+    bytes_out: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        parts = []
+        for kind in ("photo", "recording"):
+            done = self.converted[kind] + self.reused[kind] + self.failed[kind]
+            if done:
+                parts.append(
+                    f"{kind}s: {self.converted[kind]} converted, {self.reused[kind]} "
+                    f"reused, {self.failed[kind]} failed"
+                )
+        size = (
+            f"; {self.bytes_in / 1e6:.1f} MB in, {self.bytes_out / 1e6:.1f} MB out"
+            if self.bytes_in
+            else ""
+        )
+        return ("media: " + "; ".join(parts) + size) if parts else "media: none"
+
+
+@dataclass
+class Renditions:
+    photos: dict[Path, PhotoRendition] = field(default_factory=dict)
+    recordings: dict[Path, AudioRendition] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+
+    def photo(self, ref: MediaRef) -> PhotoRendition | None:
+        return self.photos.get(ref.path)
+
+    def recording(self, ref: MediaRef) -> AudioRendition | None:
+        return self.recordings.get(ref.path)
+
+    def duration(self, ref: MediaRef) -> float | None:
+        """The measured length of a converted recording, in seconds."""
+        found = self.recordings.get(ref.path)
+        return found.duration if found else None

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from immersion.media import audio
+from immersion.media import audio, master
 from immersion.media import ffmpeg as ff
 from immersion.media.audio import (
     M4A,
@@ -430,7 +430,7 @@ def test_reusing_the_normalised_master_measures_nothing(
 def test_an_encode_over_the_true_peak_is_redone_quieter(
     speech: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(audio, "CODEC_HEADROOM_DB", 0.0)  # master peaks right at -1 dBTP
+    monkeypatch.setattr(master, "CODEC_HEADROOM_DB", 0.0)  # master peaks right at -1 dBTP
     src = render(speech, tmp_path / "in.wav", "loud", "wav")
     spy = Spy(monkeypatch)
     convert_recording(src, tmp_path / "out", RECIPE, only={M4A, OPUS})
@@ -503,7 +503,7 @@ def test_speech_whose_peaks_fit_gets_a_plain_linear_gain(
 def test_peaks_a_little_over_lower_the_target_instead_of_limiting(
     speech: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(audio, "LOWER_TARGET_MAX_LU", 6.0)  # espeak's peaks are ~4 dB over
+    monkeypatch.setattr(master, "LOWER_TARGET_MAX_LU", 6.0)  # espeak's peaks are ~4 dB over
     src = render(speech, tmp_path / "in.wav", "loud", "wav")
     spy = Spy(monkeypatch)
     convert_recording(src, tmp_path / "out", RECIPE, only={MASTER})
@@ -526,7 +526,7 @@ def test_a_dynamic_fallback_is_kept_and_recorded(
 ) -> None:
     # Stand in for an ffmpeg whose loudnorm refuses linear mode for our plan.
     monkeypatch.setattr(
-        audio, "_apply_filter", lambda *_: "loudnorm=I=-16:TP=-2:LRA=11:print_format=json"
+        master, "_apply_filter", lambda *_: "loudnorm=I=-16:TP=-2:LRA=11:print_format=json"
     )
     src = render(speech, tmp_path / "in.wav", "loud", "wav")
     convert_recording(src, tmp_path / "out", RECIPE, only={MASTER, M4A})

@@ -455,8 +455,8 @@ class MediaPipeline:
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()
-        jobs = planner()
         try:
+            jobs = planner()  # inside: a Ctrl-C while planning must not leave work/ behind
             if jobs:
                 self.execute(jobs)
             if collect:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import array
+import html
 import itertools
 import math
 import random
@@ -45,6 +46,10 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont, ImageOps
 from PIL.TiffImagePlugin import IFDRational
+
+from immersion.schema import parse_timecode
+from immersion.transcripts import Cue as TimedCue
+from immersion.transcripts import fmt_timestamp, parse_vtt, read_vtt
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -388,16 +393,8 @@ def silence(seconds: float) -> array.array:
     return array.array("h", [0]) * round(seconds * RATE)
 
 
-def fmt_time(seconds: float) -> str:
-    ms = round(seconds * 1000)
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
 def vtt_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)
 
 
 def make_recording(rec: Recording, workdir: Path) -> list[tuple[float, float, Cue]]:
@@ -459,15 +456,23 @@ def make_recording(rec: Recording, workdir: Path) -> list[tuple[float, float, Cu
         check=True,
     )
 
+    # Written by hand rather than with `transcripts.to_vtt`, which drops cue identifiers:
+    # the demo's files carry them, as editors' files do (and the tests cite cue lines).
     lines = ["WEBVTT", ""]
     for number, (start, end, cue) in enumerate(timed, 1):
         lines += [
             str(number),
-            f"{fmt_time(start)} --> {fmt_time(end)}",
+            f"{fmt_timestamp(start)} --> {fmt_timestamp(end)}",
             f"<v {cue.speaker}>{vtt_escape(cue.text)}",
             "",
         ]
-    (CONTENT / rec.vtt).write_text("\n".join(lines), encoding="utf-8")
+    text = "\n".join(lines)
+    # What the product will read back must be exactly what was laid out.
+    parsed, problems = parse_vtt(text, rec.vtt)
+    assert not problems, [p.format() for p in problems]
+    stamps = [(fmt_timestamp(c.start), fmt_timestamp(c.end), c.voice) for c in parsed.cues]
+    assert stamps == [(fmt_timestamp(a), fmt_timestamp(b), c.speaker) for a, b, c in timed], rec.vtt
+    (CONTENT / rec.vtt).write_text(text, encoding="utf-8")
     return timed
 
 
@@ -478,7 +483,9 @@ def make_audio() -> None:
             total = timed[-1][1] + TAIL
             print(f"{rec.audio}: {total:.1f} s, {len(timed)} cues")
             for number, (start, end, cue) in enumerate(timed, 1):
-                print(f"  {number:2d} {fmt_time(start)} --> {fmt_time(end)}  {cue.speaker}")
+                print(
+                    f"  {number:2d} {fmt_timestamp(start)} --> {fmt_timestamp(end)}  {cue.speaker}"
+                )
 
 
 # --------------------------------------------------------------------------------------
@@ -1997,30 +2004,23 @@ def make_photos() -> None:
 # Checking the hand-written index.md against the media
 # --------------------------------------------------------------------------------------
 
-_TC = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d{1,3})?)$")
-
 
 def seconds(value: object) -> float:
+    """A highlight's or chapter's time, read as the product reads it."""
     if isinstance(value, int | float):
         return float(value)
-    text = str(value).strip()
-    match = _TC.match(text)
-    if match:
-        h, m, s = match.groups()
-        return int(h or 0) * 3600 + int(m) * 60 + float(s)
-    return float(text)
+    found = parse_timecode(str(value))
+    if found is None:
+        raise ValueError(f"not a time: {value!r}")
+    return found
 
 
-def read_vtt(path: Path) -> list[tuple[float, float, str]]:
-    cues = []
-    for block in path.read_text(encoding="utf-8").split("\n\n"):
-        for line in block.splitlines():
-            if "-->" in line:
-                a, b = (part.strip().split()[0] for part in line.split("-->"))
-                body = block.split(line, 1)[1].strip()
-                voice = re.match(r"<v ([^>]+)>", body)
-                cues.append((seconds(a), seconds(b), voice.group(1) if voice else ""))
-    return cues
+def read_cues(path: Path, problem: Callable[[str], None]) -> list[TimedCue]:
+    """The transcript's cues as the product reads them; its problems are reported."""
+    transcript, problems = read_vtt(path, str(path.relative_to(ROOT)))
+    for found in problems:
+        problem(found.format())
+    return list(transcript.cues) if transcript else []
 
 
 def duration_of(path: Path) -> float | None:
@@ -2061,19 +2061,21 @@ def check_times() -> int:
         rel = index.relative_to(ROOT)
         kind = meta.get("kind")
         if kind == "interview" and meta.get("recording") and meta.get("transcript"):
-            cues = read_vtt(folder / meta["transcript"])
-            length = duration_of(folder / meta["recording"]) or cues[-1][1]
+            cues = read_cues(folder / meta["transcript"], problem)
+            length = duration_of(folder / meta["recording"]) or (cues[-1].end if cues else 0)
             interviewer = meta.get("interviewer", "")
             for hl in meta.get("highlights") or []:
                 a, b = seconds(hl["start"]), seconds(hl["end"])
-                touched = [c for c in cues if c[0] < b and c[1] > a]
+                touched = [c for c in cues if c.start < b and c.end > a]
                 if not 0 <= a < b <= length:
                     problem(f"{rel}: highlight {hl['id']} {a}-{b} is outside 0-{length:.2f}")
                 if not touched:
                     problem(f"{rel}: highlight {hl['id']} covers no cue")
                 for c in touched:
-                    if c[2] == interviewer:
-                        problem(f"{rel}: highlight {hl['id']} overlaps interviewer cue at {c[0]}")
+                    if c.voice == interviewer:
+                        problem(
+                            f"{rel}: highlight {hl['id']} overlaps the interviewer at {c.start}"
+                        )
         if kind == "photo-film" and meta.get("narration"):
             narration = meta["narration"]
             length = duration_of(folder / narration["recording"]) or 0

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import textwrap
@@ -22,6 +23,18 @@ from PIL import Image
 
 TODAY = dt.date(2026, 11, 22)
 MARKER = "EXPIRED-MARKER-zebra"
+
+
+def sigint_default() -> None:
+    """`preexec_fn` for a child that a test stops with Ctrl-C (SIGINT).
+
+    A test run started in the background or under nohup inherits SIGINT ignored, and an
+    ignored signal stays ignored across exec: the child would never see the Ctrl-C. So
+    the child starts as from a terminal, with SIGINT at its default (Python then installs
+    its KeyboardInterrupt handler). Only the test's child changes; the run itself keeps
+    the disposition it was given, and so does the product.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def write(path: Path, text: str) -> Path:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import site_files
+from conftest import sigint_default, site_files
 
 REPO = Path(__file__).resolve().parents[2]
 ARGS = ["build", "--date", "2026-11-22", "-j", "2"]
@@ -57,6 +57,7 @@ class Run:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            preexec_fn=sigint_default,  # the Ctrl-C tests, even from a nohup'd test run
             env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         self.reader = threading.Thread(target=self._read, daemon=True)

@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import sigint_default
 
 from immersion.cli import main
 
@@ -20,6 +21,7 @@ def start(room: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=sigint_default,  # stop() sends Ctrl-C, even from a nohup'd test run
     )
     assert process.stdout is not None
     for line in process.stdout:

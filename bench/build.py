@@ -7,6 +7,7 @@ Run from the repository root:
     python bench/build.py --sizes 1000 --profile           # + cProfile of our stages
     python bench/build.py --json bench/results/build.json  # (the default path)
     python bench/build.py --smoke                          # seconds: N = 10, one run (CI)
+    python bench/build.py --sizes 1000 --zensical          # + the same with Zensical
 
 For each size N it writes a synthetic text-only corpus with `make_corpus.py`
 into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
@@ -24,6 +25,12 @@ into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
   engine (mkdocs in-process, its import included), audit (of the new site, as
   every build does before publishing) and publish (link swap and removal of the
   previous site).
+
+With `--zensical` (zensical installed), each run also times
+`immersion build --audience intranet --engine zensical` and plain
+`python -m zensical build` of the same staging folder (a copy of its config with a
+site folder inside it, as Zensical requires; its page cache removed first, because
+immersion's adapter always makes a whole build), printed as a second table.
 
 Every figure is the median of the R runs. "ours" is load + filter + media +
 render + audit + publish, the work immersion adds on top of mkdocs; "overhead" is immersion
@@ -88,6 +95,8 @@ class Result:
     stages_cpu_s: dict[str, float] = field(default_factory=dict)
     stage_cpu_runs: list[dict[str, float]] = field(default_factory=list)
     load_average: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    zensical_immersion_runs: list[float] = field(default_factory=list)
+    zensical_runs: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -167,9 +176,28 @@ def run(cmd: Sequence[str]) -> Timed:
     return Timed(elapsed, child_cpu() - cpu, done.stdout)
 
 
-def immersion_build(project: Path) -> Timed:
+def immersion_build(project: Path, engine: str = "mkdocs") -> Timed:
     cmd = [sys.executable, "-m", "immersion", "-C", str(project), "build", "--audience", "intranet"]
-    return run(cmd)
+    return run([*cmd, "--engine", engine])
+
+
+def zensical_build(project: Path) -> Timed:
+    """Plain Zensical on the staging folder immersion wrote: a copy of its config whose
+    site folder lies inside the staging folder (Zensical requires it), cache cleared."""
+    import yaml
+
+    staging = project / "build" / ".staging" / "intranet"
+    config = yaml.safe_load((staging / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["site_dir"] = ".bench-zensical-site"
+    copy = staging / ".bench-zensical.yml"
+    copy.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    shutil.rmtree(staging / ".cache", ignore_errors=True)
+    try:
+        return run([sys.executable, "-m", "zensical", "build", "-f", str(copy)])
+    finally:
+        copy.unlink(missing_ok=True)
+        shutil.rmtree(staging / ".bench-zensical-site", ignore_errors=True)
+        shutil.rmtree(staging / ".cache", ignore_errors=True)
 
 
 def mkdocs_build(project: Path) -> Timed:
@@ -282,7 +310,12 @@ def default_repeat(n: int) -> int:
 
 
 def bench_size(
-    n: int, repeat: int, corpus_root: Path, seed: int, profile_dir: Path | None
+    n: int,
+    repeat: int,
+    corpus_root: Path,
+    seed: int,
+    profile_dir: Path | None,
+    zensical: bool = False,
 ) -> Result:
     project = corpus_root / f"n{n}"
     counts = make_corpus(n, project, seed)
@@ -295,8 +328,18 @@ def bench_size(
     mkdocs_runs: list[Timed] = []
     stage_runs: list[dict[str, float]] = []
     stage_cpu_runs: list[dict[str, float]] = []
+    zensical_immersion: list[Timed] = []
+    zensical_plain: list[Timed] = []
     info: dict[str, Any] = {}
     for i in range(repeat):
+        if zensical:
+            zensical_immersion.append(immersion_build(project, "zensical"))
+            zensical_plain.append(zensical_build(project))
+            print(
+                f"  run {i + 1}/{repeat}: immersion --engine zensical "
+                f"{zensical_immersion[-1].wall:.2f}s, zensical {zensical_plain[-1].wall:.2f}s",
+                file=sys.stderr,
+            )
         immersion_runs.append(immersion_build(project))
         mkdocs_runs.append(mkdocs_build(project))
         info = stage_build(project)
@@ -329,6 +372,8 @@ def bench_size(
         stages_cpu_s={s: statistics.median(r[s] for r in stage_cpu_runs) for s in STAGES},
         stage_cpu_runs=stage_cpu_runs,
         load_average={"before": load_before, "after": os.getloadavg()},
+        zensical_immersion_runs=[r.wall for r in zensical_immersion],
+        zensical_runs=[r.wall for r in zensical_plain],
     )
 
 
@@ -364,6 +409,18 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def zensical_table(results: Sequence[Result]) -> str:
+    head = f"{'N':>5} {'immersion+zensical s':>20} {'zensical s':>10} {'ratio':>5}"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        if not r.zensical_runs:
+            continue
+        ours = statistics.median(r.zensical_immersion_runs)
+        plain = statistics.median(r.zensical_runs)
+        lines.append(f"{r.n:>5} {ours:>20.2f} {plain:>10.2f} {ours / plain:>5.2f}")
+    return "\n".join(lines)
+
+
 def verdicts(results: Sequence[Result]) -> list[str]:
     notes = []
     for r in results:
@@ -392,7 +449,7 @@ def revision() -> str:
 
 def machine() -> dict[str, Any]:
     versions: dict[str, str | None] = {}
-    for dist in ("mkdocs", "mkdocs-material", "markdown", "pyyaml"):
+    for dist in ("mkdocs", "mkdocs-material", "zensical", "markdown", "pyyaml"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -429,6 +486,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"a few seconds: N={SMOKE_SIZE}, one run, results in bench/results/smoke/ "
         "(CI runs this so that a broken benchmark fails; the figures mean little)",
     )
+    p.add_argument(
+        "--zensical",
+        action="store_true",
+        help="also time immersion with --engine zensical against plain zensical build",
+    )
     p.add_argument("--stages", type=Path, metavar="DIR", help=argparse.SUPPRESS)
     p.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -452,6 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.corpus_dir.resolve(),
             args.seed,
             profile_dir,
+            args.zensical,
         )
         for n in args.sizes
     ]
@@ -459,6 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         commit += f" (changed to {revision()} during the run: re-run for clean figures)"
         print(f"warning: the code changed during the run: {commit}", file=sys.stderr)
     print(table(results))
+    if args.zensical:
+        print()
+        print(zensical_table(results))
     for note in verdicts(results):
         print("over goal: " + note)
     json_path.parent.mkdir(parents=True, exist_ok=True)

@@ -37,7 +37,8 @@ IGNORED_NAMES = (
 HOME = "index.md"
 TAGS = "tags.md"
 ACTIONS = f"{SECTION_DIRS['action']}/index.md"  # every action is on one page
-# The project's folders and files an editor changes (project-relative names).
+# The project's folders an editor changes, watched whole (project-relative names), and
+# the names room.yml may come under.
 TREES = (Project.CONTENT, Project.THEMES)
 ROOM_FILES = (Project.ROOM_YML, f"{Project.CONTENT}/{Project.ROOM_YML}")
 

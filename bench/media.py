@@ -40,6 +40,7 @@ from immersion.media.ffmpeg import find_ffmpeg
 from immersion.media.images import JPEG_OPTIMIZE, JPEG_PROGRESSIVE, WEBP_METHOD, planned_widths
 from immersion.media.pool import MediaPipeline
 from immersion.media.recipes import AudioRecipe, PhotoRecipe
+from immersion.project import Project
 from immersion.schema import MediaRef
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -195,7 +196,7 @@ def ours(
 ) -> tuple[float, str]:
     if fresh:
         shutil.rmtree(project / "build", ignore_errors=True)
-    pipeline = MediaPipeline(project, photo, audio, jobs, [], open(os.devnull, "w"))  # noqa: SIM115
+    pipeline = MediaPipeline(Project(project), photo, audio, jobs, [], open(os.devnull, "w"))  # noqa: SIM115
     started = time.perf_counter()
     result = pipeline.run_sources(
         [MediaRef(p.name, p) for p in photos], [(MediaRef(r.name, r), ()) for r in recordings]

@@ -5,6 +5,7 @@ below that, a place is asked of the project (`project.staging("kiosk")`), never
 spelled again as `root / "build" / ".staging" / audience`. The layout:
 
     content/            the room's content (read-only to immersion); room.yml in it
+    content/consent/    the consent records, one <id>.yml each
     themes/<audience>/  the project's theme overrides
     mkdocs.yml          site settings and the `immersion:` block
     build/<audience>    the published site: a link into build/.sites/
@@ -26,6 +27,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from . import model as m
 
@@ -36,6 +38,21 @@ def utc_now() -> dt.datetime:
 
 @dataclass(frozen=True)
 class Project:
+    # The names of the layout, for code that compares project-relative paths (the
+    # preview's plan and watcher); everything else asks for a place below.
+    CONTENT: ClassVar[str] = "content"
+    THEMES: ClassVar[str] = "themes"
+    MKDOCS_YML: ClassVar[str] = "mkdocs.yml"
+    ROOM_YML: ClassVar[str] = "room.yml"  # in content/
+    CONSENT: ClassVar[str] = "consent"  # in content/: one <id>.yml per record
+    BUILD: ClassVar[str] = "build"
+    CACHE: ClassVar[str] = ".cache"
+    LOCK: ClassVar[str] = ".lock"
+    SITES: ClassVar[str] = ".sites"
+    STAGING: ClassVar[str] = ".staging"
+    PREVIEW: ClassVar[str] = ".preview"
+    FILMS: ClassVar[str] = "films"
+
     root: Path
     # The instant "now" is, as an aware datetime; tests give a fixed one.
     clock: Callable[[], dt.datetime] = field(default=utc_now, compare=False, repr=False)
@@ -44,19 +61,23 @@ class Project:
 
     @property
     def content(self) -> Path:
-        return self.root / "content"
+        return self.root / self.CONTENT
 
     @property
     def room_yml(self) -> Path:
-        return self.content / "room.yml"
+        return self.content / self.ROOM_YML
+
+    @property
+    def consents(self) -> Path:
+        return self.content / self.CONSENT
 
     @property
     def mkdocs_yml(self) -> Path:
-        return self.root / "mkdocs.yml"
+        return self.root / self.MKDOCS_YML
 
     @property
     def themes(self) -> Path:
-        return self.root / "themes"
+        return self.root / self.THEMES
 
     def theme(self, audience: str) -> Path:
         return self.themes / audience
@@ -69,23 +90,23 @@ class Project:
 
     @property
     def build(self) -> Path:
-        return self.root / "build"
+        return self.root / self.BUILD
 
     @property
     def cache(self) -> Path:
-        return self.build / ".cache"
+        return self.build / self.CACHE
 
     @property
     def lock(self) -> Path:
-        return self.build / ".lock"
+        return self.build / self.LOCK
 
     @property
     def sites(self) -> Path:
-        return self.build / ".sites"
+        return self.build / self.SITES
 
     @property
     def films(self) -> Path:
-        return self.build / "films"
+        return self.build / self.FILMS
 
     def film(self, story_id: str) -> Path:
         return self.films / f"{story_id}.mp4"
@@ -95,10 +116,10 @@ class Project:
         return self.build / audience
 
     def staging(self, audience: str) -> Path:
-        return self.build / ".staging" / audience
+        return self.build / self.STAGING / audience
 
     def preview(self, audience: str) -> Path:
-        return self.build / ".preview" / audience
+        return self.build / self.PREVIEW / audience
 
     def shown(self, path: Path) -> str:
         """`path` as the editor knows it: relative to the project, with forward slashes."""
@@ -112,11 +133,11 @@ class Project:
     def room(self) -> m.Room:
         """The room as the loader reads it; the defaults when room.yml cannot be read
         (the full load reports why)."""
-        # Imported when asked: load will take a Project, and then a module-level import
-        # would be a cycle.
+        # Imported when asked: load takes a Project, so a module-level import would be
+        # a cycle.
         from .load import read_room
 
-        return read_room(self.root)
+        return read_room(self)
 
     def today(self, room: m.Room | None = None) -> dt.date:
         """Today's date in the room's time zone (of `room`, else of room.yml as loaded).

@@ -8,12 +8,12 @@ mkdocs.yml we take only what is about the look and name of the site.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from .engine import DEFAULT_ENGINE, ENGINES, zensical_ignores
 from .media.recipes import AudioRecipe, PhotoRecipe
 from .problems import Problem, Severity, did_you_mean, relpath, suggest
+from .project import Project
 from .yamlio import ContentError, LDict, parse_yaml, read_text
 
 ALLOWED = (
@@ -50,7 +50,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load_settings(project: Path, engine: str | None = None) -> tuple[Settings, list[Problem]]:
+def load_settings(project: Project, engine: str | None = None) -> tuple[Settings, list[Problem]]:
     """The project's settings and what is wrong with them; `engine` is `--engine`."""
     settings, problems = _load(project, engine)
     if engine is not None:
@@ -58,9 +58,9 @@ def load_settings(project: Path, engine: str | None = None) -> tuple[Settings, l
     return settings, problems
 
 
-def _load(project: Path, engine: str | None) -> tuple[Settings, list[Problem]]:
-    path = project / "mkdocs.yml"
-    display = relpath(path, project)
+def _load(project: Project, engine: str | None) -> tuple[Settings, list[Problem]]:
+    path = project.mkdocs_yml
+    display = relpath(path, project.root)
     problems: list[Problem] = []
     if not path.is_file():
         return Settings(), problems
@@ -225,7 +225,7 @@ def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRec
     def bad(key: str, hint: str) -> None:
         problems.append(
             Problem(
-                "mkdocs.yml",
+                Project.MKDOCS_YML,
                 None,
                 f"immersion.{key} is not valid",
                 hint,
@@ -238,7 +238,7 @@ def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRec
         if key not in BLOCK_SETTINGS:
             problems.append(
                 Problem(
-                    "mkdocs.yml",
+                    Project.MKDOCS_YML,
                     None,
                     f"unknown setting immersion.{key}",
                     suggest(key, BLOCK_SETTINGS),

@@ -10,10 +10,11 @@ from conftest import TODAY
 
 from immersion.audience import for_audience
 from immersion.load import load
+from immersion.project import Project
 
 
 def loaded(room: Path):
-    library, problems = load(room, TODAY)
+    library, problems = load(Project(room), TODAY)
     assert not [p for p in problems if p.is_error], problems
     return library
 

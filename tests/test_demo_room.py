@@ -11,6 +11,7 @@ from conftest import TODAY
 
 from immersion.commands import build
 from immersion.load import load
+from immersion.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "EXPIRED-MARKER lighthouse"
@@ -29,7 +30,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_demo_room_is_small_and_complete(demo: Path) -> None:
     size = sum(p.stat().st_size for p in (ROOT / "content").rglob("*") if p.is_file())
     assert size < 5 * 1024 * 1024
-    library, problems = load(demo, TODAY)
+    library, problems = load(Project(demo), TODAY)
     assert [p.format() for p in problems if p.is_error] == []
     kinds = {s.kind_of_story for s in library.stories.values()}
     assert kinds == {"interview", "audio-diary", "photo-film", "email", "story"}

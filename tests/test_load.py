@@ -25,6 +25,7 @@ from immersion import formats
 from immersion import model as m
 from immersion.load import load
 from immersion.problems import Problem, Severity
+from immersion.project import Project
 from immersion.schema import INVALID
 
 Snapshot = Callable[[Path], dict[str, bytes]]
@@ -83,7 +84,7 @@ def planted(room: Path, snapshot: Snapshot | None = None) -> tuple[m.Library, li
     With `snapshot`, also prove that loading left content/ byte for byte as it was.
     """
     before = snapshot(room / "content") if snapshot else None
-    library, problems = load(room, TODAY)
+    library, problems = load(Project(room), TODAY)
     if snapshot:
         assert snapshot(room / "content") == before, "the loader wrote to content/"
     assert all(isinstance(p, Problem) for p in problems)
@@ -114,7 +115,7 @@ def assert_rest_loads(
 def test_the_valid_room_reports_only_its_baseline(room: Path, snapshot: Snapshot) -> None:
     library, problems = planted(room, snapshot)
     assert problems == []
-    assert sorted(load(room, TODAY)[1]) == sorted(BASELINE)
+    assert sorted(load(Project(room), TODAY)[1]) == sorted(BASELINE)
     assert_rest_loads(library)
 
 
@@ -1050,7 +1051,7 @@ def test_missing_room_yml(room: Path) -> None:
 
 
 def test_no_content_folder(tmp_path: Path) -> None:
-    library, problems = load(tmp_path, TODAY)
+    library, problems = load(Project(tmp_path), TODAY)
     assert problems == [
         Problem(
             "content",
@@ -1587,7 +1588,7 @@ def no_invalid_inside(value: object, where: str = "library") -> None:
 
 
 def assert_only_problems(room: Path) -> None:
-    library, problems = load(room, TODAY)
+    library, problems = load(Project(room), TODAY)
     assert isinstance(library, m.Library)
     no_invalid_inside(library)
     for problem in problems:

@@ -12,6 +12,7 @@ from immersion import model as m
 from immersion.commands import build
 from immersion.load import load
 from immersion.problems import Problem, Severity
+from immersion.project import Project
 from immersion.spoken import check_durations
 
 P07 = "content/stories/p07/index.md"
@@ -27,7 +28,7 @@ def edit(room: Path, rel: str, old: str, new: str) -> None:
 
 def problems_of(room: Path) -> list[Problem]:
     """Problems, without the two the room is made with (an expired consent, a stale persona)."""
-    _library, problems = load(room, TODAY)
+    _library, problems = load(Project(room), TODAY)
     return [p for p in problems if p.field not in ("expires", "reviewed")]
 
 
@@ -140,7 +141,7 @@ def test_parse_problems_of_a_transcript_name_its_file_and_line(room: Path) -> No
 
 
 def test_lines_and_highlights_past_the_end_of_the_recording(room: Path) -> None:
-    library, _problems = load(room, TODAY)
+    library, _problems = load(Project(room), TODAY)
     story = library.stories["p07"]
     assert story.recording is not None
     # The recording is 3 s; pretend it is 2 s long.
@@ -211,7 +212,7 @@ def test_a_hint_never_repeats_the_words_of_an_expired_story(room: Path) -> None:
 
 
 def test_frames_and_narration_must_end_together(room: Path) -> None:
-    library, _problems = load(room, TODAY)
+    library, _problems = load(Project(room), TODAY)
     story = library.stories["p07"]
     film = dataclasses.replace(
         story,

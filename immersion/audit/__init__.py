@@ -104,7 +104,7 @@ def audit(
     views: dict[str, m.Library] | None = None,
 ) -> list[SiteReport]:
     """Audit each site against the room's content as of `day`."""
-    ctx: Context = context(project.root, day, tuple({t.audience for t in sites}), library, views)
+    ctx: Context = context(project, day, tuple({t.audience for t in sites}), library, views)
     try:
         return [audit_site(t.root.resolve(), t.audience, t.folder, ctx) for t in sites]
     finally:

@@ -44,7 +44,7 @@ from ..media.keys import (
     tool_versions,
 )
 from ..media.recipes import Clip, MediaError
-from ..problems import relpath
+from ..project import Project
 from ..schema import EvidenceRef, MediaRef
 from ..settings import load_settings, media_recipes
 from ..spoken import transcript_refs
@@ -143,12 +143,12 @@ class Excluded:
 # -- the strings of a library ------------------------------------------------------
 
 
-def shown(path: Path, project: Path) -> str:
+def shown(path: Path, project: Project) -> str:
     """A content file as the editor knows it (content/...), even through a linked content/."""
-    text = relpath(path, project)
+    text = project.shown(path)
     if text.startswith("/"):
         try:
-            return "content/" + path.relative_to((project / "content").resolve()).as_posix()
+            return project.shown(project.content / path.relative_to(project.content.resolve()))
         except ValueError:
             pass
     return text
@@ -175,7 +175,9 @@ def _strings(value: object) -> Iterator[str]:
 _Seen = dict[int, tuple[object, tuple[str, ...]]]
 
 
-def library_strings(library: m.Library, project: Path, seen: _Seen | None = None) -> dict[str, str]:
+def library_strings(
+    library: m.Library, project: Project, seen: _Seen | None = None
+) -> dict[str, str]:
     """{text: the file it comes from} for every text of every item and transcript."""
     found: dict[str, str] = {}
     memo: _Seen = {} if seen is None else seen
@@ -209,9 +211,9 @@ def sentences(text: str) -> Iterator[str]:
 # -- stories that cannot be loaded ---------------------------------------------------
 
 
-def unloaded_stories(library: m.Library, project: Path) -> dict[str, Path]:
+def unloaded_stories(library: m.Library, project: Project) -> dict[str, Path]:
     """{id: folder} of story folders in content/ that the library lacks."""
-    folder = project / "content" / m.KIND_FOLDERS["story"]
+    folder = project.content / m.KIND_FOLDERS["story"]
     if not folder.is_dir():
         return {}
     return {
@@ -221,7 +223,7 @@ def unloaded_stories(library: m.Library, project: Path) -> dict[str, Path]:
     }
 
 
-def _bundle_texts(folder: Path, project: Path) -> Iterator[tuple[str, str]]:
+def _bundle_texts(folder: Path, project: Project) -> Iterator[tuple[str, str]]:
     for path in sorted(folder.rglob("*")):
         if not path.is_file():
             continue
@@ -247,9 +249,9 @@ class CachedRenditions:
     build makes them, and are looked up through the cache's read-only reader.
     """
 
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
-        self.cache = CacheReader(project / "build" / ".cache")
+        self.cache = CacheReader(project.cache)
         settings, _ = load_settings(project)
         self.photo_recipe, self.audio_recipe = media_recipes(settings, [])
 
@@ -297,7 +299,7 @@ def _media(lib: m.Library) -> tuple[set[Path], dict[Path, tuple[Clip, ...]], set
 def excluded(
     library: m.Library,
     view: m.Library,
-    project: Path,
+    project: Project,
     audience: str,
     renditions: CachedRenditions | None = None,
 ) -> Excluded:

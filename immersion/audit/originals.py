@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..media.cache import file_sha256
+from ..project import Project
 from .leaks import shown
 
 # Smaller originals prove nothing: an empty file, a one-line note. Their words, if they
@@ -51,10 +52,10 @@ class Digests:
         return self._known[key]
 
 
-def content_files(project: Path) -> dict[Path, int]:
+def content_files(project: Project) -> dict[Path, int]:
     """{file: size} of every file in content/ large enough to matter."""
     found: dict[Path, int] = {}
-    root = project / "content"
+    root = project.content
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
             path = Path(dirpath) / name
@@ -67,7 +68,7 @@ def content_files(project: Path) -> dict[Path, int]:
     return found
 
 
-def originals(project: Path, files: dict[Path, int], kind: str) -> dict[int, list[Known]]:
+def originals(project: Project, files: dict[Path, int], kind: str) -> dict[int, list[Known]]:
     """{size: the content files of that size}, each as "a copy of the original ..."."""
     by_size: dict[int, list[Known]] = {}
     for path, size in files.items():

@@ -31,6 +31,7 @@ from pathlib import Path
 from .. import model as m
 from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
+from ..project import Project
 from . import audio, images
 from . import findings as f
 from .findings import Finding, SiteReport
@@ -45,7 +46,8 @@ MAX_TEXT = 64 << 20  # a text file (or unzipped file) larger than this is read i
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".svg")
 _DATA_IMAGE = re.compile(r"^data:image/[\w.+-]+;base64,(.*)$", re.DOTALL | re.IGNORECASE)
 _SVG_METADATA = re.compile(r"<(?:x:xmpmeta|rdf:RDF)\b", re.IGNORECASE)
-_STORY_FOLDERS = ("stories", "story")
+# Where a site may keep a story's pages and files: its section (stories/ID/), or by kind.
+_STORY_FOLDERS = (m.KIND_FOLDERS["story"], "story")
 SERVICE_WORKERS = frozenset({"sw.js", "service-worker.js", "serviceworker.js"})
 URL_LISTS = frozenset({"precache.json", "manifest.json"})
 # Every engine's search index: a search entry of a left-out story is a leak.
@@ -56,7 +58,7 @@ SEARCH_INDEXES = frozenset(ENGINE_SEARCH_INDEXES.values())
 class Context:
     """What every site of one project is compared with, computed once per audience."""
 
-    project: Path
+    project: Project
     library: m.Library
     views: dict[str, m.Library]
     digests: Digests = field(default_factory=Digests)
@@ -107,8 +109,8 @@ class Context:
             (kind, sorted(self.library.by_kind(kind)), sorted(view.by_kind(kind)))
             for kind in m.ITEM_KINDS
         ]
-        cache = self.project / "build" / ".cache"
-        around = [_stat(self.project / "mkdocs.yml")] + [
+        cache = self.project.cache
+        around = [_stat(self.project.mkdocs_yml)] + [
             _stat(cache / name) for name in ("manifest.sqlite", "manifest.sqlite-wal")
         ]
         day = self.day.isoformat()
@@ -119,7 +121,7 @@ class Context:
         in the files `known()` compares with, from the same walk. None when a folder in
         content/ is a link."""
         if self._stats is None:
-            root = self.project / "content"
+            root = self.project.content
             stats: list[tuple[str, int, int, int, int]] = []
             sizes: dict[Path, int] = {}
             for dirpath, dirs, files in os.walk(root):
@@ -427,7 +429,7 @@ def audit_site(root: Path, audience: str, folder: str, ctx: Context) -> SiteRepo
 
 
 def context(
-    project: Path,
+    project: Project,
     day: dt.date,
     audiences: tuple[str, ...],
     library: m.Library | None = None,
@@ -443,7 +445,7 @@ def context(
     for audience in audiences:
         if audience not in given:
             given[audience] = for_audience(library, audience, day)
-    return Context(project, library, given, memo=Memo(project / "build" / ".cache"), day=day)
+    return Context(project, library, given, memo=Memo(project.cache), day=day)
 
 
 def _package_code() -> str:

@@ -31,7 +31,6 @@ from ..problems import (
     BuildError,
     Problem,
     Severity,
-    relpath,
     report,
 )
 from ..project import Project
@@ -129,8 +128,8 @@ def run(
     started = time.perf_counter()
     proj = Project(project)
     day = today or proj.today()
-    library, problems = load(project, day)
-    settings, setting_problems = load_settings(project, engine)
+    library, problems = load(proj, day)
+    settings, setting_problems = load_settings(proj, engine)
     problems += setting_problems
     if unavailable := missing(settings.engine):
         report(problems, strict, stream)
@@ -155,7 +154,7 @@ def run(
         report(problems, strict, stream)
         written = exc.filename2 or exc.filename  # for a link or a rename: the new name
         named = isinstance(written, str | bytes)
-        at = f" ({relpath(Path(os.fsdecode(written)), project)})" if named else ""
+        at = f" ({proj.shown(Path(os.fsdecode(written)))})" if named else ""
         print(
             f"error: cannot write in {proj.shown(proj.build)}/: {exc.strerror or exc}{at}",
             file=stream,
@@ -171,9 +170,9 @@ def _build(
 ) -> int:
     """Media, then per audience render, engine, audit and publish, under the build lock."""
     photo, audio = recipes
-    renditions = MediaPipeline(
-        ctx.project.root, photo, audio, ctx.jobs, ctx.problems, ctx.stream
-    ).run(views.values())
+    renditions = MediaPipeline(ctx.project, photo, audio, ctx.jobs, ctx.problems, ctx.stream).run(
+        views.values()
+    )
     ctx.problems.extend(check_durations(library, renditions.duration, ctx.project.root))
     if blocking(ctx.problems, ctx.strict):
         return refuse(ctx.problems, ctx.strict, ctx.stream)

@@ -17,8 +17,9 @@ def run(
     project: Path, strict: bool = False, today: dt.date | None = None, out: TextIO | None = None
 ) -> int:
     stream = out or sys.stderr
-    library, problems = load(project, today or Project(project).today())
-    problems += load_settings(project)[1]
+    proj = Project(project)
+    library, problems = load(proj, today or proj.today())
+    problems += load_settings(proj)[1]
     code = report(problems, strict, stream)
     counts = library.summary()
     print(f"checked {counts}: {'ok' if code == 0 else 'problems found'}", file=stream)

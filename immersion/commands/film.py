@@ -120,8 +120,8 @@ def film_to_export(
     Problems elsewhere in the room do not stop the film; errors in its own files
     (or its consent record) do, and are listed the way `immersion check` lists them.
     """
-    library, problems = load(project.root, day)
-    bundle = f"content/stories/{story_id}/"
+    library, problems = load(project, day)
+    bundle = project.shown(project.content / m.KIND_FOLDERS["story"] / story_id) + "/"
     story = library.stories.get(story_id)
     if story is None:
         own = [p for p in problems if p.path.startswith(bundle)]
@@ -201,7 +201,7 @@ _KINDS = {
 
 def unknown_story(project: Project, story_id: str, library: m.Library) -> str:
     films = films_in(library)
-    folders = project.content / "stories"
+    folders = project.content / m.KIND_FOLDERS["story"]
     others = {p.name for p in folders.iterdir() if p.is_dir()} if folders.is_dir() else set()
     hint = did_you_mean(story_id, films) or did_you_mean(story_id, others | set(library.stories))
     if not hint:
@@ -298,7 +298,7 @@ def export(
     print(
         f"{story.id}: {timeline.duration:.1f} s, {len(story.frames)} "
         f"frame{'' if len(story.frames) == 1 else 's'}, {size[0]}x{size[1]} -> "
-        f"{_shown(dest, project.root)} ({_megabytes(dest.stat().st_size)})",
+        f"{_shown(dest, project)} ({_megabytes(dest.stat().st_size)})",
         file=stream,
     )
     return EXIT_OK
@@ -333,10 +333,10 @@ def narration_audio(
     if story.narration is None:
         return None, None
     recording = story.narration.recording
-    settings, ignored = load_settings(project.root)
+    settings, ignored = load_settings(project)
     photo, audio = media_recipes(settings, ignored)
     problems: list[Problem] = []
-    pipeline = MediaPipeline(project.root, photo, audio, 1, problems, stream)
+    pipeline = MediaPipeline(project, photo, audio, 1, problems, stream)
     try:
         with build_lock(project):
             renditions = pipeline.run_sources([], [(recording, ())], collect=False)
@@ -389,9 +389,10 @@ def captions_file(
 # -- output ------------------------------------------------------------------------
 
 
-def _shown(path: Path, project: Path) -> str:
+def _shown(path: Path, project: Project) -> str:
+    """Like `Project.shown`, through links: the MP4 may be named by a linked folder."""
     try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
+        return path.resolve().relative_to(project.root.resolve()).as_posix()
     except ValueError:
         return str(path)
 

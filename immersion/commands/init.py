@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import scaffold
+from ..model import KIND_FOLDERS
 from ..problems import EXIT_OK, UsageError
 from ..project import Project
 from .new import DEFAULT_IDS, render
@@ -20,21 +21,22 @@ def run(directory: Path) -> int:
         raise UsageError(f"{directory} is not empty; choose a new folder")
     ids = dict(DEFAULT_IDS)
     project = Project(directory)
-    content = project.content
+
+    def bundle(kind: str, folder: str) -> Path:
+        return project.content / KIND_FOLDERS[kind] / folder / "index.md"
+
     files = {
         project.room_yml: scaffold.fill(scaffold.ROOM, title="Customer Immersion Room", **ids),
-        content / "consent" / f"{ids['consent']}.yml": render("consent", ids["consent"], ids),
-        content / "personas" / ids["persona"] / "index.md": render("persona", ids["persona"], ids),
-        content / "journeys" / ids["journey"] / "index.md": render("journey", ids["journey"], ids),
-        content / "stories" / ids["story"] / "index.md": render("story", ids["story"], ids),
-        content / "insights" / ids["insight"] / "index.md": render("insight", ids["insight"], ids),
-        content / "actions" / "example-action" / "index.md": render(
-            "action", "one-clear-price", ids
-        ),
+        project.consents / f"{ids['consent']}.yml": render("consent", ids["consent"], ids),
+        bundle("persona", ids["persona"]): render("persona", ids["persona"], ids),
+        bundle("journey", ids["journey"]): render("journey", ids["journey"], ids),
+        bundle("story", ids["story"]): render("story", ids["story"], ids),
+        bundle("insight", ids["insight"]): render("insight", ids["insight"], ids),
+        bundle("action", "example-action"): render("action", "one-clear-price", ids),
         project.mkdocs_yml: scaffold.fill(scaffold.MKDOCS, title="Customer Immersion Room"),
         project.theme("intranet") / "stylesheets" / "room.css": scaffold.ROOM_CSS,
         project.theme("kiosk") / "README.md": "Kiosk theme overrides go here.\n",
-        directory / ".gitignore": "/build/\n",
+        directory / ".gitignore": f"/{Project.BUILD}/\n",
     }
     for path, text in files.items():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,19 +6,14 @@ import sys
 from pathlib import Path
 
 from .. import scaffold
-from ..model import STORY_KINDS
+from ..model import KIND_FOLDERS, STORY_KINDS
 from ..problems import EXIT_OK, UsageError, suggest
 from ..project import Project
 from ..schema import ID_RE
 
 KINDS = ("persona", "journey", *STORY_KINDS, "insight", "action", "consent")
-FOLDERS = {
-    "persona": "personas",
-    "journey": "journeys",
-    "insight": "insights",
-    "action": "actions",
-    **{k: "stories" for k in STORY_KINDS},
-}
+# The content folder of each kind `new` writes: every kind of story is a story.
+FOLDERS = {**KIND_FOLDERS, **{k: KIND_FOLDERS["story"] for k in STORY_KINDS}}
 DEFAULT_IDS = {
     "persona": "example",
     "journey": "example-journey",
@@ -29,24 +24,21 @@ DEFAULT_IDS = {
 }
 
 
-def existing_ids(content: Path) -> dict[str, str]:
+def existing_ids(project: Project) -> dict[str, str]:
     """Ids the new item can point at: the first of each kind in the project, if any."""
     ids = dict(DEFAULT_IDS)
-    for key, folder in (
-        ("persona", "personas"),
-        ("journey", "journeys"),
-        ("story", "stories"),
-        ("insight", "insights"),
-    ):
-        found = sorted(p.name for p in (content / folder).glob("*/index.md") for p in [p.parent])
+    content = project.content
+    for key in ("persona", "journey", "story", "insight"):
+        folder = content / KIND_FOLDERS[key]
+        found = sorted(p.name for p in folder.glob("*/index.md") for p in [p.parent])
         if found:
             ids[key] = found[0]
-    consents = sorted(p.stem for p in (content / "consent").glob("*.yml"))
+    consents = sorted(p.stem for p in project.consents.glob("*.yml"))
     if consents:
         ids["consent"] = consents[0]
     if ids["journey"] != DEFAULT_IDS["journey"]:
         # Use a stage that journey really has, so the scaffold passes `check`.
-        text = (content / "journeys" / ids["journey"] / "index.md").read_text(
+        text = (content / KIND_FOLDERS["journey"] / ids["journey"] / "index.md").read_text(
             encoding="utf-8", errors="replace"
         )
         for line in text.splitlines():
@@ -63,10 +55,10 @@ def render(kind: str, item_id: str, ids: dict[str, str]) -> str:
     return scaffold.fill(template, title=title, kind=kind, **ids)
 
 
-def target(content: Path, kind: str, item_id: str) -> Path:
+def target(project: Project, kind: str, item_id: str) -> Path:
     if kind == "consent":
-        return content / "consent" / f"{item_id}.yml"
-    return content / FOLDERS[kind] / item_id / "index.md"
+        return project.consents / f"{item_id}.yml"
+    return project.content / FOLDERS[kind] / item_id / "index.md"
 
 
 def run(project: Path, kind: str, item_id: str) -> int:
@@ -76,16 +68,16 @@ def run(project: Path, kind: str, item_id: str) -> int:
         raise UsageError(
             f"'{item_id}' is not a valid id: use lower-case letters, digits, '-' and '_'"
         )
-    content = Project(project).content
-    if not content.is_dir():
+    proj = Project(project)
+    if not proj.has_content():
         raise UsageError(
             f"no content/ folder in {project}; start a project with `immersion init DIR`"
         )
-    path = target(content, kind, item_id)
+    path = target(proj, kind, item_id)
     if path.exists() or (path.parent.exists() and kind != "consent"):
         raise UsageError(f"{path.relative_to(project)} already exists; choose another id")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(kind, item_id, existing_ids(content)), encoding="utf-8")
+    path.write_text(render(kind, item_id, existing_ids(proj)), encoding="utf-8")
     print(
         f"wrote {path.relative_to(project).as_posix()}: fill in the fields, then run "
         "`immersion check`",

@@ -60,10 +60,10 @@ class Preview:
         settle: float | None = None,
     ) -> None:
         self.out = out or sys.stderr
-        self.session = PreviewSession(project, audience, today=today, out=self.out)
+        self.session = PreviewSession(Project(project), audience, today=today, out=self.out)
         self.server = PreviewServer(self.session.site, host, port)
         self.debouncer = Debouncer() if settle is None else Debouncer(settle=settle)
-        self.watcher = Watcher(project, self.debouncer.add)
+        self.watcher = Watcher(self.session.project, self.debouncer.add)
         self.rebuilds = 0
         self._builder: threading.Thread | None = None
 

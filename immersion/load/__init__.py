@@ -13,12 +13,12 @@ the preview's `ItemCache`), `room` (room.yml and the consent records), `resolve`
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from .. import model as m
 from .. import spoken
 from ..model import KIND_DIRS
 from ..problems import Problem
+from ..project import Project
 from .checks import check_items
 from .files import ItemCache, Reader
 from .resolve import resolve
@@ -35,16 +35,16 @@ __all__ = [
 ]
 
 
-def read_room(project: Path) -> m.Room:
+def read_room(project: Project) -> m.Room:
     """Only room.yml, as `load` reads it; the defaults when it cannot be read (the
     full load reports why). The date does not matter to the room."""
     return load_room(Reader(project, dt.date.min)) or empty_room()
 
 
 def load(
-    project: Path, today: dt.date, cache: ItemCache | None = None
+    project: Project, today: dt.date, cache: ItemCache | None = None
 ) -> tuple[m.Library, list[Problem]]:
-    """Read and check the whole of `project/content`; never writes anything.
+    """Read and check the whole of `project.content`; never writes anything.
 
     With a `cache` (the live preview), files it still holds are not read again.
     """
@@ -76,7 +76,7 @@ def load(
     )
     resolve(reader, library)
     check_items(reader, library)
-    transcripts, problems = spoken.read_transcripts(library, project)
+    transcripts, problems = spoken.read_transcripts(library, project.root)
     library = library.with_(transcripts=transcripts)
     for story in library.stories.values():
         problems += spoken.check_story(story, transcripts)

@@ -21,10 +21,11 @@ from .. import model as m
 from ..bodytext import INLINE_IMAGE, REFERENCE_IMAGE, image_src
 from ..model import KIND_DIRS
 from ..problems import Problem, Severity, relpath, suggest
+from ..project import Project
 from ..schema import ID_RE, IMAGE_EXTS, INVALID, Ctx, Ref, resolve_media, struct
 from ..yamlio import ContentError, LDict, parse_yaml, read_text, split_front_matter
 
-KNOWN_TOP = {*KIND_DIRS, "consent", "room.yml"}
+KNOWN_TOP = {*KIND_DIRS, Project.CONSENT, Project.ROOM_YML}
 
 
 @dataclass
@@ -53,7 +54,7 @@ class ItemCache:
     def forget(self, rel: str) -> None:
         """Forget what depends on the project-relative path `rel`."""
         parts = rel.split("/")
-        if len(parts) >= 3 and parts[0] == "content" and parts[1] in KIND_DIRS:
+        if len(parts) >= 3 and parts[0] == Project.CONTENT and parts[1] in KIND_DIRS:
             self.items.pop((KIND_DIRS[parts[1]], parts[2]), None)
         self.yaml.pop(rel, None)
         self.consents.pop(rel, None)
@@ -66,7 +67,7 @@ class ItemCache:
 
 @dataclass
 class Reader:
-    project: Path
+    project: Project
     today: dt.date
     cache: ItemCache | None = None
     problems: list[Problem] = field(default_factory=list)
@@ -78,10 +79,10 @@ class Reader:
 
     @property
     def content(self) -> Path:
-        return self.project / "content"
+        return self.project.content
 
     def display(self, path: Path) -> str:
-        return relpath(path, self.project)
+        return relpath(path, self.project.root)
 
     def problem(
         self,
@@ -171,7 +172,7 @@ class Reader:
                     entry,
                     None,
                     f"unknown folder '{entry.name}'",
-                    suggest(entry.name, [*KIND_DIRS, "consent"]),
+                    suggest(entry.name, [*KIND_DIRS, Project.CONSENT]),
                 )
         for dirname, kind in KIND_DIRS.items():
             folder = self.content / dirname

@@ -21,7 +21,7 @@ EXPIRY_WARNING = dt.timedelta(days=30)
 
 
 def load_room(reader: Reader) -> m.Room | None:
-    path = reader.content / "room.yml"
+    path = reader.project.room_yml
     if not path.is_file():
         reader.problem(
             path,
@@ -94,7 +94,7 @@ def check_room(reader: Reader, room: m.Room, ctx: Ctx) -> None:
 
 
 def load_consents(reader: Reader) -> dict[str, m.Consent]:
-    folder = reader.content / "consent"
+    folder = reader.project.consents
     consents: dict[str, m.Consent] = {}
     if not folder.is_dir():
         return consents

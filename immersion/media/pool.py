@@ -28,6 +28,7 @@ from typing import Any, TextIO
 
 from .. import model as m
 from ..problems import Problem, relpath
+from ..project import Project
 from ..schema import MediaRef
 from .cache import MediaCache
 from .keys import (
@@ -89,7 +90,7 @@ class _Job:
 class MediaPipeline:
     def __init__(
         self,
-        project: Path,
+        project: Project,
         photo: PhotoRecipe,
         audio: AudioRecipe,
         jobs: int,
@@ -102,7 +103,7 @@ class MediaPipeline:
         self.jobs = max(1, jobs)
         self.problems = problems
         self.out = out or sys.stderr
-        self.cache = MediaCache(project / "build" / ".cache")
+        self.cache = MediaCache(project.cache)
         self.work = self.cache.root / "work"
         self.result = Renditions()
 
@@ -111,7 +112,7 @@ class MediaPipeline:
         what = "photo" if kind == "photo" else "recording"
         self.problems.append(
             Problem(
-                relpath(ref.path, self.project),
+                relpath(ref.path, self.project.root),
                 None,
                 f"cannot convert the {what}: {reason}",
                 "replace the file with one that opens on your computer",

@@ -16,7 +16,8 @@ from pathlib import PurePosixPath
 
 from .. import model as m
 from ..model import KIND_DIRS
-from ..model import KIND_FOLDERS as SECTION_DIRS
+from ..project import Project
+from ..render.views import SECTION_DIRS
 
 ItemKey = tuple[str, str]  # (kind, id)
 
@@ -35,13 +36,17 @@ IGNORED_NAMES = (
 )
 HOME = "index.md"
 TAGS = "tags.md"
-ACTIONS = "actions/index.md"
+ACTIONS = f"{SECTION_DIRS['action']}/index.md"  # every action is on one page
+# The project's folders an editor changes, watched whole (project-relative names), and
+# the names room.yml may come under.
+TREES = (Project.CONTENT, Project.THEMES)
+ROOM_FILES = (Project.ROOM_YML, f"{Project.CONTENT}/{Project.ROOM_YML}")
 
 
 def ignored(rel: str) -> bool:
     """True for paths the preview never rebuilds for: scratch files and build/."""
     parts = PurePosixPath(rel).parts
-    if not parts or parts[0] == "build":
+    if not parts or parts[0] == Project.BUILD:
         return True
     return any(fnmatch.fnmatchcase(part, pattern) for part in parts for pattern in IGNORED_NAMES)
 
@@ -51,7 +56,7 @@ def watched(rel: str) -> bool:
     if ignored(rel):
         return False
     top = PurePosixPath(rel).parts[0]
-    return top in ("content", "themes") or rel in ("mkdocs.yml", "room.yml")
+    return top in TREES or rel in (Project.MKDOCS_YML, Project.ROOM_YML)
 
 
 def page_of(key: ItemKey) -> str:
@@ -120,16 +125,16 @@ def plan(
     kept = frozenset(p for p in paths if watched(p))
     for rel in kept:
         parts = PurePosixPath(rel).parts
-        if rel == "mkdocs.yml":
+        if rel == Project.MKDOCS_YML:
             settings = True
-        elif rel in ("room.yml", "content/room.yml"):
+        elif rel in ROOM_FILES:
             # Room name, displays and tours: the home page and the kiosk's entry pages.
             room = True
             pages.add(HOME)
-        elif parts[0] == "themes":
+        elif parts[0] == Project.THEMES:
             if len(parts) >= 3:
                 themes.add(parts[1])
-        elif len(parts) >= 2 and parts[1] == "consent":
+        elif len(parts) >= 2 and parts[1] == Project.CONSENT:
             consents = True
         elif len(parts) >= 3 and parts[1] in KIND_DIRS:
             key = (KIND_DIRS[parts[1]], parts[2])

@@ -42,7 +42,7 @@ from ..render.staging import Staging
 from ..schema import MediaRef
 from ..settings import load_settings, media_recipes
 from ..spoken import check_durations
-from .plan import SECTION_DIRS, Work, links_of, plan
+from .plan import Work, links_of, plan
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Outcome:
 class PreviewSession:
     def __init__(
         self,
-        project: Path,
+        project: Project,
         audience: str = "intranet",
         *,
         today: dt.date | None = None,
@@ -71,7 +71,7 @@ class PreviewSession:
     ) -> None:
         if audience not in AUDIENCES:
             raise ValueError(f"unknown audience {audience!r}")
-        self.project = Project(project)
+        self.project = project
         self.audience = audience
         self.fixed_day = today
         self.jobs = jobs or os.cpu_count() or 1
@@ -116,8 +116,8 @@ class PreviewSession:
         else:
             for rel in work.paths:
                 self.cache.forget(rel)
-        library, problems = load(self.project.root, day, self.cache)
-        settings, setting_problems = load_settings(self.project.root)
+        library, problems = load(self.project, day, self.cache)
+        settings, setting_problems = load_settings(self.project)
         problems += setting_problems
         mark("load")
         if not self.project.has_content():
@@ -227,7 +227,7 @@ class PreviewSession:
         bundles = None
         if work is not None:
             bundles = {
-                self.project.content / SECTION_DIRS[kind] / ident for kind, ident in work.reload
+                self.project.content / m.KIND_FOLDERS[kind] / ident for kind, ident in work.reload
             }
         for ref in photo_sources(view):
             if bundles is None or _inside(ref.path, bundles):
@@ -238,7 +238,7 @@ class PreviewSession:
         if not photos and not recordings:
             return
         pipeline = MediaPipeline(
-            self.project.root,
+            self.project,
             photo,
             audio,
             self.jobs,

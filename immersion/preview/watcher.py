@@ -15,10 +15,10 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
-from .plan import watched
+from ..project import Project
+from .plan import TREES, watched
 
 SETTLE_SECONDS = 0.06
 LONGEST_SECONDS = 2.0
@@ -96,12 +96,12 @@ def relative(path: str | bytes, root: str) -> str | None:
 class Watcher:
     """Feeds a Debouncer with the watched paths that change under `project`."""
 
-    def __init__(self, project: Path, sink: Callable[[Iterable[str]], None]) -> None:
+    def __init__(self, project: Project, sink: Callable[[Iterable[str]], None]) -> None:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
-        self.project = project.resolve()
-        self.root = str(self.project)
+        self.folder = project.root.resolve()
+        self.root = str(self.folder)
         self.sink = sink
         self.observer = Observer()
         self._scheduled: set[str] = set()
@@ -117,7 +117,7 @@ class Watcher:
         # The project folder itself, not recursively: mkdocs.yml, room.yml, and the
         # appearance of content/ or themes/ (then watched recursively).
         self.observer.schedule(self._handler, self.root, recursive=False)
-        for name in ("content", "themes"):
+        for name in TREES:
             self._watch_tree(name)
         self.observer.start()
 
@@ -126,7 +126,7 @@ class Watcher:
         self.observer.join(timeout=5)
 
     def _watch_tree(self, name: str) -> None:
-        folder = self.project / name
+        folder = self.folder / name
         if name in self._scheduled or not folder.is_dir():
             return
         self.observer.schedule(self._handler, str(folder), recursive=True)
@@ -145,11 +145,9 @@ class Watcher:
             rel = relative(path, self.root)
             if rel is None:
                 continue
-            if rel in ("content", "themes") and event.is_directory:
+            if rel in TREES and event.is_directory:
                 self._watch_tree(rel)
-            if watched(rel) and not (
-                rel in ("content", "themes") and event.event_type == "modified"
-            ):
+            if watched(rel) and not (rel in TREES and event.event_type == "modified"):
                 kept.append(rel)
         if kept:
             self.sink(kept)

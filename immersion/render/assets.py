@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from ..media.renditions import Renditions
 from ..problems import Problem
+from ..project import Project
 from ..schema import MediaRef
 from ..transcripts import Transcript, to_vtt
 from .staging import Staging
@@ -56,7 +57,7 @@ def _plain_stem(src: str) -> str:
 
 class Assets:
     def __init__(
-        self, staging: Staging, project: Path, renditions: Renditions, problems: list[Problem]
+        self, staging: Staging, project: Project, renditions: Renditions, problems: list[Problem]
     ) -> None:
         self.staging = staging
         self.project = project

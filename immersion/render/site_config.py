@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..project import Project
 from ..settings import Settings
 from .staging import Staging, template_text
 
@@ -43,7 +44,7 @@ DROPPED_FEATURES = {
 }
 
 
-def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
+def copy_theme(staging: Staging, audience: str, project: Project) -> ThemeAssets:
     """The players, the package theme, then the project's themes/<audience>/ on top.
 
     Only `theme/players/` and `theme/<audience>/` are package themes of a site: the
@@ -55,7 +56,7 @@ def copy_theme(staging: Staging, audience: str, project: Path) -> ThemeAssets:
     """
     css: list[str] = []
     js: list[str] = []
-    roots = (PACKAGE_THEMES / "players", PACKAGE_THEMES / audience, project / "themes" / audience)
+    roots = (PACKAGE_THEMES / "players", PACKAGE_THEMES / audience, project.theme(audience))
     for root in roots:
         if not root.is_dir():
             continue

@@ -56,10 +56,10 @@ def render_intranet(
     """
     audience = "intranet"
     staging = staging or Staging(project.staging(audience))
-    assets = Assets(staging, project.root, renditions, problems)
+    assets = Assets(staging, project, renditions, problems)
     renderer = IntranetRenderer(library, staging, assets, today, only)
     renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project.root)
+    theme_assets = copy_theme(staging, audience, project)
     config = write_config(
         staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
     )
@@ -87,10 +87,10 @@ def render_kiosk(
     """
     audience = "kiosk"
     staging = staging or Staging(project.staging(audience))
-    assets = KioskAssets(staging, project.root, renditions, problems)
+    assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
     renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project.root)
+    theme_assets = copy_theme(staging, audience, project)
     config = write_config(
         staging, site_config(settings, library.room.name, ["index.md"], theme_assets, audience)
     )

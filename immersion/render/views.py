@@ -35,14 +35,9 @@ STATUS_ORDER = (
     ("dropped", "Dropped"),
 )
 STATUS_LABELS = dict(STATUS_ORDER)
-# The folder of each item kind's pages (and media) in a site.
-SECTION_DIRS = {
-    "persona": "personas",
-    "journey": "journeys",
-    "story": "stories",
-    "insight": "insights",
-    "action": "actions",
-}
+# The folder of each item kind's pages (and media) in a site: the kind's folder in
+# content/, so a page's address mirrors the file an editor wrote.
+SECTION_DIRS = dict(m.KIND_FOLDERS)
 
 
 def kind_label(story: m.Story) -> str:

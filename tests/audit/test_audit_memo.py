@@ -14,6 +14,7 @@ from conftest import TODAY
 from immersion.audit import site as audit_site_module
 from immersion.audit.findings import SiteReport
 from immersion.audit.site import Context, audit_site, context
+from immersion.project import Project
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def room(demo_site: Path, tmp_path: Path) -> Path:
 
 
 def audit_once(room: Path) -> tuple[Context, SiteReport]:
-    ctx = context(room, TODAY, ("intranet",))
+    ctx = context(Project(room), TODAY, ("intranet",))
     try:
         report = audit_site((room / "build" / "intranet").resolve(), "intranet", "x", ctx)
     finally:

@@ -22,6 +22,7 @@ from immersion.audit.urls import Checker, classify, css_urls, srcset_urls
 from immersion.cli import main
 from immersion.commands import build
 from immersion.load import load
+from immersion.project import Project
 
 # -- URLs --------------------------------------------------------------------------------
 
@@ -257,9 +258,11 @@ def test_needles_are_sentences_long_enough_to_mean_something() -> None:
 
 
 def test_what_the_room_hides_from_each_audience(room: Path) -> None:
-    library, _ = load(room, TODAY)
-    kiosk = excluded(library, for_audience(library, "kiosk", TODAY), room, "kiosk")
-    intranet = excluded(library, for_audience(library, "intranet", TODAY), room, "intranet")
+    library, _ = load(Project(room), TODAY)
+    kiosk = excluded(library, for_audience(library, "kiosk", TODAY), Project(room), "kiosk")
+    intranet = excluded(
+        library, for_audience(library, "intranet", TODAY), Project(room), "intranet"
+    )
     # "old" has expired everywhere; the letter's consent is for the intranet only.
     assert kiosk.stories == {"old", "letter"}
     assert intranet.stories == {"old"}
@@ -285,9 +288,9 @@ def test_a_story_that_cannot_be_loaded_is_excluded(room: Path) -> None:
         The lighthouse keeper never got his refund back.
         """,
     )
-    library, _ = load(room, TODAY)
+    library, _ = load(Project(room), TODAY)
     assert "broken" not in library.stories
-    found = excluded(library, for_audience(library, "intranet", TODAY), room, "intranet")
+    found = excluded(library, for_audience(library, "intranet", TODAY), Project(room), "intranet")
     assert "broken" in found.stories
     assert found.needles["the lighthouse keeper never got his refund back"].path == (
         "content/stories/broken/index.md"

@@ -22,6 +22,7 @@ from immersion.audit.markup import parse_html
 from immersion.audit.urls import Checker
 from immersion.cli import main
 from immersion.commands import build, check
+from immersion.project import Project
 from immersion.settings import load_settings
 
 DATE = ["--date", TODAY.isoformat()]
@@ -110,7 +111,7 @@ def test_an_unknown_engine_is_a_problem_at_its_line(
     room: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     write(room / "mkdocs.yml", "site_name: Test\nimmersion:\n  engine: zensicle\n")
-    settings, problems = load_settings(room)
+    settings, problems = load_settings(Project(room))
     assert settings.engine == "mkdocs"
     assert [p.format() for p in problems] == [
         "mkdocs.yml:3: error [immersion.engine]: unknown site engine 'zensicle': this build "
@@ -155,7 +156,7 @@ def test_hooks_and_plugins_zensical_ignores_are_warned_about(
     assert build.run(room, ("intranet",), today=TODAY, out=out) == 0
     assert "mkdocs.yml:2: warning [hooks]: Zensical ignores" in out.getvalue()
     # With mkdocs the same keys get immersion's own notice, not Zensical's.
-    _, problems = load_settings(room, "mkdocs")
+    _, problems = load_settings(Project(room), "mkdocs")
     assert not any("Zensical" in p.message for p in problems)
 
 

@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from immersion import formats
 from immersion.load import KIND_DIRS, load
 from immersion.problems import Problem
+from immersion.project import Project
 from immersion.schema import INVALID
 from immersion.transcripts import Transcript, read_vtt, to_vtt
 from immersion.yamlio import ContentError, parse_yaml, read_text, split_front_matter
@@ -188,7 +189,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def load_one(project: Path, kind: str) -> None:
     """Load a project holding one item; only problems of that item, loaded or left out."""
     display = f"content/{FOLDER[kind]}/item/index.md"
-    library, problems = load(project / kind, TODAY)
+    library, problems = load(Project(project / kind), TODAY)
     for problem in problems:
         valid_problem(problem, display)
     no_invalid_inside(library.by_kind(kind).get("item"))
@@ -273,7 +274,7 @@ def test_any_fields_of_the_right_names_load_or_report(
 def test_any_room_yml_loads_as_a_room_or_problems(project: Path, data: tuple[str, bytes]) -> None:
     _shape, raw = data
     (project / "room" / "content" / "room.yml").write_bytes(raw)
-    library, problems = load(project / "room", TODAY)
+    library, problems = load(Project(project / "room"), TODAY)
     for problem in problems:
         valid_problem(problem, "content/room.yml")
     no_invalid_inside(library.room)

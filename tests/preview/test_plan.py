@@ -9,6 +9,7 @@ import pytest
 
 from immersion.load import load
 from immersion.preview.plan import Work, ignored, links_of, plan, watched
+from immersion.project import Project
 
 LINKS = {
     ("story", "p07"): {("persona", "maya"), ("journey", "moving-home"), ("insight", "trust")},
@@ -174,7 +175,7 @@ def test_scratch_files_and_build_are_ignored(path: str, is_ignored: bool, is_wat
 
 
 def test_links_go_both_ways_on_a_real_room(room: Path) -> None:
-    library, _problems = load(room, dt.date(2026, 11, 22))
+    library, _problems = load(Project(room), dt.date(2026, 11, 22))
     links = links_of(library)
     # p07 is Maya's, on the moving-home journey, quoted by an insight
     assert {

@@ -16,12 +16,13 @@ from PIL import Image
 
 from immersion import engine
 from immersion.preview.session import PreviewSession
+from immersion.project import Project
 
 LETTER = "content/stories/letter/index.md"
 
 
 def session(room: Path, audience: str = "intranet") -> PreviewSession:
-    s = PreviewSession(room, audience, today=TODAY, jobs=1)
+    s = PreviewSession(Project(room), audience, today=TODAY, jobs=1)
     first = s.rebuild()
     assert first.built and first.full
     return s

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from immersion.preview.watcher import Debouncer, Watcher, relative
+from immersion.project import Project
 
 
 def test_200_events_in_one_second_settle_into_one_batch() -> None:
@@ -97,7 +98,7 @@ def test_relative_paths() -> None:
 
 def _watch(project: Path) -> tuple[Watcher, Debouncer]:
     debouncer = Debouncer(settle=0.15)
-    watcher = Watcher(project, debouncer.add)
+    watcher = Watcher(Project(project), debouncer.add)
     watcher.start()
     time.sleep(0.2)
     return watcher, debouncer

@@ -18,6 +18,7 @@ from immersion.commands import build
 from immersion.load import load
 from immersion.media.renditions import Renditions
 from immersion.model import Playlist
+from immersion.project import Project
 from immersion.render.kiosk import (
     KioskAssets,
     KioskRenderer,
@@ -417,12 +418,12 @@ def test_playlist_by_kind_is_newest_first(tmp_path: Path, tone: Path) -> None:
             Words.
             """,
         )
-    library, _problems = load(room, TODAY)
+    library, _problems = load(Project(room), TODAY)
     kiosk_view = for_audience(library, "kiosk", TODAY)
     renderer = KioskRenderer(
         kiosk_view,
         Staging(tmp_path / "staging"),
-        KioskAssets(Staging(tmp_path / "staging"), room, Renditions(), []),
+        KioskAssets(Staging(tmp_path / "staging"), Project(room), Renditions(), []),
         [],
     )
     display = kiosk_view.room.displays[0]

@@ -204,12 +204,10 @@ class IntranetRenderer:
         if not self.wants(page):
             return
         lib = self.lib
+        # Each kind's count, named and linked by its section (personas/index.md).
         counts = [
-            (len(lib.personas), "personas", "personas/index.md"),
-            (len(lib.journeys), "journeys", "journeys/index.md"),
-            (len(lib.stories), "stories", "stories/index.md"),
-            (len(lib.insights), "insights", "insights/index.md"),
-            (len(lib.actions), "actions", "actions/index.md"),
+            (len(lib.by_kind(kind)), SECTION_DIRS[kind], f"{SECTION_DIRS[kind]}/index.md")
+            for kind in m.ITEM_KINDS
         ]
         stats = join(
             tag(

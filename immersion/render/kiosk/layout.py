@@ -18,6 +18,7 @@ from markupsafe import Markup
 from ... import model as m
 from ...media.renditions import Renditions
 from ...problems import Problem
+from ...project import Project
 from ...schema import MediaRef
 from ...transcripts import Transcript, to_vtt
 from ..assets import Assets
@@ -153,7 +154,7 @@ class KioskAssets(Assets):
     """Assets that also remember what identifies each placed file (for the build id)."""
 
     def __init__(
-        self, staging: Staging, project: Path, renditions: Renditions, problems: list[Problem]
+        self, staging: Staging, project: Project, renditions: Renditions, problems: list[Problem]
     ) -> None:
         super().__init__(staging, project, renditions, problems)
         self.identity: dict[str, str] = {}

@@ -103,10 +103,15 @@ def attributes(raw: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-def read_page(source: str) -> Page:
-    """The tags, scripts and styles of an HTML (or SVG) page."""
-    page = Page()
+def read_raw_elements(source: str, page: Page) -> tuple[str, list[str]]:
+    """Take the comments, `<script>` and `<style>` elements out of `source`.
+
+    Their tags and bodies go into `page`; returned are the rest of the markup (each
+    element replaced by a space, so nothing inside one is read as a tag) and the raw
+    text of the comments and elements, in order, for a reader that wants the words.
+    """
     rest: list[str] = []
+    runs: list[str] = []
     last = 0
     for match in _RAW.finditer(source):
         rest.append(source[last : match.start()])
@@ -114,6 +119,7 @@ def read_page(source: str) -> Page:
         last = match.end()
         comment, raw, raw_attrs, body = match.groups()
         if comment is not None:
+            runs.append(comment)
             continue
         tag = Tag(raw.lower(), attributes(raw_attrs or ""))
         page.tags.append(tag)
@@ -121,8 +127,16 @@ def read_page(source: str) -> Page:
             page.scripts.append((tag, body))
         else:
             page.styles.append(body)
+        runs.append(body)
     rest.append(source[last:])
-    for name, raw in _TAG.findall("".join(rest)):
+    return "".join(rest), runs
+
+
+def read_page(source: str) -> Page:
+    """The tags, scripts and styles of an HTML (or SVG) page."""
+    page = Page()
+    markup, _runs = read_raw_elements(source, page)
+    for name, raw in _TAG.findall(markup):
         if raw:
             page.tags.append(Tag(name.lower(), attributes(raw)))
     return page

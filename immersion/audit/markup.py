@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import pageloads
-from ..pageloads import RAW_ELEMENT, START_TAG, Tag, attributes, unescape
+from ..pageloads import START_TAG, Tag, attributes, unescape
 
 RUN = "\x00"  # between runs of text that are not one sentence
 
@@ -67,26 +67,7 @@ def strip_tags(source: str) -> str:
 def parse_html(source: str) -> Page:
     """The tags, scripts, styles and words of an HTML (or SVG) page."""
     page = Page()
-    rest: list[str] = []
-    runs: list[str] = []
-    last = 0
-    for match in RAW_ELEMENT.finditer(source):
-        rest.append(source[last : match.start()])
-        rest.append(" ")
-        last = match.end()
-        comment, raw, raw_attrs, body = match.groups()
-        if comment is not None:
-            runs.append(comment)
-            continue
-        tag = Tag(raw.lower(), attributes(raw_attrs or ""))
-        page.tags.append(tag)
-        if tag.name == "script":
-            page.scripts.append((tag, body))
-        else:
-            page.styles.append(body)
-        runs.append(body)
-    rest.append(source[last:])
-    markup = "".join(rest)
+    markup, runs = pageloads.read_raw_elements(source, page)
     tags = page.tags
     for name, raw in START_TAG.findall(markup):
         if raw:

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..media.renditions import Renditions
 from ..model import Library
@@ -38,6 +38,21 @@ class Rendered:
     notes: list[str] = field(default_factory=list)
 
 
+def theme_and_config(
+    staging: Staging,
+    audience: str,
+    project: Project,
+    settings: Settings,
+    library: Library,
+    nav: list[Any],
+) -> Path:
+    """The audience's theme (ours, then the project's) and the generated mkdocs.yml."""
+    theme_assets = copy_theme(staging, audience, project)
+    return write_config(
+        staging, site_config(settings, library.room.name, nav, theme_assets, audience)
+    )
+
+
 def render_intranet(
     library: Library,
     settings: Settings,
@@ -59,10 +74,7 @@ def render_intranet(
     assets = Assets(staging, project, renditions, problems)
     renderer = IntranetRenderer(library, staging, assets, today, only)
     renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project)
-    config = write_config(
-        staging, site_config(settings, library.room.name, renderer.nav(), theme_assets, audience)
-    )
+    config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:
         staging.prune()
     return Rendered(audience, staging.root, config, renderer.pages)
@@ -90,10 +102,7 @@ def render_kiosk(
     assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
     renderer.render(settings.site_name or library.room.name)
-    theme_assets = copy_theme(staging, audience, project)
-    config = write_config(
-        staging, site_config(settings, library.room.name, ["index.md"], theme_assets, audience)
-    )
+    config = theme_and_config(staging, audience, project, settings, library, ["index.md"])
     renderer.finish()
     staging.prune()
     displays = [screen.id for screen in renderer.screens]

@@ -83,3 +83,65 @@ def test_the_renderers_do_not_import_the_media_pool() -> None:
     # render/ reads renditions (media.renditions); converting is the pool's job.
     pool = ("immersion.media.pool", "immersion.media.keys", "immersion.media.cache")
     assert offenders("immersion.render", pool) == {}
+
+
+# The pipeline's layers, lowest first: a module may import its own layer and the ones
+# below it, never one above. (Within a layer, modules do not depend on each other's
+# order.) Every top-level module or package of immersion/ is in exactly one layer.
+LAYERS: tuple[frozenset[str], ...] = tuple(
+    frozenset(layer.split())
+    for layer in (
+        "problems yamlio transcripts",
+        "schema",
+        "model",
+        "formats spoken bodytext engine pageloads httpd project",
+        "load audience media scaffold reference",
+        "settings",
+        "render publish",
+        "audit",
+        "preview",
+        "commands",
+        "cli __main__",
+    )
+)
+# Edges allowed upwards, each for a reason: `Project.room()` reads room.yml through the
+# loader, imported inside the method (the loader takes a Project, so not at the top).
+UPWARD = {("project", "load")}
+
+
+def top_level(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def layer_of(name: str) -> int:
+    return next(i for i, layer in enumerate(LAYERS) if name in layer)
+
+
+def test_every_module_has_a_layer() -> None:
+    names = {
+        path.stem if path.parent == PACKAGE else path.relative_to(PACKAGE).parts[0]
+        for path in modules()
+    } - {"__init__"}
+    unplaced = sorted(n for n in names if not any(n in layer for layer in LAYERS))
+    assert unplaced == [], f"add these to LAYERS in tests/test_layers.py: {unplaced}"
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    found = {}
+    for path in modules():
+        name = module_name(path)
+        if name == "immersion":
+            continue
+        mine = top_level(name)
+        bad = sorted(
+            m
+            for m in imports(path)
+            if within(m, "immersion")
+            and m != "immersion"
+            and (mine, top_level(m)) not in UPWARD
+            and layer_of(top_level(m)) > layer_of(mine)
+        )
+        if bad:
+            found[name] = bad
+    assert found == {}

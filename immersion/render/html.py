@@ -14,6 +14,8 @@ indented markup for a code block.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 from collections.abc import Iterable
 
 from markupsafe import Markup
@@ -54,26 +56,37 @@ def join(parts: Iterable[object], sep: object = "") -> Markup:
     return safe(sep).join(safe(part) for part in parts)
 
 
-def attrs(**values: object) -> Markup:
-    """` key="value"` pairs: `class_` -> `class`, `data_x` -> `data-x`, True -> bare."""
+@functools.lru_cache(maxsize=512)
+def _key(name: str) -> str:
+    return name.rstrip("_").replace("_", "-")
+
+
+def _attrs(values: dict[str, object]) -> str:
+    # Plain text on purpose: this runs for every element of every page, and the
+    # callers below wrap the whole element in one Markup.
     parts = []
     for name, value in values.items():
         if value is None or value is False:
             continue
-        key = name.rstrip("_").replace("_", "-")
-        parts.append(key if value is True else f'{key}="{esc(value)}"')
-    # Keys are our own identifiers; every value went through esc() above.
-    return Markup((" " + " ".join(parts)) if parts else "")
+        key = _key(name)
+        parts.append(key if value is True else f'{key}="{html.escape(str(value), quote=True)}"')
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def attrs(**values: object) -> Markup:
+    """` key="value"` pairs: `class_` -> `class`, `data_x` -> `data-x`, True -> bare."""
+    # Keys are our own identifiers; every value is escaped (as `esc` does).
+    return Markup(_attrs(values))
 
 
 def tag(name: str, inner: object = "", **values: object) -> Markup:
     """An element around `inner` (markup as it is, anything else as text)."""
-    return Markup(f"<{name}{attrs(**values)}>{safe(inner)}</{name}>")  # name: ours
+    return Markup(f"<{name}{_attrs(values)}>{safe(inner)}</{name}>")  # name: ours
 
 
 def void(name: str, **values: object) -> Markup:
     """An element without content: `<img ...>`, `<source ...>`, `<track ...>`."""
-    return Markup(f"<{name}{attrs(**values)}>")  # name: ours, attrs escaped
+    return Markup(f"<{name}{_attrs(values)}>")  # name: ours, attrs escaped
 
 
 def ul(items: Iterable[object], cls: str | None = None) -> Markup:
@@ -104,6 +117,6 @@ def markdown_block(name: str, markdown: str, head: Markup = EMPTY, **values: obj
     return f"\n\n{opening}\n{top}{markdown}\n</{name}>\n\n"
 
 
-def block(html: Markup) -> str:
+def block(markup: Markup) -> str:
     """An HTML block in a Markdown page: alone, between blank lines, on one line."""
-    return "\n\n" + str(html).replace("\n", " ") + "\n\n" if html else ""
+    return "\n\n" + str(markup).replace("\n", " ") + "\n\n" if markup else ""

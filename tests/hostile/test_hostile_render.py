@@ -18,12 +18,9 @@ from hostile_corpus import KIOSK_ITEMS, PAYLOAD, markup_items, write_room_yml
 
 from immersion.audience import for_audience
 from immersion.load import load
-from immersion.media.pipeline import (
-    AudioRendition,
-    PhotoRendition,
-    Renditions,
-    photo_sources,
-)
+from immersion.media.keys import photo_sources
+from immersion.media.renditions import AudioRendition, PhotoRendition, Renditions
+from immersion.project import Project
 from immersion.render.assets import Assets
 from immersion.render.intranet import IntranetRenderer
 from immersion.render.staging import Staging
@@ -68,11 +65,11 @@ def test_every_field_is_text_in_the_staged_pages(tmp_path: Path) -> None:
     content = project / "content"
     markup_items(content, tone.read_bytes())
     write_room_yml(content, KIOSK_ITEMS)
-    library, _problems = load(project, TODAY)
+    library, _problems = load(Project(project), TODAY)
     lib = for_audience(library, "intranet", TODAY)
     staging = Staging(tmp_path / "staging")
     problems: list = []
-    assets = Assets(staging, project, fake_renditions(lib, tmp_path / "cache"), problems)
+    assets = Assets(staging, Project(project), fake_renditions(lib, tmp_path / "cache"), problems)
     renderer = IntranetRenderer(lib, staging, assets, TODAY)
     renderer.render("Site")
 

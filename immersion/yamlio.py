@@ -237,6 +237,8 @@ def _parse_fast(text: str, line_offset: int) -> tuple[bool, Any]:
         OverflowError,
         KeyError,
         TypeError,
+        IndexError,  # `!!int` or `!!float` with no value: PyYAML indexes the empty text
+        AttributeError,  # `!!timestamp` that is no date: PyYAML reads a failed match
     ):
         return False, None
     finally:
@@ -345,8 +347,9 @@ def parse_yaml(text: str, display: str, line_offset: int = 0) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise ContentError(Problem(display, None, f"invalid YAML: {exc}")) from None
-    except (ValueError, KeyError, TypeError, OverflowError):
-        # An explicit tag that does not fit its value (`!!int abc`, `!!bool foo`).
+    except (ValueError, KeyError, TypeError, OverflowError, IndexError, AttributeError):
+        # An explicit tag that does not fit its value (`!!int abc`, `!!bool foo`, an empty
+        # `!!int`, a `!!timestamp` that is no date).
         raise ContentError(
             Problem(
                 display,

@@ -427,7 +427,20 @@ def test_nesting_that_would_crash_libyaml_is_a_problem(text: str) -> None:
         parse_yaml(text, "x.yml")
 
 
-@pytest.mark.parametrize("text", ["a: !!int abc", "a: !!bool foo", "a: !!float x"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!int abc",
+        "a: !!bool foo",
+        "a: !!float x",
+        # Found by hypothesis: PyYAML raises IndexError / AttributeError on these.
+        "alt: !!int ",
+        "alt: !!int",
+        "a: !!float ",
+        "x: !!timestamp ",
+        "x: !!timestamp yesterday",
+    ],
+)
 def test_a_tag_that_does_not_fit_its_value_is_a_problem(text: str) -> None:
     with pytest.raises(ContentError, match="does not fit its !! tag"):
         parse_yaml(text, "x.yml")

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import os
 import posixpath
 import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from markupsafe import Markup
@@ -76,6 +78,16 @@ def template_text(value: object) -> str:
     """Text that mkdocs templates print raw: a page title, a nav label, a tag."""
     flat = " ".join(str(value).split())
     return _ENTITY_START.sub("＆", flat.translate(_TEMPLATE_UNSAFE))
+
+
+def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:
+    """The YAML front matter of a generated page: its title and tags, as templates print them."""
+    meta: dict[str, object] = {"title": template_text(title)}
+    if tags:
+        meta["tags"] = [template_text(t) for t in tags]
+    meta.update(extra)
+    # JSON is YAML, and json.dumps is ten times faster than the pure-Python YAML dumper.
+    return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n"
 
 
 def md_text(value: object) -> Markup:

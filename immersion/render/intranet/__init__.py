@@ -13,8 +13,9 @@ writes becomes markup.
 
 from __future__ import annotations
 
+from ..staging import front_matter
 from ..views import SECTION_DIRS, STATUS_ORDER, STORY_KIND_LABELS, moment_label, needs_review
-from .pages import NAV_SECTION_LIMIT, QUOTE_LIMIT, Citations, front_matter, item_page
+from .pages import NAV_SECTION_LIMIT, QUOTE_LIMIT, Citations, item_page
 from .site import IntranetRenderer
 
 __all__ = [

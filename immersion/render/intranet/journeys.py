@@ -10,8 +10,8 @@ from markupsafe import Markup
 from ... import model as m
 from .. import charts, views
 from ..html import EMOTION_WORDS, EMPTY, block, chips, fmt_score, join, tag, ul, void
-from ..staging import md_text
-from .pages import front_matter, item_page
+from ..staging import front_matter, md_text
+from .pages import item_page
 
 if TYPE_CHECKING:
     from .site import IntranetRenderer

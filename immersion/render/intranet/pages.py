@@ -1,15 +1,12 @@
-"""Where the intranet's pages are, what their front matter says, and who cites what."""
+"""Where the intranet's pages are, and who cites what."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ... import model as m
 from ...schema import EvidenceRef
-from ..staging import template_text
 from ..views import SECTION_DIRS
 
 # Sections longer than this list only their index page in the navigation (see `nav`).
@@ -20,15 +17,6 @@ QUOTE_LIMIT = 280
 
 def item_page(kind: str, item_id: str) -> str:
     return f"{SECTION_DIRS[kind]}/{item_id}.md"
-
-
-def front_matter(title: str, tags: Iterable[str] = (), **extra: object) -> str:
-    meta: dict[str, object] = {"title": template_text(title)}
-    if tags:
-        meta["tags"] = [template_text(t) for t in tags]
-    meta.update(extra)
-    # JSON is YAML, and json.dumps is ten times faster than the pure-Python YAML dumper.
-    return "---\n" + json.dumps(meta, ensure_ascii=False) + "\n---\n\n"
 
 
 @dataclass

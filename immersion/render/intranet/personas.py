@@ -9,8 +9,8 @@ from markupsafe import Markup
 from ... import model as m
 from .. import views
 from ..html import EMPTY, block, join, tag, ul
-from ..staging import md_text
-from .pages import front_matter, item_page
+from ..staging import front_matter, md_text
+from .pages import item_page
 
 if TYPE_CHECKING:
     from .site import IntranetRenderer

@@ -19,10 +19,10 @@ from .. import views
 from ..assets import Assets, PlacedPhoto
 from ..html import EMPTY, block, join, tag, ul, void
 from ..recordings import Recordings
-from ..staging import Staging, esc, md_text, rel_url, template_text
+from ..staging import Staging, esc, front_matter, md_text, rel_url, template_text
 from ..views import SECTION_DIRS, STORY_KIND_LABELS
 from . import insights, journeys, personas, stories
-from .pages import NAV_SECTION_LIMIT, QUOTE_LIMIT, Citations, front_matter, item_page
+from .pages import NAV_SECTION_LIMIT, QUOTE_LIMIT, Citations, item_page
 
 
 class IntranetRenderer:

@@ -17,9 +17,9 @@ from markupsafe import Markup
 from ... import model as m
 from .. import players, views
 from ..html import EMPTY, block, chips, fmt_date, fmt_time, join, markdown_block, ol, tag, ul
-from ..staging import md_text
+from ..staging import front_matter, md_text
 from ..views import STORY_KIND_LABELS
-from .pages import front_matter, item_page
+from .pages import item_page
 
 if TYPE_CHECKING:
     from .site import IntranetRenderer

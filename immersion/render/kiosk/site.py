@@ -17,9 +17,8 @@ from markupsafe import Markup
 from ... import model as m
 from ...problems import Problem
 from ..html import EMPTY, block, tag, ul
-from ..intranet import front_matter
 from ..recordings import Recordings
-from ..staging import Staging, rel_url
+from ..staging import Staging, front_matter, rel_url
 from .layout import HIDE, RESERVED_IDS, KioskAssets, Screen, config_script, display_config
 from .pages import ItemPages
 from .slides import Slides

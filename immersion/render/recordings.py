@@ -118,3 +118,12 @@ class Recordings:
             seekable=bool(player),
         )
         return player, lines
+
+    def interview(self, page: str, folder: str, story: m.Story) -> tuple[str, Markup, Markup]:
+        """An interview's player id, player and transcript, the same on every site."""
+        ident = players.audio_id(story.id)
+        label = f"Interview with {story.participant.pseudonym}"
+        player, lines = self.spoken(
+            page, folder, story, story.recording, story.transcript, ident, label
+        )
+        return ident, player, lines

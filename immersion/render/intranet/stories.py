@@ -106,16 +106,7 @@ def write_page(r: IntranetRenderer, s: m.Story) -> None:
 
 def interview(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:
     text = r.body(page, "story", s.id, s.body, s.inline_images)
-    ident = players.audio_id(s.id)
-    player, lines = r.recordings.spoken(
-        page,
-        folder,
-        s,
-        s.recording,
-        s.transcript,
-        ident,
-        f"Interview with {s.participant.pseudonym}",
-    )
+    ident, player, lines = r.recordings.interview(page, folder, s)
     if player:
         text += "## Listen\n" + block(player)
     if s.highlights:

@@ -190,16 +190,7 @@ class ItemPages(Pieces):
 
     def interview(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
         text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
-        ident = players.audio_id(s.id)
-        player, lines = self.recordings.spoken(
-            page,
-            folder,
-            s,
-            s.recording,
-            s.transcript,
-            ident,
-            f"Interview with {s.participant.pseudonym}",
-        )
+        ident, player, lines = self.recordings.interview(page, folder, s)
         if player:
             text += self.section("Listen", player)
         if s.highlights:

@@ -25,8 +25,6 @@ from .staging import esc
 
 AUDIO_TYPES = {"opus": 'audio/ogg; codecs="opus"', "m4a": "audio/mp4"}
 
-MOOD_FACES = {-2: "😣", -1: "🙁", 0: "😐", 1: "🙂", 2: "😄"}
-
 EMPTY = Markup("")
 
 

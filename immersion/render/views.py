@@ -15,10 +15,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from .. import model as m
 from .. import spoken
 from ..schema import EvidenceRef
-from .html import EMOTION_WORDS, MOOD_FACES, fmt_date, fmt_time
+from .html import EMOTION_WORDS, EMPTY, fmt_date, fmt_time
+from .icons import mood_icon
 
 STORY_KIND_LABELS = {
     "interview": "Interview",
@@ -166,7 +169,7 @@ class EntryFacts:
 
     entry: m.DiaryEntry
     date: str  # `2 May 2026`, or ""
-    mood_face: str  # an emoji, or "" without a mood
+    mood_face: Markup  # a face drawn in SVG (never an emoji: fonts lack them), or EMPTY
     mood_word: str  # `good`, or "" without a mood
     place: str
     stage_id: str | None  # the stage's id, when the stage is in this build
@@ -189,7 +192,7 @@ def entry_facts(lib: m.Library, story: m.Story, entry: m.DiaryEntry) -> EntryFac
     return EntryFacts(
         entry=entry,
         date=date,
-        mood_face=MOOD_FACES.get(mood, "") if mood is not None else "",
+        mood_face=mood_icon(mood) if mood is not None else EMPTY,
         mood_word=str(EMOTION_WORDS.get(mood, mood)) if mood is not None else "",
         place=entry.place,
         stage_id=entry.stage if stage else None,

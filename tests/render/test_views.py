@@ -73,3 +73,14 @@ def test_diary_entries_in_page_order_and_the_slide_opens_with_the_earliest_dated
         "",
         "Diary entry, u",
     )
+
+
+def test_a_mood_is_a_face_drawn_in_svg_named_in_words() -> None:
+    """No emoji: a display without an emoji font would show an empty box."""
+    from immersion.render.icons import mood_icon
+
+    low, high = mood_icon(-2), mood_icon(2)
+    assert low.startswith("<svg") and 'aria-label="mood: very negative"' in low
+    assert 'role="img"' in high and 'aria-label="mood: very positive"' in high
+    assert low != high  # a frown is not a smile
+    assert not any(ord(ch) > 0x2000 for ch in low + high)

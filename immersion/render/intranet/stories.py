@@ -169,7 +169,7 @@ def entry(r: IntranetRenderer, page: str, folder: str, s: m.Story, e: m.DiaryEnt
     if e.recorded:
         facts.append(tag("time", view.date, datetime=e.recorded.isoformat()))
     if e.mood is not None:
-        facts.append(tag("span", view.mood_face, role="img", aria_label=f"mood: {view.mood_word}"))
+        facts.append(view.mood_face)
     if view.place:
         facts.append(view.place)
     stage = r.stage_link(page, s, view.stage_id)

@@ -230,9 +230,7 @@ class ItemPages(Pieces):
             f = entry_facts(self.lib, s, e)
             facts = [esc(f.date)] if f.date else []
             if e.mood is not None:
-                facts.append(
-                    tag("span", f.mood_face, role="img", aria_label=f"mood: {f.mood_word}")
-                )
+                facts.append(f.mood_face)
             if f.place:
                 facts.append(esc(f.place))
             if f.stage:

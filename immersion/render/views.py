@@ -53,6 +53,13 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
+def we_did_label(status: str) -> str:
+    """What the room says of an action: only a done one is "We did"."""
+    if status == "done":
+        return "We did"
+    return "We decided not to" if status == "dropped" else "We will"
+
+
 def quoted(words: str) -> str:
     """Words in typographic quotes, as both sites show a quote: `“...”`."""
     return f"“{words}”"

@@ -84,3 +84,9 @@ def test_a_mood_is_a_face_drawn_in_svg_named_in_words() -> None:
     assert 'role="img"' in high and 'aria-label="mood: very positive"' in high
     assert low != high  # a frown is not a smile
     assert not any(ord(ch) > 0x2000 for ch in low + high)
+
+
+def test_only_a_done_action_is_something_we_did() -> None:
+    assert views.we_did_label("done") == "We did"
+    assert views.we_did_label("open") == views.we_did_label("in-progress") == "We will"
+    assert views.we_did_label("dropped") == "We decided not to"

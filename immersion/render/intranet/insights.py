@@ -69,7 +69,11 @@ def action_card(r: IntranetRenderer, page: str, a: m.Action) -> Markup:
     inner = join(
         [
             tag("p", join([tag("strong", "You said: "), a.you_said]), class_="im-you-said"),
-            tag("p", join([tag("strong", "We did: "), a.we_did]), class_="im-we-did"),
+            tag(
+                "p",
+                join([tag("strong", f"{views.we_did_label(a.status)}: "), a.we_did]),
+                class_="im-we-did",
+            ),
             tag("p", join(views.action_facts(a), " · "), class_="im-meta"),
             because,
         ]

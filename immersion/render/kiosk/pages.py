@@ -27,6 +27,7 @@ from ..views import (
     quoted,
     stage_name,
     status_label,
+    we_did_label,
 )
 from .layout import Screen
 from .pieces import Pieces
@@ -339,7 +340,11 @@ class ItemPages(Pieces):
             tag(
                 "div",
                 tag("p", tag("strong", "You said: ") + esc(a.you_said), class_="ik-you-said")
-                + tag("p", tag("strong", "We did: ") + esc(a.we_did), class_="ik-we-did"),
+                + tag(
+                    "p",
+                    tag("strong", f"{we_did_label(a.status)}: ") + esc(a.we_did),
+                    class_="ik-we-did",
+                ),
                 class_=f"ik-action ik-status-{a.status}",
             )
         )

@@ -23,6 +23,7 @@ from ..views import (
     quoted,
     said_at,
     status_label,
+    we_did_label,
 )
 from .layout import Screen
 from .pieces import SLIDE_TEXT_LIMIT, Pieces, cut, excerpt
@@ -317,7 +318,7 @@ class Slides(Pieces):
 
     def action_slide(self, screen: Screen, page: str, a: m.Action) -> Markup:
         said = tag("dt", "You said") + tag("dd", a.you_said, class_="ik-you-said")
-        did = tag("dt", "We did") + tag("dd", a.we_did, class_="ik-we-did")
+        did = tag("dt", we_did_label(a.status)) + tag("dd", a.we_did, class_="ik-we-did")
         status = tag(
             "p",
             status_label(a.status),

@@ -158,6 +158,7 @@ def test_journey_page_is_full_width(built: Path) -> None:
     assert nav is None or nav.has_attr("hidden")
     crumbs = soup.select_one("article nav.im-crumbs a")
     assert crumbs is not None and crumbs["href"] == "../"
+    assert crumbs.get_text() == "All journeys"
     facts = soup.select_one(".im-journey-facts")
     assert facts is not None
     assert facts.get_text(" ", strip=True) == "For Maya , Raj · 2 stages · 1 moment of truth"

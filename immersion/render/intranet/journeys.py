@@ -49,7 +49,13 @@ def write_page(r: IntranetRenderer, j: m.Journey) -> None:
     names = views.persona_names(r.lib, j.personas)
     # Full width: the stages need it more than a table of contents or the nav does.
     text = front_matter(j.title, j.tags, hide=["navigation", "toc"])
-    crumbs = tag("a", "Journeys", href=r.href(page, "journeys/index.md"))
+    crumbs = join(
+        [
+            tag("span", "‹", aria_hidden="true"),
+            tag("a", "All journeys", href=r.href(page, "journeys/index.md")),
+        ],
+        " ",
+    )
     text += block(tag("nav", crumbs, class_="im-crumbs", aria_label="Breadcrumb"))
     text += f"# {md_text(j.title)}\n"
     text += block(tag("p", facts(r, page, j), class_="im-meta im-journey-facts"))

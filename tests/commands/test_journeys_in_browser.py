@@ -149,6 +149,7 @@ def test_phone_map_scrolls_as_one_with_its_curve(page: Any, base: str) -> None:
     axis = page.locator(".im-axis-cell").bounding_box()
     assert axis is not None and 0 <= axis["x"] <= 20
     page.locator(".im-journey-map").scroll_into_view_if_needed()
+    page.wait_for_timeout(400)  # the header's title swap is animated; shoot it settled
     shot(page, "journey-scrolled")
 
 

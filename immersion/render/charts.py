@@ -1,4 +1,12 @@
-"""The journey emotion curve as an inline, accessible SVG (SPEC §4).
+"""The journey emotion curve as an inline, accessible SVG (SPEC §4), drawn two ways.
+
+`emotion_curve_svg` is a picture with its own labels that scales as a whole (the
+kiosk's displays size it to the screen). `emotion_strip_svg` is the intranet's: a
+strip with no text at all, laid across the stage columns of the journey table.
+Its x positions are percentages of its own width and its y positions CSS pixels,
+so at any width each point sits over the centre of its stage's column, while
+every label (stage names, the axis words, the legend) is HTML text sized in CSS
+px by the page, never shrunk with the drawing.
 
 Pure: no I/O and no mkdocs. The page renderer passes the persona names and a
 function that turns an evidence reference into a URL (or None when the evidence
@@ -19,6 +27,7 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from markupsafe import Markup
 
@@ -179,10 +188,8 @@ def legend_layout(widths: Sequence[float], start: float, end: float) -> list[tup
 
 
 def describe_score(score: int) -> str:
-    """'-1 (negative)', '0 (neutral)', '+2 (very positive)'."""
-    number = f"{score:+d}" if score else "0"
-    word = EMOTION_WORDS.get(score, "out of range")
-    return f"{number} ({word})"
+    """'negative', 'neutral', 'very positive': words, because "-1" means little to a reader."""
+    return EMOTION_WORDS.get(score, "out of range")
 
 
 def summary(journey: Journey, series: Sequence[Series], labels: Sequence[str]) -> str:
@@ -391,6 +398,134 @@ def emotion_curve_svg(
     return Markup("".join(out))
 
 
+# ---------------------------------------------------------------- the strip
+
+STRIP_HEIGHT = 200  # CSS px: the strip is this tall at every width
+STRIP_PAD = 16  # CSS px above "very positive" and below "very negative", for the points
+SERIES_STEP = 6.0  # CSS px between lines' points at one stage, so equal scores both show
+
+
+def strip_x(index: int, count: int) -> float:
+    """The centre of stage `index` of `count`, in percent of the strip's width."""
+    return column_x(index, max(count, 1), 0.0, 100.0)
+
+
+def axis_marks(height: int = STRIP_HEIGHT) -> list[tuple[int, str, float]]:
+    """(score, word, y in CSS px) of each gridline, best first: where the HTML axis goes."""
+    top, bottom = STRIP_PAD, height - STRIP_PAD
+    return [
+        (score, EMOTION_WORDS[score], score_y(score, top, bottom))
+        for score in range(EMOTION_MAX, EMOTION_MIN - 1, -1)
+    ]
+
+
+def legend_entries(journey: Journey, persona_names: Mapping[str, str]) -> list[tuple[str, int]]:
+    """(label, style index) of each line the strip draws, in drawing order."""
+    return [
+        (_series_label(line.persona, journey, persona_names), k)
+        for k, line in enumerate(series_for(journey))
+    ]
+
+
+def swatch_svg(style: int) -> Markup:
+    """A line's sample for an HTML legend: its colour, dash and marker (hidden from readers)."""
+    colour, dash, filled = STYLES[style % len(STYLES)]
+    return Markup(
+        '<svg width="36" height="14" viewBox="0 0 36 14" aria-hidden="true" focusable="false"'
+        ' class="im-swatch">'
+        f'<line x1="2" y1="7" x2="34" y2="7" stroke="{colour}" stroke-width="2.5"'
+        + (f' stroke-dasharray="{dash}"' if dash else "")
+        + f'/><circle cx="18" cy="7" r="4" stroke="{colour}" stroke-width="2"'
+        f' fill="{colour if filled else "none"}"/></svg>'
+    )
+
+
+def emotion_strip_svg(
+    journey: Journey,
+    persona_names: Mapping[str, str],
+    evidence_href: Callable[[EvidenceRef], str | None],
+    *,
+    height: int = STRIP_HEIGHT,
+) -> Markup:
+    """The curve as a text-free strip for the stage table: x in percent, y in CSS px.
+
+    There is no viewBox on purpose: the strip is as wide as the table cell it
+    sits in, so stage `i`'s points are at `strip_x(i)` percent of the stage
+    columns, which is the centre of column `i` whatever the screen's width, and
+    nothing in it shrinks. Lines are drawn segment by segment because `<line>`
+    takes percentages and `<polyline>` does not.
+    """
+    stages = journey.stages
+    series = series_for(journey)
+    labels = [_series_label(s.persona, journey, persona_names) for s in series]
+    uid = "es-" + re.sub(r"[^a-z0-9_-]", "-", journey.id.lower())
+    top, bottom = STRIP_PAD, height - STRIP_PAD
+    count = max(len(stages), 1)
+    xs = [strip_x(i, count) for i in range(len(stages))]
+
+    def pct(value: float) -> str:
+        return _num(value) + "%"
+
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}"'
+        f' role="group" aria-labelledby="{uid}-title {uid}-desc" class="emotion-strip">',
+        f'<title id="{uid}-title">Emotion curve: {_text(journey.title)}</title>',
+        f'<desc id="{uid}-desc">{_text(summary(journey, series, labels))}</desc>',
+    ]
+    # The moment-of-truth band continues the highlighted column of the table.
+    for i, stage in enumerate(stages):
+        if stage.moment_of_truth:
+            out.append(
+                f'<rect class="moment-of-truth" x="{pct(i * 100 / count)}" y="0"'
+                f' width="{pct(100 / count)}" height="100%" fill="currentColor"'
+                ' fill-opacity="0.07"/>'
+            )
+    out.append('<g class="grid">')
+    for score, _word, y in axis_marks(height):
+        out.append(
+            f'<line x1="0" y1="{_num(y)}" x2="100%" y2="{_num(y)}" stroke="currentColor"'
+            + (
+                ' stroke-opacity="0.55" stroke-width="1.5"/>'
+                if score == 0
+                else ' stroke-opacity="0.18" stroke-dasharray="2 3"/>'
+            )
+        )
+    out.append("</g>")
+    for k, (line, label) in enumerate(zip(series, labels, strict=True)):
+        colour, dash, filled = STYLES[k % len(STYLES)]
+        dx = series_offset(k, len(series), SERIES_STEP)
+        # The nudge is in px (a transform), so it stays small on a wide screen.
+        shift = f' transform="translate({_num(dx)} 0)"' if dx else ""
+        out.append(f'<g class="series" data-persona="{_text(line.persona or "")}"{shift}>')
+        for run in runs(line.values):
+            for (i, a), (j, b) in pairwise(run):
+                out.append(
+                    f'<line x1="{pct(xs[i])}" y1="{_num(score_y(a, top, bottom))}"'
+                    f' x2="{pct(xs[j])}" y2="{_num(score_y(b, top, bottom))}"'
+                    f' stroke="{colour}" stroke-width="2.5" stroke-linecap="round"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "")
+                    + "/>"
+                )
+        for i, v in enumerate(line.values):
+            if v is not None:
+                out.append(
+                    _point(
+                        stages[i],
+                        label,
+                        v,
+                        pct(xs[i]),
+                        score_y(v, top, bottom),
+                        colour,
+                        filled,
+                        evidence_href,
+                    )
+                )
+        out.append("</g>")
+    out.append("</svg>")
+    # As in emotion_curve_svg: content went through `_text` or `_safe_href`.
+    return Markup("".join(out))
+
+
 def _series_label(persona: str | None, journey: Journey, names: Mapping[str, str]) -> str:
     if persona is None:
         # A shared line of a one-persona journey is simply that persona.
@@ -409,7 +544,7 @@ def _point(
     stage: Stage,
     label: str,
     score: int,
-    x: float,
+    x: float | str,
     y: float,
     colour: str,
     filled: bool,
@@ -421,7 +556,8 @@ def _point(
         title += f" – {MOMENT_OF_TRUTH}"
     # Hollow markers still catch clicks and hovers on their inside.
     circle = (
-        f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{POINT_RADIUS}" stroke="{colour}"'
+        f'<circle cx="{x if isinstance(x, str) else _num(x)}" cy="{_num(y)}"'
+        f' r="{POINT_RADIUS}" stroke="{colour}"'
         f' stroke-width="2.5" fill="{colour if filled else "none"}" pointer-events="all"'
     )
     href = _safe_href(evidence_href(stage.evidence[0])) if stage.evidence else None

@@ -30,6 +30,14 @@ STORY_KIND_LABELS = {
     "email": "Email",
     "story": "Story",
 }
+# The headings of a list of each kind: English plurals are not always `label + "s"`.
+STORY_KIND_PLURALS = {
+    "interview": "Interviews",
+    "audio-diary": "Audio diaries",
+    "photo-film": "Photo films",
+    "email": "Emails",
+    "story": "Written stories",  # under the page's own "Stories" heading
+}
 # The order the intranet lists actions in (what is done first), with their labels.
 STATUS_ORDER = (
     ("done", "Done"),

@@ -123,17 +123,91 @@ def test_every_internal_link_resolves(built: Path) -> None:
 
 def test_journey_has_stage_columns_and_emotion_curve(built: Path) -> None:
     soup = page(built, "journeys/moving-home/index.html")
-    heads = [th.get_text(" ", strip=True) for th in soup.select("table.im-stages thead th")]
+    table = soup.select_one(".im-journey-map table.im-stages")
+    assert table is not None
+    heads = [th.get_text(" ", strip=True) for th in table.select("thead th")]
     assert heads == ["Planning the move ★ Moment of truth", "Moving day"]
-    svg = soup.select_one("figure.im-curve svg")
-    assert svg is not None and svg.get("role") == "group"
+    # The curve is the table's first row, its strip spanning exactly the stage columns.
+    first = table.select("tbody tr")[0]
+    assert "im-curve-row" in first["class"]
+    strip = first.select_one("td.im-strip")
+    assert strip is not None and strip["colspan"] == "2"
+    svg = strip.select_one("svg")
+    assert svg is not None and svg.get("role") == "group" and svg.get("viewbox") is None
+    # The axis is words, as HTML text the page sizes, not text inside the drawing.
+    axis = [s.get_text() for s in first.select("th .im-axis span")]
+    assert axis == ["very positive", "positive", "neutral", "negative", "very negative"]
+    assert svg.select("text") == []
     emotion_row = next(
-        tr
-        for tr in soup.select("table.im-stages tbody tr")
-        if tr.th and tr.th.get_text() == "Emotion"
+        tr for tr in table.select("tbody tr") if tr.th and tr.th.get_text() == "Emotion"
     )
     cells = [td.get_text(" ", strip=True) for td in emotion_row.find_all("td")]
-    assert cells == ["Maya: -1 Raj: +1", "-2 very negative"]
+    assert cells == ["Maya: negative Raj: positive", "very negative"]
+    titles = [t.get_text() for t in svg.select("title")]
+    assert "Maya at Planning the move: negative – moment of truth" in titles
+    # No number stands for an emotion anywhere in the map.
+    assert not re.search(r"[+-][12]\b", table.get_text(" "))
+
+
+def test_journey_page_is_full_width(built: Path) -> None:
+    soup = page(built, "journeys/moving-home/index.html")
+    # Material renders the sidebars of a page that hides them with `hidden`.
+    toc = soup.select_one(".md-sidebar--secondary")
+    assert toc is None or toc.has_attr("hidden")
+    nav = soup.select_one(".md-sidebar--primary")
+    assert nav is None or nav.has_attr("hidden")
+    crumbs = soup.select_one("article nav.im-crumbs a")
+    assert crumbs is not None and crumbs["href"] == "../"
+    assert crumbs.get_text() == "All journeys"
+    facts = soup.select_one(".im-journey-facts")
+    assert facts is not None
+    assert facts.get_text(" ", strip=True) == "For Maya , Raj · 2 stages · 1 moment of truth"
+    css = [link["href"] for link in soup.select("link[rel=stylesheet]")]
+    mine = [h for h in css if "assets/immersion/" in h]
+    assert mine[-2:] == [
+        "../../assets/immersion/stylesheets/immersion.css",
+        "../../assets/immersion/stylesheets/journeys.css",
+    ]
+
+
+def heading(soup: BeautifulSoup, selector: str) -> list[str]:
+    """Headings as read: without the permalink mark the engine appends."""
+    return [h.get_text(strip=True).removesuffix("¶") for h in soup.select(selector)]
+
+
+def test_site_wide_labels(built: Path) -> None:
+    site_name = "Test Room intranet"  # the project's mkdocs.yml (conftest)
+    home = page(built, "index.html")
+    assert [t.get_text() for t in home.select("head title")] == [site_name]
+    assert heading(home, "article h1") == ["Test Room"]
+    stories = page(built, "stories/index.html")
+    assert heading(stories, "article h1") == ["Stories"]
+    assert heading(stories, "article h2") == ["Interviews", "Emails"]
+    assert "Storys" not in str(stories)
+    # One site name in every title, never twice (the home page said it twice).
+    for html_file in built.rglob("*.html"):
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        titles = [t.get_text() for t in soup.select("head title")]
+        assert len(titles) == 1 and titles[0].count(site_name) == 1, (html_file, titles)
+
+
+def test_no_item_ids_in_labels(built: Path) -> None:
+    """Labels are for people: an id such as `hl-1`, `e-2` or `c-009` is never one.
+
+    The highlight cards of story pages are left out here: their labels are the
+    story pages' (stories.py), tested with them.
+    """
+    ident = re.compile(r"\b(?:hl|e|c)-\d+\b")
+    for html_file in built.rglob("*.html"):
+        if html_file.parent.parent.name == "stories" and html_file.parent.name != "stories":
+            continue
+        soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        for el in soup.find_all(attrs={"aria-label": True}):
+            assert not ident.search(el["aria-label"]), (html_file, el["aria-label"])
+        for el in soup.find_all(attrs={"title": True}):
+            assert not ident.search(el["title"]), (html_file, el["title"])
+        for el in soup.select("svg title, article"):
+            assert not ident.search(el.get_text(" ")), (html_file, el.get_text(" ")[:200])
 
 
 def test_photos_are_upright_and_carry_no_metadata(built: Path, room: Path) -> None:

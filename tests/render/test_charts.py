@@ -9,14 +9,21 @@ import pytest
 
 from immersion.model import Journey, Source, Stage
 from immersion.render.charts import (
+    STRIP_HEIGHT,
+    STRIP_PAD,
     Series,
+    axis_marks,
     column_x,
     describe_score,
     emotion_curve_svg,
+    emotion_strip_svg,
+    legend_entries,
     legend_layout,
     runs,
     score_y,
     series_for,
+    strip_x,
+    swatch_svg,
     wrap_label,
 )
 from immersion.schema import EvidenceRef
@@ -117,7 +124,7 @@ def test_identical_per_persona_maps_still_one_line() -> None:
         journey(stage("plan", {"maya": -1, "raj": -1}), stage("book", 1), stage("move", 0))
     )
     assert len(series_groups(root)) == 1
-    assert "All personas at Plan: -1 (negative)" in point_titles(root)
+    assert "All personas at Plan: negative" in point_titles(root)
 
 
 def test_differing_scores_draw_one_line_per_persona_named() -> None:
@@ -129,11 +136,11 @@ def test_differing_scores_draw_one_line_per_persona_named() -> None:
     assert [g.get("data-persona") for g in groups] == ["maya", "raj"]
     assert legend_labels(root) == ["Maya", "raj"]
     titles = point_titles(root)
-    assert "Maya at Plan: -1 (negative)" in titles
-    assert "raj at Plan: +1 (positive)" in titles
+    assert "Maya at Plan: negative" in titles
+    assert "raj at Plan: positive" in titles
     # The single-int stage applies to both personas.
-    assert "Maya at Book: 0 (neutral)" in titles
-    assert "raj at Book: 0 (neutral)" in titles
+    assert "Maya at Book: neutral" in titles
+    assert "raj at Book: neutral" in titles
 
 
 def test_persona_lines_differ_by_more_than_colour() -> None:
@@ -216,7 +223,7 @@ def test_moment_of_truth_is_marked_and_explained() -> None:
     assert len(bands) == 1
     assert bands[0].findtext("svg:title", namespaces=NS) == "Moment of truth: Book"
     assert "moment of truth" in legend_labels(root)
-    assert "All personas at Book: -2 (very negative) – moment of truth" in point_titles(root)
+    assert "All personas at Book: very negative – moment of truth" in point_titles(root)
     # The band sits over the Book column, the middle one of three.
     rect = bands[0].find("svg:rect", NS)
     assert rect is not None
@@ -286,7 +293,7 @@ def test_content_is_escaped_text_never_markup() -> None:
     assert not any(name.lower().startswith("on") for el in root.iter() for name in el.attrib)
     # The text is still there for a person to read.
     assert HOSTILE in (root.findtext("svg:title", namespaces=NS) or "")
-    assert f"{HOSTILE} at {HOSTILE}: -1 (negative) – moment of truth" in point_titles(root)
+    assert f"{HOSTILE} at {HOSTILE}: negative – moment of truth" in point_titles(root)
 
 
 def test_root_is_an_accessible_responsive_svg() -> None:
@@ -393,7 +400,113 @@ def test_legend_layout_wraps_onto_new_rows() -> None:
 
 @pytest.mark.parametrize(
     ("score", "expected"),
-    [(-2, "-2 (very negative)"), (0, "0 (neutral)"), (1, "+1 (positive)")],
+    [(-2, "very negative"), (0, "neutral"), (1, "positive"), (2, "very positive")],
 )
 def test_describe_score(score: int, expected: str) -> None:
     assert describe_score(score) == expected
+
+
+# ---------------------------------------------------------------- the strip
+
+
+def strip(j: Journey, names: Mapping[str, str] = NAMES, href=href_for) -> ET.Element:
+    return ET.fromstring(emotion_strip_svg(j, names, href))
+
+
+def strip_points(root: ET.Element) -> dict[str, tuple[str, float, str]]:
+    """Each point's tooltip -> (cx as written, cy, the transform of its line's group)."""
+    found: dict[str, tuple[str, float, str]] = {}
+    for group in series_groups(root):
+        shift = group.get("transform", "")
+        for holder in [*group.findall("svg:a", NS), *group.findall("svg:circle", NS)]:
+            title = holder.find("svg:title", NS)
+            circle = holder if holder.tag == f"{SVG}circle" else holder.find("svg:circle", NS)
+            assert title is not None and circle is not None
+            found[title.text or ""] = (circle.get("cx", ""), float(circle.get("cy", "nan")), shift)
+    return found
+
+
+def test_strip_points_sit_at_the_centres_of_equal_columns() -> None:
+    j = journey(stage("a", 1), stage("b", -2), stage("c", 0), stage("d", 2))
+    points = strip_points(strip(j))
+    cx = [
+        points[f"All personas at {t}: {describe_score(v)}"][0]
+        for t, v in (("A", 1), ("B", -2), ("C", 0), ("D", 2))
+    ]
+    assert cx == ["12.5%", "37.5%", "62.5%", "87.5%"]
+    assert [strip_x(i, 4) for i in range(4)] == [12.5, 37.5, 62.5, 87.5]
+
+
+def test_strip_has_no_text_and_no_viewbox() -> None:
+    """Nothing in the strip scales: no viewBox, and no label drawn inside it."""
+    root = strip(journey(stage("a", 1, moment=True), stage("b", -1)))
+    assert root.get("viewBox") is None
+    assert root.get("width") == "100%" and root.get("height") == str(STRIP_HEIGHT)
+    assert root.findall(".//svg:text", NS) == []
+    # Its only words are for screen readers: the title and the summary.
+    assert root.get("aria-labelledby") == "es-moving-home-title es-moving-home-desc"
+    desc = root.find("svg:desc", NS)
+    assert desc is not None and "lowest at B, negative" in (desc.text or "")
+
+
+def test_strip_lines_join_neighbouring_points_in_percent() -> None:
+    root = strip(journey(stage("a", 1), stage("b", None), stage("c", 0), stage("d", -1)))
+    (group,) = series_groups(root)
+    segments = [(line.get("x1"), line.get("x2")) for line in group.findall("svg:line", NS)]
+    # The gap at B breaks the line: C-D is the only segment.
+    assert segments == [("62.5%", "87.5%")]
+
+
+def test_strip_gridlines_match_the_html_axis() -> None:
+    root = strip(journey(stage("a", 0)))
+    grid = [
+        float(line.get("y1", "nan")) for line in root.findall("svg:g[@class='grid']/svg:line", NS)
+    ]
+    marks = axis_marks()
+    assert [w for _s, w, _y in marks] == [
+        "very positive",
+        "positive",
+        "neutral",
+        "negative",
+        "very negative",
+    ]
+    assert sorted(grid) == sorted(y for _s, _w, y in marks)
+    assert marks[0][2] == STRIP_PAD and marks[-1][2] == STRIP_HEIGHT - STRIP_PAD
+
+
+def test_strip_points_of_several_lines_are_nudged_a_few_px_apart() -> None:
+    j = journey(stage("a", {"maya": 1, "raj": 1}), stage("b", {"maya": -1, "raj": 2}))
+    points = strip_points(strip(j))
+    maya = points["Maya at A: positive"]
+    raj = points["Raj at A: positive"]
+    assert maya[0] == raj[0] == "25%"  # same column centre ...
+    assert {maya[2], raj[2]} == {"translate(-3 0)", "translate(3 0)"}  # ... a few px apart
+
+
+def test_strip_moment_of_truth_band_covers_its_column() -> None:
+    root = strip(journey(stage("a", 1), stage("b", 0, moment=True), stage("c", 0), stage("d", 0)))
+    (band,) = root.findall("svg:rect[@class='moment-of-truth']", NS)
+    assert (band.get("x"), band.get("width")) == ("25%", "25%")
+
+
+def test_strip_links_points_to_evidence_and_escapes_content() -> None:
+    ref = EvidenceRef("p07", "hl-1")
+    j = journey(
+        stage("a", -1, title='<b>"x"</b>', evidence=(ref,)), stage("b", 1), title="</svg><script>"
+    )
+    raw = str(emotion_strip_svg(j, NAMES, href_for))
+    assert "<script>" not in raw and "<b>" not in raw
+    root = ET.fromstring(raw)
+    (link,) = root.findall(".//svg:a", NS)
+    assert link.get("href") == "../../stories/p07/#hl-1"
+    assert "\n" not in raw
+
+
+def test_legend_entries_and_swatches_follow_the_lines() -> None:
+    j = journey(stage("a", {"maya": 1, "raj": -1}))
+    assert legend_entries(j, NAMES) == [("Maya", 0), ("Raj", 1)]
+    assert legend_entries(journey(stage("a", 1)), NAMES) == [("All personas", 0)]
+    raj = ET.fromstring(swatch_svg(1))
+    assert raj.get("aria-hidden") == "true"
+    line = raj.find("line")  # inline in HTML: no namespace
+    assert line is not None and line.get("stroke-dasharray") == "8 4"

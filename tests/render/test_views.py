@@ -90,3 +90,10 @@ def test_only_a_done_action_is_something_we_did() -> None:
     assert views.we_did_label("done") == "We did"
     assert views.we_did_label("open") == views.we_did_label("in-progress") == "We will"
     assert views.we_did_label("dropped") == "We decided not to"
+
+
+def test_every_story_kind_has_a_plural_heading() -> None:
+    assert views.STORY_KIND_PLURALS.keys() == views.STORY_KIND_LABELS.keys()
+    assert views.STORY_KIND_PLURALS["audio-diary"] == "Audio diaries"
+    # No heading is the label with an "s" stuck on ("Storys").
+    assert "Storys" not in views.STORY_KIND_PLURALS.values()

@@ -53,7 +53,9 @@ class IntranetRenderer:
         return self.only is None or src in self.only
 
     def render(self, site_name: str) -> None:
-        self.home_page(site_name)
+        """Every page. `site_name` is the engine's: it alone titles the home page, so the
+        pages never repeat it (the argument keeps both sites' renderers called alike)."""
+        self.home_page()
         personas.write_pages(self)
         journeys.write_pages(self)
         stories.write_pages(self)
@@ -199,7 +201,7 @@ class IntranetRenderer:
 
     # -- home and tags -------------------------------------------------------
 
-    def home_page(self, site_name: str) -> None:
+    def home_page(self) -> None:
         page = "index.md"
         if not self.wants(page):
             return
@@ -218,7 +220,10 @@ class IntranetRenderer:
             )
             for n, label, target in counts
         )
-        text = front_matter(site_name) + f"# {md_text(lib.room.name)}\n"
+        # No title in the front matter: material titles the home page with the site's
+        # name alone, where any page title would read "<title> - <site name>" (the
+        # home page said "Customer Immersion Room - Customer Immersion Room").
+        text = f"# {md_text(lib.room.name)}\n"
         text += block(
             tag(
                 "p",

@@ -18,7 +18,7 @@ from ... import model as m
 from .. import players, views
 from ..html import EMPTY, block, chips, fmt_date, fmt_time, join, markdown_block, ol, tag, ul
 from ..staging import front_matter, md_text
-from ..views import STORY_KIND_LABELS
+from ..views import STORY_KIND_PLURALS
 from .pages import item_page
 
 if TYPE_CHECKING:
@@ -38,12 +38,12 @@ def write_index(r: IntranetRenderer, index: str) -> None:
     by_kind: dict[str, list[m.Story]] = defaultdict(list)
     for story in r.lib.stories.values():
         by_kind[story.kind_of_story].append(story)
-    for kind, label in STORY_KIND_LABELS.items():
+    for kind, label in STORY_KIND_PLURALS.items():
         stories = sorted(
             by_kind.get(kind, []), key=lambda s: (s.date or dt.date.min, s.id), reverse=True
         )
         if stories:
-            text += f"## {label}s\n" + block(
+            text += f"## {label}\n" + block(
                 ul(
                     join(
                         [

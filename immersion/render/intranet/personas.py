@@ -21,13 +21,14 @@ def sorted_personas(lib: m.Library) -> list[m.Persona]:
     return sorted(lib.personas.values(), key=lambda p: p.name.lower())
 
 
-# Cards in the first row of the grid at any width: their portraits load with the page.
-EAGER_CARDS = 4
+# Only the first portrait is eager: on a phone the others are below the fold, and
+# fetched with it they would share the bandwidth the page's LCP image needs.
+EAGER_CARDS = 1
 
 
 def cards(r: IntranetRenderer, page: str, people: list[m.Persona]) -> Markup:
-    """Persona cards in a grid: the first row's portraits eager, the first one (the
-    page's largest image on a phone, its LCP) fetched before anything else."""
+    """Persona cards in a grid: the first portrait (the page's largest image on a
+    phone, its LCP) eager and fetched before anything else, the others lazy."""
     return tag(
         "div",
         join(

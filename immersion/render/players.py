@@ -5,7 +5,9 @@ audio controls, every frame of a film as a figure, the whole transcript as
 text that the site search indexes). `theme/players/players.js` then enhances
 it, reading only the `data-` attributes written here:
 
-* `div.im-player[data-im-player] > audio#ID[data-duration][data-peaks]`
+* `div.im-player[data-im-player] > audio#ID[data-duration][data-peaks]`; a clip's
+  audio may carry its recording's peaks and `data-peaks-start`/`data-peaks-end`,
+  the slice of them it plays
 * `div.im-transcript[data-for=ID] > ol > li.im-cue[data-start][data-end]`
 * any `[data-seek][data-for=ID]` element: a button or card that seeks ID
 * `div.im-film[data-im-film][data-for=ID] figure.im-film-frame[data-start][data-end]`
@@ -41,6 +43,8 @@ class AudioSources:
     duration: float | None = None
     peaks: str | None = None
     captions: str | None = None  # href of the published WebVTT
+    # A clip drawn from its recording's peaks: the seconds of the recording it plays.
+    peaks_span: tuple[float, float] | None = None
 
 
 def player(
@@ -49,8 +53,14 @@ def player(
     ident: str | None = None,
     clip: bool = False,
     language: str = "en",
+    preload: str | None = None,
 ) -> Markup:
-    """An `<audio>` with its sources and captions, in the box the script enhances."""
+    """An `<audio>` with its sources and captions, in the box the script enhances.
+
+    `preload` defaults to "none" for a clip and "metadata" for a recording; a page
+    that knows the duration and has the peaks (the intranet) asks for "none" for
+    both, so nothing but a click downloads audio.
+    """
     inner = join(void("source", src=href, type=mime) for href, mime in audio.sources)
     if audio.captions:
         inner += void(
@@ -67,10 +77,12 @@ def player(
         inner,
         id=ident,
         controls=True,
-        preload="none" if clip else "metadata",
+        preload=preload or ("none" if clip else "metadata"),
         aria_label=label,
         data_duration=seconds(audio.duration) if audio.duration is not None else None,
         data_peaks=audio.peaks,
+        data_peaks_start=seconds(audio.peaks_span[0]) if audio.peaks_span else None,
+        data_peaks_end=seconds(audio.peaks_span[1]) if audio.peaks_span else None,
     )
     cls = "im-player im-player-clip" if clip else "im-player"
     return tag("div", element, class_=cls, data_im_player=True)

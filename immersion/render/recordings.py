@@ -15,15 +15,29 @@ from .. import spoken
 from ..schema import MediaRef
 from . import players
 from .assets import Assets
-from .html import AUDIO_TYPES, EMPTY, fmt_time
+from .html import AUDIO_TYPES, EMPTY, fmt_date, fmt_time
 from .players import AudioSources
 from .staging import rel_url
 
 
 class Recordings:
-    def __init__(self, lib: m.Library, assets: Assets) -> None:
+    """`preload`: what every player of these pages preloads ("none" on the intranet,
+    where the duration and the peaks are in the markup, so a page downloads no audio
+    until someone plays it). `clip_peaks`: clips draw their slice of the recording's
+    waveform (the intranet's quote cards).
+    """
+
+    def __init__(
+        self,
+        lib: m.Library,
+        assets: Assets,
+        preload: str | None = None,
+        clip_peaks: bool = False,
+    ) -> None:
         self.lib = lib
         self.assets = assets
+        self.preload = preload
+        self.clip_peaks = clip_peaks
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
@@ -55,8 +69,11 @@ class Recordings:
         ident: str | None = None,
         captions: MediaRef | None = None,
         clip: m.Highlight | None = None,
+        compact: bool = False,
     ) -> Markup:
-        """A player for a recording (or one highlight clip of it), with its captions."""
+        """A player for a recording (or one highlight clip of it), with its captions.
+
+        `compact`: the small player of a quote card, even for a whole recording."""
         if ref is None:
             return EMPTY
         sources = self.sources(page, ref, folder, clip.id if clip else None)
@@ -64,11 +81,43 @@ class Recordings:
             return EMPTY
         if clip is not None:
             sources = replace(sources, duration=clip.end - clip.start)
+            whole = self.sources(page, ref, folder) if self.clip_peaks else None
+            if whole is not None and whole.peaks:
+                sources = replace(sources, peaks=whole.peaks, peaks_span=(clip.start, clip.end))
         script = self.lib.transcript(captions)
         if script is not None and captions is not None and script.cues:
             vtt = self.assets.transcript(captions, folder, script)
             sources = replace(sources, captions=rel_url(page, vtt))
-        return players.player(sources, label, ident=ident, clip=clip is not None)
+        return players.player(
+            sources, label, ident=ident, clip=compact or clip is not None, preload=self.preload
+        )
+
+    def quote_player(
+        self, page: str, folder: str, story: m.Story, anchor: m.Highlight | m.DiaryEntry
+    ) -> Markup:
+        """The one player of a quote card: a highlight's clip, or a diary entry's
+        recording, in the compact player, labelled with who and when."""
+        who = story.participant.pseudonym
+        if isinstance(anchor, m.Highlight):
+            label = f"{who}, {fmt_time(anchor.start)} to {fmt_time(anchor.end)}"
+            return self.audio(page, story.recording, folder, label, clip=anchor)
+        when = f", {fmt_date(anchor.recorded)}" if anchor.recorded else ""
+        return self.audio(page, anchor.recording, folder, f"{who}, diary entry{when}", compact=True)
+
+    def context_fragment(self, story: m.Story, anchor: m.Highlight | m.DiaryEntry | None) -> str:
+        """Where a moment is on its story page: the transcript line a highlight starts on
+        (its id: the page seeks the recording there and marks it), else `t=` its second,
+        else the anchor's own card; a diary entry is its entry."""
+        if isinstance(anchor, m.Highlight):
+            script = self.lib.transcript(story.transcript)
+            cues = spoken.quoted(story, script, anchor) if script else []
+            if script is not None and cues:
+                number = script.cues.index(cues[0]) + 1
+                return f"{players.audio_id(story.id)}-{number}"
+            if story.recording is not None:
+                return f"t={anchor.start:.3f}"
+            return anchor.id
+        return anchor.id if anchor is not None else ""
 
     def clip(
         self, page: str, folder: str, story: m.Story, highlight: m.Highlight, ident: str | None

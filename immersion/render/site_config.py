@@ -20,6 +20,7 @@ from ..settings import Settings
 from .staging import Staging, template_text
 
 PACKAGE_THEMES = Path(__file__).resolve().parent.parent / "theme"
+SEARCH_LINES_HOOK = Path(__file__).resolve().parent / "intranet" / "search_lines.py"
 
 BASE_FEATURES = [
     "navigation.prune",  # without it every page carries the whole nav: build time grows as n²
@@ -137,6 +138,9 @@ def site_config(
         "extra_css": theme_assets.css,
         "extra_javascript": theme_assets.js,
         "extra": extra,
+        # The intranet's search finds each transcript line at its own id (the hook runs
+        # in mkdocs only; Zensical indexes the transcript as one section).
+        "hooks": [str(SEARCH_LINES_HOOK)] if audience != "kiosk" else None,
         "nav": nav,
         "validation": {
             "nav": {"omitted_files": "ignore"},

@@ -72,9 +72,11 @@ def test_quote_cards_play_the_customers_voice_and_seek_the_interview(demo_site: 
     clip = card.select_one(".im-player-clip audio")
     assert clip is not None and clip["preload"] == "none"
     assert all("interview-hl-2." in s["src"] for s in clip.select("source"))
-    button = card.select_one("button.im-seek")
-    assert button.get_text() == "Play in the interview from 0:39"
-    assert button["data-seek"] == "39.758" and button["data-for"] == "rec-p07"
+    # One control to hear it; "In context" goes to the transcript line it starts on.
+    assert card.select("button.im-seek") == []
+    context = card.select_one("a.im-in-context")
+    assert context["href"] == "#rec-p07-8"
+    assert page.select_one("#rec-p07-8")["data-start"] == "39.758"
     stage = card.select_one(".im-meta a")
     assert stage.get_text() == "Getting a quote for the new home"
     assert stage["href"] == "../../journeys/moving-home/#stage-quote"
@@ -94,16 +96,20 @@ def test_every_quote_in_the_site_links_to_a_moment_that_seeks(demo_site: Path) -
             target = BeautifulSoup(target_file.read_text(encoding="utf-8"), "html.parser")
             moment = target.find(id=anchor)
             assert moment is not None, f"{html}: {link['href']}"
-            assert moment.has_attr("data-seek") and moment.has_attr("data-for"), link["href"]
-            assert target.find(id=moment["data-for"]).name == "audio"
+            if "im-cue" in moment.get("class", []):  # a transcript line: seeks its box's audio
+                player = moment.find_parent(class_="im-transcript")["data-for"]
+                assert moment.has_attr("data-start"), link["href"]
+            else:
+                assert moment.has_attr("data-seek") and moment.has_attr("data-for"), link["href"]
+                player = moment["data-for"]
+            assert target.find(id=player).name == "audio"
             anchors += 1
     assert anchors >= 10
 
 
 def test_insight_evidence_quotes_the_words(demo_site: Path) -> None:
     page = soup(demo_site, "insights/one-number-to-trust/index.html")
-    items = page.select("article li")
-    quotes = [li.select_one("q") for li in items if li.select_one("q")]
+    quotes = page.select("article.im-quote-card blockquote.im-quote")
     assert quotes, "no quoted evidence"
     assert any("three different prices" in q.get_text() for q in quotes)
 

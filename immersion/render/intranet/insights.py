@@ -10,6 +10,7 @@ from ... import model as m
 from .. import views
 from ..html import EMPTY, block, join, tag, ul
 from ..staging import front_matter, md_text
+from . import quotes
 from .pages import item_page
 
 if TYPE_CHECKING:
@@ -48,7 +49,9 @@ def write_insight_page(r: IntranetRenderer, insight: m.Insight) -> None:
     text += f"# {md_text(insight.statement)}\n"
     badge = tag("span", insight.basis.capitalize(), class_="im-badge")
     text += block(tag("p", badge, class_="im-meta"))
-    text += r.section("Evidence", [r.quoted_evidence(page, ref) for ref in insight.evidence])
+    evidence = quotes.evidence_cards(r, page, insight.evidence)
+    if evidence:
+        text += "## Evidence\n" + block(evidence)
     text += r.section("Personas", r.cited(page, "persona", insight.personas))
     text += r.section("Journey stages", stage_links(r, page, insight))
     if insight.body.strip():

@@ -10,6 +10,7 @@ from ... import model as m
 from .. import views
 from ..html import EMPTY, block, join, tag, ul
 from ..staging import front_matter, md_text
+from . import quotes
 from .pages import item_page
 
 if TYPE_CHECKING:
@@ -20,7 +21,26 @@ def sorted_personas(lib: m.Library) -> list[m.Persona]:
     return sorted(lib.personas.values(), key=lambda p: p.name.lower())
 
 
-def card(r: IntranetRenderer, page: str, persona: m.Persona) -> Markup:
+# Only the first portrait is eager: on a phone the others are below the fold, and
+# fetched with it they would share the bandwidth the page's LCP image needs.
+EAGER_CARDS = 1
+
+
+def cards(r: IntranetRenderer, page: str, people: list[m.Persona]) -> Markup:
+    """Persona cards in a grid: the first portrait (the page's largest image on a
+    phone, its LCP) eager and fetched before anything else, the others lazy."""
+    return tag(
+        "div",
+        join(
+            card(r, page, p, lazy=i >= EAGER_CARDS, priority=i == 0) for i, p in enumerate(people)
+        ),
+        class_="im-cards",
+    )
+
+
+def card(
+    r: IntranetRenderer, page: str, persona: m.Persona, lazy: bool = True, priority: bool = False
+) -> Markup:
     """A persona as a card linking to their page: portrait, name, segment, quote."""
     pic = EMPTY
     if persona.portrait:
@@ -31,7 +51,9 @@ def card(r: IntranetRenderer, page: str, persona: m.Persona) -> Markup:
                 placed,
                 persona.portrait.alt,
                 "im-card-photo",
+                lazy=lazy,
                 sizes="(max-width: 40em) 100vw, 16rem",
+                priority=priority,
             )
     quote = tag("q", persona.quote.text) if persona.quote else EMPTY
     inner = join(
@@ -48,11 +70,8 @@ def card(r: IntranetRenderer, page: str, persona: m.Persona) -> Markup:
 def write_pages(r: IntranetRenderer) -> None:
     index = "personas/index.md"
     if r.wants(index):
-        cards = join(card(r, index, p) for p in sorted_personas(r.lib))
-        r.write(
-            index,
-            front_matter("Personas") + "# Personas\n" + block(tag("div", cards, class_="im-cards")),
-        )
+        grid = cards(r, index, sorted_personas(r.lib))
+        r.write(index, front_matter("Personas") + "# Personas\n" + block(grid))
     for persona in r.lib.personas.values():
         write_page(r, persona)
 
@@ -77,12 +96,11 @@ def head(r: IntranetRenderer, page: str, p: m.Persona) -> Markup:
         lines += tag("p", join([badge, review], " "), class_="im-review")
     if p.quote:
         evidence = facts.quote_evidence
-        source = r.evidence(page, evidence) if evidence else EMPTY
-        lines += tag(
-            "blockquote",
-            tag("p", facts.quote) + (tag("footer", source) if source else EMPTY),
-            class_="im-quote",
-        )
+        mo = quotes.moment(r, evidence) if evidence else None
+        if mo is not None:  # the persona's words as a quote card: who said them, hear them
+            lines += quotes.card(r, page, mo, words=p.quote.text, cls="im-persona-quote")
+        else:
+            lines += tag("blockquote", tag("p", facts.quote), class_="im-quote")
     return tag("div", pic + tag("div", lines, class_="im-facts"), class_="im-persona-head")
 
 

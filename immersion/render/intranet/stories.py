@@ -16,9 +16,10 @@ from markupsafe import Markup
 
 from ... import model as m
 from .. import players, views
-from ..html import EMPTY, block, chips, fmt_date, fmt_time, join, markdown_block, ol, tag, ul
+from ..html import EMPTY, block, fmt_date, fmt_time, join, markdown_block, ol, tag, ul
 from ..staging import front_matter, md_text
 from ..views import STORY_KIND_PLURALS
+from . import quotes
 from .pages import item_page
 
 if TYPE_CHECKING:
@@ -128,30 +129,17 @@ def highlight_card(
     card: views.HighlightCard,
     ident: str | None,
 ) -> Markup:
-    """A quote card: the words, who and when, the clip in their own voice, who cites it."""
+    """A highlight as a quote card (`quotes.card`), with who cites it.
+
+    `ident` is the page's player of the interview: a `#hl-1` link seeks it there.
+    """
     h = card.highlight
-    facts = [card.who, card.span]
-    stage = r.stage_link(page, s, card.stage_id)
-    inner = (
-        tag("blockquote", tag("p", views.quoted(card.words)), class_="im-quote")
-        if card.words
-        else EMPTY
-    )
-    inner += tag("p", join([*facts, stage] if stage else facts, " · "), class_="im-meta")
-    inner += r.recordings.clip(page, folder, s, h, ident)
-    inner += chips(card.tags)
     citing = r.cites.anchors.get((s.id, h.id), set())
     links = [r.link(page, kind, item_id) for kind, item_id in sorted(citing)]
-    if links:
-        inner += tag("p", join(["Cited by ", join(links, ", ")]), class_="im-meta")
-    return tag(
-        "article",
-        inner,
-        class_="im-highlight",
-        id=h.id,
-        data_seek=players.seconds(h.start) if ident else None,
-        data_for=ident,
-        aria_label=f"Highlight {h.id}",
+    cited = tag("p", join(["Cited by ", join(links, ", ")]), class_="im-meta") if links else EMPTY
+    mo = quotes.Moment(s, h, card.words)
+    return quotes.card(
+        r, page, mo, tags=card.tags, extra=cited, cls="im-highlight", ident=h.id, seek_for=ident
     )
 
 

@@ -154,8 +154,14 @@
     // is also a passing state while loading starts, so look again a moment later.
     if (a.error) fail();
     else setTimeout(() => { if (a.networkState === 3 && !a.readyState) fail(); }, 1500);
-    if (!clip && a.dataset.peaks && window.fetch && window.ResizeObserver)
-      fetch(a.dataset.peaks).then((x) => (x.ok ? x.json() : null)).then((j) => wave(pl, amps(j))).catch(() => {});
+    // A clip may carry its recording's peaks and the seconds it plays of them.
+    if (a.dataset.peaks && window.fetch && window.ResizeObserver)
+      peaks(a.dataset.peaks).then((j) => wave(pl, amps(j, parseFloat(a.dataset.peaksStart), parseFloat(a.dataset.peaksEnd)))).catch(() => {});
+  };
+  const PEAKS = new Map(); // one fetch per peaks file, however many clips draw from it
+  const peaks = (url) => {
+    if (!PEAKS.has(url)) PEAKS.set(url, fetch(url).then((x) => (x.ok ? x.json() : null)).catch(() => null));
+    return PEAKS.get(url);
   };
   const update = (pl, t) => { // writes only what changed: a clip-path per tick, text per second
     const a = pl.a, d = dur(a), p = !a.paused, sec = Math.floor(t), ds = Math.floor(d);
@@ -177,13 +183,22 @@
       set(pl.sp, "aria-label", `Playback speed ${pl.r}×`);
     }
   };
-  const amps = (j) => { // audiowaveform JSON (any bits, channels) -> amplitude per pixel, 0..1
-    const d = j && j.data, w = 2 * Math.max(1, j && j.channels | 0), n = d && Math.floor(d.length / w);
-    if (!Array.isArray(d) || !n) return null;
-    const out = new Float32Array(n);
+  // audiowaveform JSON (any bits, channels) -> amplitude per pixel, 0..1; with from/to
+  // (seconds), only that slice of the recording, scaled to its own loudest point.
+  const amps = (j, from, to) => {
+    const d = j && j.data, w = 2 * Math.max(1, j && j.channels | 0), all = d && Math.floor(d.length / w);
+    if (!Array.isArray(d) || !all) return null;
+    let i0 = 0, i1 = all;
+    if (isFinite(from) && isFinite(to) && to > from) {
+      const pps = (j.sample_rate || 0) / (j.samples_per_pixel || 0); // peaks per second
+      if (!(pps > 0) || !isFinite(pps)) return null;
+      i0 = clamp(Math.floor(from * pps), 0, all - 1);
+      i1 = clamp(Math.ceil(to * pps), i0 + 1, all);
+    }
+    const n = i1 - i0, out = new Float32Array(n);
     let mx = 0;
     for (let i = 0; i < n; i++) {
-      for (let k = i * w; k < i * w + w; k++) out[i] = Math.max(out[i], Math.abs(d[k]) || 0);
+      for (let k = (i0 + i) * w; k < (i0 + i) * w + w; k++) out[i] = Math.max(out[i], Math.abs(d[k]) || 0);
       mx = Math.max(mx, out[i]);
     }
     return mx ? out.map((v) => v / mx) : out;

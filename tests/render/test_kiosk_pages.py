@@ -248,13 +248,16 @@ def test_persona_page_in_large_type(kiosk: Path) -> None:
         "Maya",
         "Young families",
         "I just want one number I can trust.",
-        "Move without surprises",
         "One clear price",
         "Feel in control",
         "Quotes change after the call",
-        "mother of two",
     ):
         assert expected in text
+    # One or two screens: the needs and pains that matter, not the goals or the body
+    # (the intranet has those). A persona is a composite; the quote is a customer's.
+    assert "Move without surprises" not in text and "mother of two" not in text
+    assert "Maya, a composite · in the words of" in root.select_one(".ik-quote footer").get_text()
+    assert len(root.select(".ik-persona-facts li")) <= 6
     assert "Needs review" not in text and "review" not in text.lower()
     clip = root.select_one(".ik-quote .im-player-clip audio")
     assert clip is not None

@@ -49,8 +49,9 @@ SLOTS: dict[str, dict[str, Slot]] = {
     "slide": {"landscape": Slot(0.5, 1.0), "portrait": Slot(1.0, 0.5)},
     # a persona's portrait at the head of their page
     "portrait": {"landscape": Slot(0.4, 0.8), "portrait": Slot(0.7, 0.45)},
-    # a photo in the text column of an item page (bodies, attachments)
-    "column": {"landscape": Slot(0.6, 0.8), "portrait": Slot(0.9, 0.6)},
+    # a photo in the text of an item page (bodies, attachments): landscape pages set their
+    # text in two or three columns (page.css), so a photo is at most half the width
+    "column": {"landscape": Slot(0.5, 0.6), "portrait": Slot(0.9, 0.6)},
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from markupsafe import Markup
 
 from ... import model as m
+from ...schema import EvidenceRef
 from .. import players
 from ..html import EMOTION_WORDS, EMPTY, block, chips, fmt_date, fmt_time, join, tag, ul
 from ..staging import esc
@@ -32,6 +33,19 @@ from ..views import (
 from .layout import Screen
 from .pieces import Pieces
 
+# A persona's page shows the needs and pains that matter most, in the editor's order:
+# a display is read standing, in a minute, and each item fits one or two screens.
+PERSONA_FACTS = 3
+
+
+def unique(refs: Iterable[EvidenceRef]) -> list[EvidenceRef]:
+    """The references in order, each once."""
+    seen: list[EvidenceRef] = []
+    for ref in refs:
+        if ref not in seen:
+            seen.append(ref)
+    return seen
+
 
 class ItemPages(Pieces):
     """The Markdown of every item page of a display."""
@@ -48,9 +62,18 @@ class ItemPages(Pieces):
             return item.statement, self.insight_page(screen, page, item)
         return item.we_did, self.action_page(screen, page, item)
 
-    def head(self, title: str, extra: Markup = EMPTY, pic: Markup = EMPTY) -> str:
+    def head(self, title: str, extra: Markup = EMPTY, pic: Markup = EMPTY, cls: str = "") -> str:
+        """The page's title block; `cls` names the kind, for the layout (page.css)."""
         inner = tag("div", tag("h1", title) + extra, class_="ik-head-text")
-        return block(tag("div", pic + inner, class_="ik-head"))
+        return block(tag("div", pic + inner, class_="ik-head" + (f" {cls}" if cls else "")))
+
+    def part(self, title: str, inner: Markup, cls: str = "") -> Markup:
+        """A titled part of a row of an item page (markup, unlike `section`)."""
+        if not inner:
+            return EMPTY
+        return tag(
+            "div", tag("h2", title) + inner, class_="ik-section" + (f" {cls}" if cls else "")
+        )
 
     def names(self, screen: Screen, page: str, persona_ids: Iterable[str]) -> list[Markup]:
         """The personas among `persona_ids`, each linked when this display has their page."""
@@ -63,6 +86,8 @@ class ItemPages(Pieces):
     # -- personas and journeys -------------------------------------------------
 
     def persona_page(self, screen: Screen, page: str, p: m.Persona) -> str:
+        """Who they are at a glance: a large portrait, their words, what they need, what
+        hurts, and their voices. The intranet has the rest (goals, behaviours, the body)."""
         folder = self.media_folder("persona", p.id)
         pic = EMPTY
         if p.portrait:
@@ -73,54 +98,76 @@ class ItemPages(Pieces):
         if p.quote:
             quote = tag("p", quoted(p.quote.text))
             if p.quote.evidence:
-                quote += tag("footer", self.evidence(screen, page, p.quote.evidence))
+                quote += tag("footer", self.attribution(screen, page, p, p.quote.evidence))
                 quote += self.evidence_clip(page, p.quote.evidence)
             facts += tag("blockquote", quote, class_="ik-quote ik-quote-big")
-        text = self.head(p.name, facts, pic)
-        text += self.section("Goals", ul(p.goals))
-        needs = EMPTY
-        if p.needs.functional:
-            needs += tag("h3", "What they need to get done") + ul(p.needs.functional)
-        if p.needs.emotional:
-            needs += tag("h3", "How they want to feel") + ul(p.needs.emotional)
-        text += self.section("Needs", needs)
-        pains = [
-            esc(pp.text) + join(" " + self.evidence(screen, page, ref) for ref in pp.evidence)
-            for pp in p.pain_points
-        ]
-        text += self.section("Pain points", ul(pains))
-        text += self.section("What they do", ul(p.behaviours))
         journeys = [
             self.link(screen, page, "journey", j, self.item_title("journey", j))
             for j in p.journeys
             if j in self.lib.journeys
         ]
-        text += self.section("Journeys", ul(journeys))
-        body = self.body(screen, page, "persona", p.id, p.body)
-        if body:
-            text += block(tag("h2", f"About {p.name}", class_="ik-body-title")) + body
+        if journeys:
+            facts += tag("p", "Journeys: " + join(journeys, " · "), class_="ik-meta")
+        text = self.head(p.name, facts, pic, "ik-head-persona")
+        # The three that matter most: the editor lists them in order of weight.
+        needs = [*p.needs.functional, *p.needs.emotional][:PERSONA_FACTS]
+        pains = [pp.text for pp in p.pain_points[:PERSONA_FACTS]]
+        row = self.part("What they need", ul(needs)) + self.part("What gets in the way", ul(pains))
+        text += block(tag("div", row, class_="ik-row ik-persona-facts")) if row else ""
+        refs = [ref for pp in p.pain_points for ref in pp.evidence]
+        if p.quote and p.quote.evidence:
+            refs = [r for r in refs if r != p.quote.evidence]
+        cards = join(self.quote_card(screen, page, ref) for ref in unique(refs)[:PERSONA_FACTS])
+        text += self.section("Hear them", cards, "ik-clips")
         return text
 
+    def attribution(self, screen: Screen, page: str, p: m.Persona, ref: EvidenceRef) -> Markup:
+        """Whose words these are: a persona is a composite, the quote is a real customer's."""
+        source = self.evidence(screen, page, ref)
+        if not source:
+            return tag("span", f"{p.name}, a composite")
+        return tag("span", f"{p.name}, a composite · in the words of ") + source
+
     def journey_page(self, screen: Screen, page: str, j: m.Journey) -> str:
+        """The curve pinned on top, the stages below it one or two to a screen, swiped
+        sideways (a scroll-snap carousel with its own previous/next buttons, page.css)."""
         people = self.names(screen, page, j.personas)
         extra = tag("p", "For " + join(people, ", "), class_="ik-segment") if people else EMPTY
-        text = self.head(j.title, extra)
+        text = self.head(j.title, extra, cls="ik-head-journey")
+        text += self.body(screen, page, "journey", j.id, j.body, cls="ik-body ik-about")
 
         # The curve's points are too small to touch (12 px): its evidence is linked from the
         # stage cards below instead, with targets of 44 px.
         text += block(tag("figure", self.curve(j, lambda ref: None), class_="ik-curve"))
         names = present_persona_names(self.lib, j.personas)
-        cards = join(self.stage_card(screen, page, stage, names) for stage in j.stages)
-        text += self.section("Stages", tag("ol", cards, class_="ik-stages"))
-        body = self.body(screen, page, "journey", j.id, j.body)
-        if body:
-            text += block(tag("h2", "The journey", class_="ik-body-title")) + body
+        count = len(j.stages)
+        cards = join(
+            self.stage_card(screen, page, stage, names, n, count)
+            for n, stage in enumerate(j.stages, start=1)
+        )
+        if cards:
+            stages = tag(
+                "ol",
+                cards,
+                class_="ik-stages",
+                aria_label=f"The {count} stages, side by side: swipe for more",
+                tabindex="0",
+            )
+            text += block(tag("div", stages, class_="ik-carousel"))
         return text
 
     def stage_card(
-        self, screen: Screen, page: str, stage: m.Stage, names: dict[str, str]
+        self,
+        screen: Screen,
+        page: str,
+        stage: m.Stage,
+        names: dict[str, str],
+        number: int,
+        count: int,
     ) -> Markup:
-        head = esc(stage.title)
+        head = tag("span", f"Stage {number} of {count}", class_="ik-stage-number") + esc(
+            stage.title
+        )
         if stage.moment_of_truth:
             head += " " + tag("span", "★ Moment of truth", class_="ik-mot")
         inner = tag("h3", head)
@@ -179,7 +226,8 @@ class ItemPages(Pieces):
         journey = self.lib.journeys.get(s.journey or "")
         if journey:
             meta.append(self.link(screen, page, "journey", journey.id, journey.title))
-        text = self.head(s.title, tag("p", join(meta, " · "), class_="ik-meta"))
+        head_cls = f"ik-head-story ik-story-{s.kind_of_story}"
+        text = self.head(s.title, tag("p", join(meta, " · "), class_="ik-meta"), cls=head_cls)
         renderer = {
             "interview": self.interview,
             "audio-diary": self.diary,
@@ -190,19 +238,34 @@ class ItemPages(Pieces):
         return text + renderer(screen, page, folder, s)
 
     def interview(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
-        text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
+        """One large player with the transcript as captions that follow it, the story's
+        introduction, and a card for each highlight with its clip."""
         ident, player, lines = self.recordings.interview(page, folder, s)
         if player:
-            text += self.section("Listen", player)
+            listen = tag("div", player, class_="ik-play") + self.captions(lines)
+            text = block(tag("div", listen, class_="ik-listen"))
+        else:
+            text = self.section("Transcript", lines)
+        text += self.body(screen, page, "story", s.id, s.body, s.inline_images)
         if s.highlights:
             cards = join(
                 self.highlight_card(page, folder, s, h, ident if player else None)
                 for h in s.highlights
             )
-            text += self.section("Highlights", tag("div", cards, class_="ik-highlights"))
-        if lines:
-            text += self.section("Transcript", lines)
+            cards_list = tag(
+                "div",
+                cards,
+                class_="ik-highlights",
+                aria_label=f"{len(s.highlights)} moments: swipe for more",
+                role="group",
+                tabindex="0",
+            )
+            text += self.section("What they said", cards_list)
         return text
+
+    def captions(self, lines: Markup) -> Markup:
+        """A transcript shown as follow-along captions: the line being said, large."""
+        return tag("div", lines, class_="ik-captions") if lines else EMPTY
 
     def highlight_card(
         self, page: str, folder: str, s: m.Story, h: m.Highlight, ident: str | None
@@ -215,13 +278,17 @@ class ItemPages(Pieces):
             else EMPTY
         )
         inner += tag("p", join(facts, " · "), class_="ik-meta")
-        inner += self.recordings.clip(page, folder, s, h, ident)
+        # The clip, and the same moment in the interview's player (whose captions follow).
+        controls = self.recordings.clip(page, folder, s, h, None)
+        if ident:
+            controls += players.seek_button(ident, h.start, "In context")
+        inner += tag("div", controls, class_="ik-clip-row")
         return tag(
             "article",
             inner,
             class_="ik-highlight",
             id=h.id,
-            aria_label=f"Highlight {h.id}",
+            aria_label=f"{card.who} at {card.at}",
         )
 
     def diary(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
@@ -243,13 +310,22 @@ class ItemPages(Pieces):
             player, lines = self.recordings.spoken(
                 page, folder, s, e.recording, e.transcript, ident, f.player_label
             )
-            entries.append(tag("li", inner + player + lines, id=e.id, class_="ik-entry"))
+            entries.append(
+                tag("li", inner + player + self.captions(lines), id=e.id, class_="ik-entry")
+            )
         if entries:
-            text += self.section("Entries", tag("ol", join(entries), class_="ik-entries"))
+            listed = tag(
+                "ol",
+                join(entries),
+                class_="ik-entries",
+                aria_label=f"{len(entries)} entries: swipe for more",
+                tabindex="0",
+            )
+            text += self.section("Entries", listed)
         return text
 
     def film(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
-        text = self.body(screen, page, "story", s.id, s.body, s.inline_images)
+        text = ""
         ident = players.audio_id(s.id, "narration")
         player, lines = EMPTY, EMPTY
         if s.narration:
@@ -276,8 +352,11 @@ class ItemPages(Pieces):
                 items.append(head + (" · " + esc(stage) if stage else EMPTY))
             chapters = join(tag("li", item) for item in items)
             text += self.section("Chapters", tag("ol", chapters, class_="ik-chapters"))
+        text += self.body(screen, page, "story", s.id, s.body, s.inline_images)
         if lines:
-            text += self.section("What they say", lines)
+            text += block(
+                tag("div", tag("h2", "What they say") + lines, class_="ik-section ik-captions")
+            )
         return text
 
     def email(self, screen: Screen, page: str, folder: str, s: m.Story) -> str:
@@ -313,7 +392,9 @@ class ItemPages(Pieces):
 
     def insight_page(self, screen: Screen, page: str, i: m.Insight) -> str:
         text = self.head(
-            i.statement, tag("p", tag("span", i.basis.capitalize(), class_="ik-badge"))
+            i.statement,
+            tag("p", tag("span", i.basis.capitalize(), class_="ik-badge")),
+            cls="ik-head-insight",
         )
         quotes = join(self.quote_card(screen, page, ref) for ref in i.evidence)
         text += self.section("What we heard", quotes, "ik-evidence-list")
@@ -335,7 +416,7 @@ class ItemPages(Pieces):
             status_label(a.status),
             class_=f"ik-badge ik-status-{a.status}",
         )
-        text = self.head(a.we_did, tag("p", status))
+        text = self.head(a.we_did, tag("p", status), cls="ik-head-action")
         text += block(
             tag(
                 "div",

@@ -68,9 +68,13 @@ def test_persona_page_shows_what_a_person_expects(built: Path) -> None:
     ):
         assert expected in text
     assert "Needs review" not in text
-    source = maya.select_one(".im-quote footer a")
-    assert source is not None and source["href"] == "../../stories/p07/#hl-1"
-    assert source.get_text() == "Leah, interview at 0:01"
+    # The quote is a card: who said it and when, its clip, and a way to hear it in context.
+    card = maya.select_one(".im-persona-quote")
+    assert card is not None
+    assert card.select_one(".im-meta").get_text(" ", strip=True).startswith("Leah · 0:01")
+    context = card.select_one("a.im-in-context")
+    assert context is not None and context["href"].startswith("../../stories/p07/#rec-p07-")
+    assert len(card.select("audio")) == 1
     portrait = maya.select_one(".im-persona-head img")
     assert portrait is not None and portrait["alt"] == "Maya at her kitchen table"
     assert portrait["width"] == "640" and portrait["height"] == "480"

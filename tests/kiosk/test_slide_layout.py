@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the measuring script is JavaScript, kept readable as one block)
 """Every loop slide of the demo room, current in turn, measured in Chromium at its size.
 
 The demo room is built once with two more displays that show the entrance's tour on a

@@ -9,7 +9,7 @@ publishes (`commands/build.py`); the preview runs its warm engine only.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,8 +22,9 @@ from ..settings import Settings
 from .assets import Assets
 from .intranet import IntranetRenderer
 from .kiosk import KioskAssets, KioskRenderer
+from .kiosk.identity import STYLESHEET, identity
 from .kiosk.offline import summary, write_offline
-from .site_config import copy_theme, site_config, write_config
+from .site_config import ThemeAssets, copy_theme, site_config, write_config
 from .staging import Staging
 
 
@@ -45,9 +46,14 @@ def theme_and_config(
     settings: Settings,
     library: Library,
     nav: list[Any],
+    extra_css: Sequence[str] = (),
 ) -> Path:
-    """The audience's theme (ours, then the project's) and the generated mkdocs.yml."""
+    """The audience's theme (ours, then the project's) and the generated mkdocs.yml.
+
+    `extra_css`: stylesheets the render wrote itself, loaded after the theme's.
+    """
     theme_assets = copy_theme(staging, audience, project)
+    theme_assets = ThemeAssets([*theme_assets.css, *extra_css], theme_assets.js)
     return write_config(
         staging, site_config(settings, library.room.name, nav, theme_assets, audience)
     )
@@ -101,8 +107,12 @@ def render_kiosk(
     staging = staging or Staging(project.staging(audience))
     assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
+    # The room's colours and logo (mkdocs.yml), written before the pages that show the logo.
+    renderer.slides.logo = identity(settings, project, staging, problems).logo
     renderer.render(settings.site_name or library.room.name)
-    config = theme_and_config(staging, audience, project, settings, library, ["index.md"])
+    config = theme_and_config(
+        staging, audience, project, settings, library, ["index.md"], [STYLESHEET]
+    )
     renderer.finish()
     staging.prune()
     displays = [screen.id for screen in renderer.screens]

@@ -251,6 +251,8 @@ def make_site(root: Path) -> Path:
         else:
             sub = "javascripts" if name.endswith(".js") else "stylesheets"
             shutil.copy(THEME / "kiosk" / sub / name, assets / name)
+    # kiosk.css finds its typeface at ../fonts/ (as in the build: assets/immersion/fonts/).
+    shutil.copytree(THEME / "kiosk" / "fonts", root / "assets" / "fonts")
     colours = ((200, 120, 60), (40, 90, 160), (90, 160, 80))
     for i, colour in enumerate(colours):
         Image.new("RGB", (640, 480), colour).save(media / f"p{i}.jpg", quality=80)

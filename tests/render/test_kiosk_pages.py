@@ -164,19 +164,27 @@ def test_slides_show_what_a_visitor_reads(kiosk: Path) -> None:
     assert "“I just want one number I can trust.”" in persona.get_text()
     portrait = persona.select_one("img")
     assert portrait is not None and portrait["alt"] == "Maya at her kitchen table"
-    assert journey.select_one("figure svg.emotion-curve") is not None
-    assert [li.get_text() for li in journey.select(".ik-stage-names li")] == [
+    # the journey as a map: the curve's lines, a mood face per stage, each name once
+    assert journey.select_one(".ik-map-curve svg.ik-lines polyline") is not None
+    assert [h.get_text() for h in journey.select(".ik-map-stage .ik-stage-title")] == [
         "Planning the move",
         "Moving day",
     ]
+    assert journey.get_text().count("Moving day") == 1
     assert not journey.select("svg a")  # a slide is one tap target: no links inside
-    quote = highlight.select_one("blockquote").get_text()
+    quote = highlight.select_one("blockquote p").get_text()
     assert quote == (
         "“Honestly, the quote form was a maze. I just want one number I can trust. "
         "They never called back.”"
     )
     assert "How did the move go?" not in highlight.get_text()  # the interviewer is not quoted
-    assert "Leah, interview" in highlight.get_text()
+    # honest credit, no kind label; the face beside the quote is the persona's portrait
+    assert "Leah said this · one of the people behind Maya" in highlight.get_text()
+    assert "interview" not in highlight.get_text().lower()
+    assert highlight.select_one(".ik-voice .ik-face img") is not None
+    # a persona's quote names its composite and whose words it is
+    assert "Maya, a composite · in Leah's words" in persona.get_text()
+    assert highlight.select_one("a.ik-open").get_text() == "Touch to hear Leah"
 
 
 def test_highlight_slides_carry_their_clip(kiosk: Path) -> None:
@@ -307,17 +315,20 @@ def test_journey_page_has_the_curve_and_stage_cards(kiosk: Path) -> None:
 
 
 def test_photos_are_one_img_no_wider_than_the_display_needs(kiosk: Path) -> None:
-    # Maya's 4:3 portrait: 960 px fill half a 1920x1080 screen; the top half of a
-    # 1080x1920 screen needs 1080, so the 1920 rendition; her page's portrait slot is
-    # 40% of a landscape screen's width (768) or 70% of a portrait one's (756).
+    # Maya's 4:3 portrait fills a slide's panel edge to edge (cropped, `cover`): 46% of a
+    # 1920x1080 screen by its full height needs 1440 px of width, so the 1920 rendition;
+    # the top 52% of a 1080x1920 screen needs 1331, the 1920 again. Her page's portrait
+    # slot is 40% of a landscape screen's width (768) or 70% of a portrait one's (756).
     expected = {
-        "entrance/index.html": 960,
-        "entrance/persona/maya/index.html": 960,
-        "post/index.html": 1920,
-        "post/persona/maya/index.html": 960,
+        ("entrance/index.html", ".ik-panel img"): 1920,
+        ("entrance/persona/maya/index.html", "img"): 960,
+        ("post/index.html", ".ik-panel img"): 1920,
+        ("post/persona/maya/index.html", "img"): 960,
     }
-    for rel, width in expected.items():
-        (img,) = soup(kiosk, rel).select("#ik-display img[alt='Maya at her kitchen table']")
+    for (rel, where), width in expected.items():
+        found = soup(kiosk, rel).select(f"#ik-display {where}[alt='Maya at her kitchen table']")
+        assert found, (rel, where)
+        img = found[0]
         assert img["src"].endswith(f"media/personas/maya/portrait-{width}.webp"), rel
         assert (img["width"], img["height"]) == (str(width), str(width * 3 // 4))
     for html in kiosk.glob("*/**/index.html"):

@@ -36,10 +36,16 @@ HIDE = ["navigation", "toc", "footer"]
 
 @dataclass(frozen=True)
 class Slot:
-    """The box a photo fills, as fractions of the display's width and height."""
+    """The box a photo fills, as fractions of the display's width and height.
+
+    A `cover` slot is filled edge to edge (`object-fit: cover`, cropped), so the photo
+    must be as wide as the box or as wide as the box's height makes it, whichever is more;
+    otherwise the photo is contained (as wide as fits).
+    """
 
     width: float
     height: float
+    cover: bool = False
 
 
 # Where each photo sits, per orientation. The kiosk stylesheet fits photos inside these
@@ -47,6 +53,17 @@ class Slot:
 SLOTS: dict[str, dict[str, Slot]] = {
     # a slide's photo: one half of a landscape screen, the top half of a portrait one
     "slide": {"landscape": Slot(0.5, 1.0), "portrait": Slot(1.0, 0.5)},
+    # a loop slide's full-bleed photo (a story's photo, a film's frames): the whole screen
+    "bleed": {"landscape": Slot(1.0, 1.0, cover=True), "portrait": Slot(1.0, 1.0, cover=True)},
+    # a persona's portrait on a loop slide: the right 46 % of a landscape screen, edge to
+    # edge, or the top 52 % of a portrait one (kiosk.css `.ik-panel`)
+    "panel": {"landscape": Slot(0.46, 1.0, cover=True), "portrait": Slot(1.0, 0.52, cover=True)},
+    # the face beside a quote (kiosk.css `.ik-face`: 10 --ik-u across, a circle; on a
+    # portrait screen 6.5 of its larger unit, 1/20 of the width)
+    "face": {
+        "landscape": Slot(10 / 48, 10 / 27, cover=True),
+        "portrait": Slot(6.5 / 20, 6.5 / 20 * 9 / 16, cover=True),
+    },
     # a persona's portrait at the head of their page
     "portrait": {"landscape": Slot(0.4, 0.8), "portrait": Slot(0.7, 0.45)},
     # a photo in the text of an item page (bodies, attachments): landscape pages set their
@@ -65,10 +82,11 @@ def slot_for(use: str, orientation: str, resolution: tuple[int, int]) -> Slot:
 
 
 def needed_width(resolution: tuple[int, int], slot: Slot, aspect: float) -> int:
-    """Pixels of width a photo of `aspect` (width / height) needs to fill `slot`, contained."""
+    """Pixels of width a photo of `aspect` (width / height) needs to fill `slot`."""
     box_width = slot.width * resolution[0]
     box_height = slot.height * resolution[1]
-    return max(1, math.ceil(min(box_width, box_height * aspect) - 1e-9))
+    fit = max if slot.cover else min
+    return max(1, math.ceil(fit(box_width, box_height * aspect) - 1e-9))
 
 
 def narrowest_covering(widths: Iterable[int], needed: int) -> int:
@@ -77,6 +95,15 @@ def narrowest_covering(widths: Iterable[int], needed: int) -> int:
     if not ordered:
         raise ValueError("no widths to choose from")
     return next((w for w in ordered if w >= needed), ordered[-1])
+
+
+# A landscape display at least this wide is a wall: a journey becomes a wall-scale map.
+WALL_WIDTH = 3000
+
+
+def is_wall(screen: Screen) -> bool:
+    display = screen.display
+    return display.orientation == "landscape" and display.resolution[0] >= WALL_WIDTH
 
 
 # ---------------------------------------------------------------- screens

@@ -109,13 +109,13 @@ class Pieces:
         )
 
     def film_frames(
-        self, screen: Screen, page: str, folder: str, s: m.Story
+        self, screen: Screen, page: str, folder: str, s: m.Story, use: str = "film"
     ) -> list[players.FilmFrame]:
-        """The frames that have a rendition, each on the film's timeline."""
+        """The frames that have a rendition, each on the film's timeline, sized for `use`."""
         frames = []
         at = 0.0
         for frame in s.frames:
-            picture = self.photo(screen, page, frame.src, folder, frame.alt, "film")
+            picture = self.photo(screen, page, frame.src, folder, frame.alt, use)
             if picture:
                 frames.append(players.FilmFrame(at, at + frame.seconds, picture, frame.caption))
             at += frame.seconds

@@ -12,37 +12,41 @@ from markupsafe import Markup
 from ... import model as m
 from ...schema import EvidenceRef
 from .. import players
-from ..html import EMPTY, fmt_date, join, tag
+from ..html import EMPTY, fmt_date, join, tag, void
 from ..staging import rel_url
 from ..views import (
     email_header,
-    kind_label,
     opening_entry,
-    present_persona_names,
     quote_words,
     quoted,
     said_at,
     status_label,
     we_did_label,
 )
-from .layout import Screen
-from .pieces import SLIDE_TEXT_LIMIT, Pieces, cut, excerpt
+from . import wall
+from .layout import Screen, is_wall
+from .pieces import SLIDE_TEXT_LIMIT, cut, excerpt
+from .voices import Voices, length_class, plain_title, told_by
 
+# The prompt on every slide (the whole slide is the tap target; this is its real link).
 OPEN_LABELS = {
-    "persona": "Meet {name}",
-    "journey": "See the journey",
-    "highlight": "Hear {name}",
-    "story": "Read the story",
-    "film": "Watch the film",
-    "diary": "Listen to the diary",
-    "email": "Read the letter",
-    "insight": "See the evidence",
-    "action": "See what we did",
+    "persona": "Touch to meet {name}",
+    "journey": "Touch to walk the journey",
+    "highlight": "Touch to hear {name}",
+    "story": "Touch to read {name}'s story",
+    "film": "Touch to watch {name}'s film",
+    "diary": "Touch to hear {name}'s diary",
+    "email": "Touch to read {name}'s letter",
+    "insight": "Touch to hear the evidence",
+    "action": "Touch to see what we did",
 }
 
 
-class Slides(Pieces):
+class Slides(Voices):
     """The slides of a display's entry page, and what it shows when the room is closed."""
+
+    # The room's logo as a URL relative to the entry pages (site.py sets it from mkdocs.yml).
+    logo: str | None = None
 
     def stage(self, screen: Screen) -> Markup:
         """Everything the display's root holds after its `ik-config`."""
@@ -50,8 +54,8 @@ class Slides(Pieces):
         slides = [self.slide(screen, kind, item_id) for kind, item_id in screen.items]
         slides = [s for s in slides if s]
         if not slides:
-            slides = [self.welcome_slide(screen.display)]
-        quiet = tag("h2", room.name)
+            slides = [self.welcome_slide(screen)]
+        quiet = self.mark(screen.entry) + tag("h2", room.name, class_="ik-room")
         if room.opening_hours:
             quiet += tag("p", f"Open again at {room.opening_hours.open.strftime('%H:%M')}")
         return (
@@ -60,9 +64,10 @@ class Slides(Pieces):
             + tag("nav", "", class_="ik-dots", aria_hidden="true")
         )
 
-    def welcome_slide(self, display: m.Display) -> Markup:
+    def welcome_slide(self, screen: Screen) -> Markup:
+        display = screen.display
         room = self.lib.room
-        inner = tag("h2", room.name, class_="ik-name")
+        inner = self.mark(screen.entry) + tag("h2", room.name, class_="ik-name ik-room")
         if display.title:
             inner += tag("p", display.title, class_="ik-segment")
         if room.opening_hours:
@@ -74,7 +79,7 @@ class Slides(Pieces):
             )
         return tag(
             "section",
-            tag("div", inner, class_="ik-slide-text"),
+            tag("div", inner, class_="ik-slide-text ik-identity"),
             class_="ik-slide ik-slide-welcome",
             aria_roledescription="slide",
             aria_label="Welcome",
@@ -118,6 +123,14 @@ class Slides(Pieces):
             **(clip or {}),
         )
 
+    def mark(self, page: str) -> Markup:
+        """The room's logo (mkdocs.yml `theme.logo`), when it has one; the name says the rest."""
+        if not self.logo:
+            return EMPTY
+        return void(
+            "img", src=rel_url(page, self.logo), alt="", class_="ik-logo", draggable="false"
+        )
+
     def quote_clip(self, page: str, ref: EvidenceRef | None) -> dict[str, str]:
         """The clip of the highlight a quote points at, if this build has it."""
         found = self.highlight_of(ref)
@@ -128,6 +141,27 @@ class Slides(Pieces):
             page, story.recording, self.media_folder("story", story.id), anchor.id
         )
 
+    def quote(self, words: str, credit: Markup | str, big: bool = True) -> Markup:
+        """A quote set by its length (short words bigger), with who said it under it."""
+        words = cut(words, SLIDE_TEXT_LIMIT)
+        classes = f"ik-quote {length_class(words)}" + (" ik-quote-big" if big else "")
+        return tag(
+            "blockquote",
+            tag("p", quoted(words)) + (tag("footer", credit, class_="ik-who") if credit else EMPTY),
+            class_=classes,
+        )
+
+    def credit(self, s: m.Story) -> Markup:
+        """ "Leah said this · one of the people behind Maya"."""
+        behind = self.behind(s)
+        return tag("span", told_by(s)) + (
+            tag("span", f" · {behind}", class_="ik-behind") if behind else EMPTY
+        )
+
+    def voice_block(self, screen: Screen, page: str, quote: Markup, s: m.Story | None) -> Markup:
+        """A quote with a face beside it."""
+        return tag("div", self.face(screen, page, s) + quote, class_="ik-voice")
+
     def persona_slide(self, screen: Screen, page: str, p: m.Persona) -> Markup:
         pic = EMPTY
         if p.portrait:
@@ -137,19 +171,22 @@ class Slides(Pieces):
                 p.portrait.src,
                 self.media_folder("persona", p.id),
                 p.portrait.alt,
-                "slide",
+                "panel",
                 "ik-photo",
             )
         text = tag("h2", p.name, class_="ik-name")
         if p.segment:
             text += tag("p", p.segment, class_="ik-segment")
         clip: dict[str, str] = {}
-        if p.quote:
-            text += tag(
-                "blockquote", tag("p", quoted(p.quote.text)), class_="ik-quote ik-quote-big"
-            )
-            clip = self.quote_clip(page, p.quote.evidence)
-        inner = pic + tag("div", text, class_="ik-slide-text")
+        voice = self.persona_voice(p)
+        if voice is not None:
+            quote = self.quote(voice.words, self.persona_credit(p, voice))
+            # The persona's portrait is the quote's face here: the panel beside it.
+            text += quote if pic else self.voice_block(screen, page, quote, voice.story)
+            clip = self.quote_clip(page, voice.ref)
+        inner = (tag("figure", pic, class_="ik-panel") if pic else EMPTY) + tag(
+            "div", text, class_="ik-slide-text"
+        )
         return self.wrap_slide(
             screen,
             "persona",
@@ -161,20 +198,7 @@ class Slides(Pieces):
         )
 
     def journey_slide(self, screen: Screen, page: str, j: m.Journey) -> Markup:
-        svg = self.curve(j, lambda ref: None)
-        stages = tag(
-            "ol",
-            join(
-                tag("li", s.title, class_="ik-mot" if s.moment_of_truth else None) for s in j.stages
-            ),
-            class_="ik-stage-names",
-        )
-        text = tag("h2", j.title, class_="ik-name")
-        people = list(present_persona_names(self.lib, j.personas).values())
-        if people:
-            text += tag("p", ", ".join(people), class_="ik-segment")
-        inner = tag("div", text, class_="ik-slide-text")
-        inner += tag("figure", svg, class_="ik-curve") + stages
+        inner = wall.journey_map(self, screen, page, j)
         return self.wrap_slide(
             screen, "journey", ("journey", j.id), j.title, inner, OPEN_LABELS["journey"]
         )
@@ -190,24 +214,21 @@ class Slides(Pieces):
         if entry is not None:
             return self.diary_slide(screen, page, s, entry)
         if s.kind_of_story == "email":
-            return self.email_slide(screen, s)
+            return self.email_slide(screen, page, s)
         return self.written_slide(screen, page, s)
 
     def who(self, s: m.Story) -> str:
-        """`Bex, story`: who told it, and how."""
-        return f"{s.participant.pseudonym}, {kind_label(s).lower()}"
+        """`Bex wrote this`: who told it, and how, as a visitor reads it."""
+        return told_by(s)
 
     def highlight_slide(self, screen: Screen, page: str, s: m.Story, h: m.Highlight) -> Markup:
         words = quote_words(self.lib, s, h)
         text = EMPTY
         if words:
-            text += tag(
-                "blockquote",
-                tag("p", quoted(cut(words, SLIDE_TEXT_LIMIT))),
-                class_="ik-quote ik-quote-big",
-            )
-        text += tag("p", self.who(s), class_="ik-who")
-        text += tag("p", s.title, class_="ik-meta")
+            text += self.voice_block(screen, page, self.quote(words, self.credit(s)), s)
+        else:
+            text += tag("p", self.credit(s), class_="ik-who")
+        text += tag("p", plain_title(s), class_="ik-meta")
         return self.wrap_slide(
             screen,
             "highlight",
@@ -219,91 +240,102 @@ class Slides(Pieces):
         )
 
     def film_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
-        """The film running silently; nothing when none of its frames has a rendition."""
-        frames = self.film_frames(screen, page, self.media_folder("story", s.id), s)
+        """The film running silently, edge to edge; nothing when no frame has a rendition."""
+        frames = self.film_frames(screen, page, self.media_folder("story", s.id), s, "bleed")
         if not frames:
             return EMPTY
-        text = tag("h2", s.title, class_="ik-name")
-        text += tag("p", self.who(s), class_="ik-who")
+        text = tag("h2", plain_title(s), class_="ik-name")
+        text += tag("p", self.credit(s), class_="ik-who")
         inner = players.film(frames, s.title, None) + tag("div", text, class_="ik-slide-text")
-        return self.wrap_slide(screen, "film", ("story", s.id), s.title, inner, OPEN_LABELS["film"])
+        return self.wrap_slide(
+            screen,
+            "film",
+            ("story", s.id),
+            s.title,
+            inner,
+            OPEN_LABELS["film"].format(name=s.participant.pseudonym),
+        )
 
     def diary_slide(self, screen: Screen, page: str, s: m.Story, entry: m.DiaryEntry) -> Markup:
-        """The entry a diary opens with: its prompt, its words, its voice."""
-        text = tag("h2", s.title, class_="ik-name")
+        """A diary entry: its prompt, its words beside a face, its voice."""
+        text = tag("h2", plain_title(s), class_="ik-name")
         if entry.prompt:
             text += tag("p", entry.prompt, class_="ik-prompt")
         said = said_at(self.lib, EvidenceRef(s.id, entry.id))
-        if said:
-            text += tag(
-                "blockquote", tag("p", quoted(cut(said, SLIDE_TEXT_LIMIT))), class_="ik-quote"
-            )
         when = fmt_date(entry.recorded)
-        text += tag("p", self.who(s) + (f", {when}" if when else ""), class_="ik-who")
+        credit = self.credit(s) + (tag("span", f", {when}", class_="ik-when") if when else EMPTY)
+        if said:
+            text += self.voice_block(screen, page, self.quote(said, credit), s)
+        else:
+            text += tag("p", credit, class_="ik-who")
         return self.wrap_slide(
             screen,
             "diary",
             ("story", s.id),
             s.title,
             tag("div", text, class_="ik-slide-text"),
-            OPEN_LABELS["diary"],
+            OPEN_LABELS["diary"].format(name=s.participant.pseudonym),
             self.clip_attrs(page, entry.recording, self.media_folder("story", s.id), None),
         )
 
-    def email_slide(self, screen: Screen, s: m.Story) -> Markup:
-        """The letter's sender, subject and first lines."""
+    def email_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
+        """The letter at reading size, with the face and name of who wrote it beside it."""
         lines = email_header(s).lines(sent=False)
         head = join(tag("div", tag("dt", label) + tag("dd", value)) for label, value in lines)
-        text = tag("dl", head, class_="ik-letter-head")
-        words = excerpt(s.body)
+        letter = tag("dl", head, class_="ik-letter-head")
+        # A wall has room for more of the letter than a slide's usual few seconds of text.
+        words = excerpt(s.body, SLIDE_TEXT_LIMIT * 8 // 5 if is_wall(screen) else SLIDE_TEXT_LIMIT)
         if words:
-            text += tag("p", words, class_="ik-letter-text")
+            letter += tag("p", words, class_="ik-letter-text")
+        side = self.face(screen, page, s) + tag("p", self.credit(s), class_="ik-who")
+        inner = tag("div", side, class_="ik-sender") + tag("div", letter, class_="ik-letter")
         return self.wrap_slide(
             screen,
             "email",
             ("story", s.id),
             s.title,
-            tag("div", text, class_="ik-letter"),
-            OPEN_LABELS["email"],
+            inner,
+            OPEN_LABELS["email"].format(name=s.participant.pseudonym),
         )
 
     def written_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
-        """A written story (or one with nothing to play): its first photo and first lines."""
+        """A written story (or one with nothing to play): its first photo, edge to edge."""
         folder = self.media_folder("story", s.id)
         pic = EMPTY
         for image in [*s.inline_images, *s.attachments]:
-            pic = self.photo(screen, page, image.src, folder, image.alt, "slide", "ik-photo")
+            pic = self.photo(screen, page, image.src, folder, image.alt, "bleed", "ik-photo")
             if pic:
                 break
-        text = tag("h2", s.title, class_="ik-name")
-        text += tag("p", self.who(s), class_="ik-who")
+        text = tag("h2", plain_title(s), class_="ik-name")
         words = excerpt(s.body)
         if words:
-            text += tag("p", words, class_="ik-excerpt")
+            text += self.quote(words, self.credit(s), big=False)
+        else:
+            text += tag("p", self.credit(s), class_="ik-who")
+        if not pic:
+            text = tag("div", self.face(screen, page, s) + text, class_="ik-voice")
+        inner = (tag("figure", pic, class_="ik-bleed") if pic else EMPTY) + tag(
+            "div", text, class_="ik-slide-text"
+        )
         return self.wrap_slide(
             screen,
             "story",
             ("story", s.id),
             s.title,
-            pic + tag("div", text, class_="ik-slide-text"),
-            OPEN_LABELS["story"],
+            inner,
+            OPEN_LABELS["story"].format(name=s.participant.pseudonym),
         )
 
     def insight_slide(self, screen: Screen, page: str, i: m.Insight) -> Markup:
-        text = tag("h2", i.statement, class_="ik-name ik-statement")
-        text += tag("p", i.basis.capitalize(), class_="ik-basis")
+        text = tag("p", i.basis.capitalize(), class_="ik-basis")
+        text += tag("h2", i.statement, class_=f"ik-name ik-statement {length_class(i.statement)}")
         clip: dict[str, str] = {}
         for ref in i.evidence:
-            words = said_at(self.lib, ref)
-            if not words:
+            voice = self.said(ref)
+            if voice is None or voice.story is None:
                 continue
-            story = self.lib.stories[ref.story]
-            text += tag(
-                "blockquote",
-                tag("p", quoted(cut(words, SLIDE_TEXT_LIMIT)))
-                + tag("footer", story.participant.pseudonym),
-                class_="ik-quote",
-            )
+            quote = self.quote(voice.words, self.credit(voice.story), big=False)
+            text += self.voice_block(screen, page, quote, voice.story)
             clip = self.quote_clip(page, ref)
             break
         return self.wrap_slide(
@@ -329,6 +361,6 @@ class Slides(Pieces):
             "action",
             ("action", a.id),
             a.we_did,
-            tag("dl", said + did, class_="ik-action") + status,
+            tag("div", tag("dl", said + did, class_="ik-action") + status, class_="ik-slide-text"),
             OPEN_LABELS["action"],
         )

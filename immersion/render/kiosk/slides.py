@@ -154,8 +154,16 @@ class Slides(Voices):
     def credit(self, s: m.Story) -> Markup:
         """ "Leah said this · one of the people behind Maya"."""
         behind = self.behind(s)
-        return tag("span", told_by(s)) + (
-            tag("span", f" · {behind}", class_="ik-behind") if behind else EMPTY
+        if not behind:
+            return tag("span", told_by(s))
+        # The separator is its own element: where the credit stacks (a letter's sender),
+        # the stylesheet hides it rather than leave a line that starts with "·".
+        return join(
+            [
+                tag("span", told_by(s)),
+                tag("span", " · ", class_="ik-sep"),
+                tag("span", behind, class_="ik-behind"),
+            ]
         )
 
     def voice_block(self, screen: Screen, page: str, quote: Markup, s: m.Story | None) -> Markup:

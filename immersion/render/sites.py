@@ -54,9 +54,26 @@ def theme_and_config(
     """
     theme_assets = copy_theme(staging, audience, project)
     theme_assets = ThemeAssets([*theme_assets.css, *extra_css], theme_assets.js)
+    copy_logo(staging, project, settings)
     return write_config(
         staging, site_config(settings, library.room.name, nav, theme_assets, audience)
     )
+
+
+def copy_logo(staging: Staging, project: Project, settings: Settings) -> None:
+    """The project's `theme.logo` next to the pages, where the theme looks for it.
+
+    Material resolves the logo against the site's docs folder, which is our staging
+    folder: without the copy the header shows a broken image. Only a file inside the
+    project is copied (the kiosk's identity reports any other value).
+    """
+    value = settings.theme.get("logo")
+    if not isinstance(value, str) or not value or "://" in value:
+        return
+    root = project.root.resolve()
+    source = (root / value).resolve()
+    if root in source.parents and source.is_file():
+        staging.write_bytes(f"docs/{source.relative_to(root).as_posix()}", source.read_bytes())
 
 
 def render_intranet(

@@ -74,7 +74,9 @@ def lighthouse(cache: Path) -> Path | str:
     return cli
 
 
-def run_once(cli: Path, url: str, chromium: str, smoke: bool) -> dict[str, Any]:
+def run_once(
+    cli: Path, url: str, chromium: str, smoke: bool, keep: Path | None = None
+) -> dict[str, Any]:
     flags = " ".join(CHROMIUM_FLAGS)
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
@@ -102,6 +104,9 @@ def run_once(cli: Path, url: str, chromium: str, smoke: bool) -> dict[str, Any]:
         if done.returncode != 0 or not report.is_file():
             raise RuntimeError(f"lighthouse failed on {url}: {done.stderr.strip()[-600:]}")
         data = json.loads(report.read_text())
+        if keep is not None:  # the whole report, to read its opportunities and diagnostics
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(report, keep)
     audits = data["audits"]
     failed_a11y = [
         ref["id"]
@@ -124,6 +129,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per page (the median counts)")
     parser.add_argument("--json", type=Path, help="default: bench/results/lighthouse.json")
     parser.add_argument("--smoke", action="store_true", help="for CI: one run per page")
+    parser.add_argument(
+        "--reports", type=Path, help="keep each run's full Lighthouse JSON in this folder"
+    )
+    parser.add_argument(
+        "--page", choices=sorted(PAGES), action="append", help="only these pages (repeatable)"
+    )
     args = parser.parse_args()
     if args.smoke:
         args.runs = 1
@@ -142,9 +153,17 @@ def main() -> int:
     rows = []
     with StaticServer(site) as server:
         for name, path in PAGES.items():
+            if args.page and name not in args.page:
+                continue
             runs = [
-                run_once(cli, server.url + path, args.chromium, args.smoke)
-                for _ in range(args.runs)
+                run_once(
+                    cli,
+                    server.url + path,
+                    args.chromium,
+                    args.smoke,
+                    args.reports / f"{name}-{i + 1}.json" if args.reports else None,
+                )
+                for i in range(args.runs)
             ]
             best = sorted(runs, key=lambda r: r["performance"])[len(runs) // 2]  # median run
             rows.append(

@@ -373,3 +373,29 @@ def test_an_exported_film_goes_when_no_audience_may_see_it(room: Path) -> None:
     assert code == 0, output
     assert list(films.iterdir()) == []
     assert "build/films/gone.mp4: note: deleted: no audience may see this film any more" in output
+
+
+def test_home_page_asks_for_its_lcp_portrait_before_the_stylesheets(built: Path) -> None:
+    """The first card's portrait (the home page's LCP on a phone) is preloaded from the
+    head, ahead of every stylesheet, with the very candidates and sizes of its <img>,
+    so the browser fetches the one file the card then shows (no second download)."""
+    home = page(built, "index.html")
+    head = home.head
+    assert head is not None
+    links = head.find_all("link")
+    preloads = [i for i, link in enumerate(links) if link.get("rel") == ["preload"]]
+    sheets = [i for i, link in enumerate(links) if link.get("rel") == ["stylesheet"]]
+    assert len(preloads) == 1 and sheets and preloads[0] < sheets[0]
+    preload = links[preloads[0]]
+    assert preload["as"] == "image" and preload["fetchpriority"] == "high"
+    card = home.select_one(".im-card picture")
+    assert card is not None
+    source = card.find("source", type=preload["type"])
+    assert source is not None, "the preload names a format the card offers"
+    assert preload["imagesrcset"] == source["srcset"]
+    assert preload["imagesizes"] == source["sizes"] == card.img["sizes"]
+    assert card.img["fetchpriority"] == "high" and not card.img.get("loading")
+    for url in (c.split()[0] for c in preload["imagesrcset"].split(", ")):
+        assert (built / url).is_file(), url
+    # Other pages preload nothing: their LCP is text or a photo of their own.
+    assert page(built, "personas/maya/index.html").find("link", rel="preload") is None

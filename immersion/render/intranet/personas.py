@@ -14,6 +14,7 @@ from . import quotes
 from .pages import item_page
 
 if TYPE_CHECKING:
+    from ..assets import PlacedPhoto
     from .site import IntranetRenderer
 
 
@@ -24,6 +25,9 @@ def sorted_personas(lib: m.Library) -> list[m.Persona]:
 # Only the first portrait is eager: on a phone the others are below the fold, and
 # fetched with it they would share the bandwidth the page's LCP image needs.
 EAGER_CARDS = 1
+# The width a card photo is shown at: one card a row on a phone (the page's inline
+# margins and the card's padding, 4 rem of 16 px, are not photo), a grid cell above.
+CARD_SIZES = "(max-width: 40em) calc(100vw - 4rem), 16rem"
 
 
 def cards(r: IntranetRenderer, page: str, people: list[m.Persona]) -> Markup:
@@ -36,6 +40,14 @@ def cards(r: IntranetRenderer, page: str, people: list[m.Persona]) -> Markup:
         ),
         class_="im-cards",
     )
+
+
+def lcp_portrait(r: IntranetRenderer, people: list[m.Persona]) -> PlacedPhoto | None:
+    """The first card's portrait (`cards` fetches it first): the page's LCP on a phone."""
+    first = people[0] if people else None
+    if first is None or first.portrait is None:
+        return None
+    return r.assets.photo(first.portrait.src, r.media_folder("persona", first.id))
 
 
 def card(
@@ -52,7 +64,7 @@ def card(
                 persona.portrait.alt,
                 "im-card-photo",
                 lazy=lazy,
-                sizes="(max-width: 40em) 100vw, 16rem",
+                sizes=CARD_SIZES,
                 priority=priority,
             )
     quote = tag("q", persona.quote.text) if persona.quote else EMPTY

@@ -134,9 +134,12 @@ def test_captions_are_attached_and_showing(open_page: Any) -> None:
 
 def test_a_persona_quote_lands_on_its_second(open_page: Any) -> None:
     p = open_page("personas/maya/")
-    p.page.locator(".im-quote footer a").click()
-    p.page.wait_for_url("**/stories/p07/#hl-2")
-    start = float(p.page.locator("#hl-2").get_attribute("data-seek"))
+    # The quote card's one way in: "In context", to the transcript line the words start on.
+    p.page.locator(".im-persona-quote a.im-in-context").click()
+    p.page.wait_for_url("**/stories/p07/#rec-p07-*")
+    line = p.page.url.rsplit("#", 1)[1]
+    assert p.page.locator(f"#{line}").get_attribute("data-highlight") == "hl-2"
+    start = float(p.page.locator(f"#{line}").get_attribute("data-start"))
     p.page.wait_for_function(
         "([s]) => Math.abs(document.getElementById('rec-p07').currentTime - s) < 0.25",
         arg=[start],
@@ -151,6 +154,13 @@ def test_the_film_shows_the_frame_of_the_narrations_second(open_page: Any) -> No
     count = frames.count()
     assert count == 5
     narration = p.page.locator(".im-film").get_attribute("data-for")
+    # The page downloads no audio until asked (preload="none"): load the narration as a
+    # visitor's first play would, so that setting currentTime below is a real seek.
+    p.js(
+        "(id) => { const a = document.getElementById(id); a.preload = 'auto'; a.load(); }",
+        narration,
+    )
+    p.page.wait_for_function("(id) => document.getElementById(id).readyState >= 1", arg=narration)
     for k in (2, 0, 4, 3):
         frame = frames.nth(k)
         start = float(frame.get_attribute("data-start"))

@@ -173,6 +173,8 @@ class Slides(Pieces):
             extra += tag("p", f"Now playing: {voice.who}", class_="ik-now-playing")
         if voice is not None and voice.captions:
             extra += self.caption_list(voice.captions)
+        if extra:  # one block: on a portrait screen it fills the lower part of the slide
+            extra = tag("div", extra, class_="ik-voice")
         return tag(
             "section",
             inner + extra + tag("a", open_text, href=href, class_="ik-open"),

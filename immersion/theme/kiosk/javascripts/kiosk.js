@@ -106,14 +106,12 @@
     cues.forEach((c, j) => { c.classList.toggle("ik-cue-current", j === k); c.classList.toggle("ik-cue-past", j < k); });
     capT = later(captions, 200);
   };
-  const enter = (s, ms) => { // the browser's autoplay policy decides: never a scripted play()
+  const enter = (s) => { // the browser's autoplay policy decides: never a scripted play()
     if (C.audio !== true || !s.dataset.ikClip) return;
     const a = D.createElement("audio"), d = s.dataset;
-    // Opened during the slide's turn: join the clip where the other displays are.
-    const from = ms > 1000 ? "#t=" + (ms / 1000).toFixed(1) : "";
     a.className = "ik-clip"; a.autoplay = true; a.preload = "auto"; a.dataset.ikAuto = 1;
     for (const [u, t] of [[d.ikClip, d.ikClipType], [d.ikClipFallback]]) // the clip, then its fallback
-      if (u) { const x = D.createElement("source"); x.src = u + from; if (t) x.type = t; a.append(x); }
+      if (u) { const x = D.createElement("source"); x.src = u; if (t) x.type = t; a.append(x); }
     on(a, "playing", () => s.classList.add("ik-playing")); // "Now playing" shows while it plays
     for (const e of ["pause", "ended", "emptied"]) on(a, e, () => s.classList.remove("ik-playing"));
     s.append(a);
@@ -129,7 +127,7 @@
       if (cur) { clips(cur); films(cur, false); }
       shown = want;
       visit = turn;
-      if (slides[want]) enter(slides[want], t - turn);
+      if (slides[want]) enter(slides[want]);
     }
     const s = [want, closed, ...slides.map(broken)].join();
     if (s !== sig) { // write the DOM only when something changed

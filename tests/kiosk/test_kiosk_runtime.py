@@ -35,7 +35,7 @@ NOON = dt.datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)  # London is on GMT in No
 RECORDING = 20.0  # seconds of the interview
 CLIP = 8.0  # seconds of the highlight clip
 OPUS = 'audio/ogg; codecs="opus"'
-ASSETS = ["kiosk.js", "kiosk.css", "page.css", "players.js", "players.css"]
+ASSETS = ["kiosk.js", "kiosk.css", "captions.css", "page.css", "players.js", "players.css"]
 MISSING_404 = re.compile(r"Failed to load resource: the server responded with a status of 404")
 
 

@@ -39,6 +39,10 @@ tags = list_of(text)
 # Offered in the order a consent form lists them (`audiences: [kiosk, intranet]`).
 audiences = list_of(choice(*reversed(m.AUDIENCES)))
 
+# An item's own length on a display's loop (render/kiosk/timing.py): at least 2 s, like the
+# display's; a clip or film on the slide still plays whole.
+SLIDE_SECONDS = F(number(lo=2))
+
 image = struct({"src": F(image_file, required=True), "alt": F(text, default="")}, m.Image)
 
 CONSENT_FIELDS = {
@@ -84,6 +88,7 @@ PERSONA_FIELDS = {
     "journeys": F(list_of(ref("journey")), default=()),
     "reviewed": F(date),
     "tags": F(tags, default=()),
+    "slide_seconds": SLIDE_SECONDS,
 }
 
 emotion_score = integer(-2, 2)
@@ -108,6 +113,7 @@ JOURNEY_FIELDS = {
     "personas": F(list_of(ref("persona")), default=()),
     "stages": F(list_of(struct(STAGE_FIELDS, m.Stage)), required=True),
     "tags": F(tags, default=()),
+    "slide_seconds": SLIDE_SECONDS,
 }
 
 PARTICIPANT = struct(
@@ -128,6 +134,7 @@ COMMON_STORY_FIELDS = {
     "stage": F(ident),
     "tags": F(tags, default=()),
     "audiences": F(audiences),
+    "slide_seconds": SLIDE_SECONDS,
 }
 
 HIGHLIGHT = struct(
@@ -210,6 +217,7 @@ INSIGHT_FIELDS = {
     "personas": F(list_of(ref("persona")), default=()),
     "stages": F(list_of(slashed("stage", "journey-id/stage-id")), default=()),
     "tags": F(tags, default=()),
+    "slide_seconds": SLIDE_SECONDS,
 }
 
 ACTION_FIELDS = {
@@ -221,6 +229,7 @@ ACTION_FIELDS = {
     "due": F(date),
     "reported_back": F(date),
     "tags": F(tags, default=()),
+    "slide_seconds": SLIDE_SECONDS,
 }
 
 playlist_item = slashed("playlist-item", "kind/id, e.g. persona/maya")
@@ -245,7 +254,7 @@ DISPLAY_FIELDS = {
     "orientation": F(choice("landscape", "portrait"), default="landscape"),
     "resolution": F(_resolution, default=(1920, 1080)),
     "playlist": F(struct(PLAYLIST_FIELDS, m.Playlist), required=True),
-    "slide_seconds": F(number(lo=2), default=12.0),
+    "slide_seconds": F(number(lo=2)),
     "audio": F(boolean, default=False),
 }
 
@@ -291,7 +300,9 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "displays[].playlist.items": "Show these items, in order.",
         "displays[].playlist.kind": "Show every item of this kind (or story kind), e.g. "
         "`audio-diary`.",
-        "displays[].slide_seconds": "How long each slide of the attract loop stays.",
+        "displays[].slide_seconds": "Pins every slide of text to this many seconds. Without "
+        "it, a slide lasts as long as its content needs (4 s and about 3 words a second); a "
+        "clip or a film always plays whole.",
         "displays[].audio": "May this display play sound unprompted? Visitors can always "
         "start a recording themselves.",
         "tours": "Named sequences of items that displays can share; displays showing the "
@@ -332,6 +343,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "reviewed": "When the research team last checked this persona; after 12 months "
         'the intranet shows a "needs review" badge.',
         "tags": "Free words for the tags page.",
+        "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
+        "the time its words need; its clip or film still plays whole.",
     },
     "journey": {
         "title": "The journey's name.",
@@ -352,6 +365,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "marked on the journey.",
         "stages[].evidence": "The stories behind this stage.",
         "tags": "Free words for the tags page.",
+        "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
+        "the time its words need; its clip or film still plays whole.",
     },
     "story": {
         "kind": "What kind of story this is; each kind has its own fields below.",
@@ -366,6 +381,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "stage": "The stage of that journey.",
         "tags": "Free words for the tags page.",
         "audiences": "Narrower than the consent allows, e.g. `[intranet]`; never wider.",
+        "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
+        "the time its words need; its clip or film still plays whole.",
     },
     "interview": {
         "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…).",
@@ -418,6 +435,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "personas": "The personas it concerns.",
         "stages": "The journey stages it concerns.",
         "tags": "Free words for the tags page.",
+        "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
+        "the time its words need; its clip or film still plays whole.",
     },
     "action": {
         "you_said": "What the customers said, in their words.",
@@ -428,5 +447,7 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "due": "When it should be done.",
         "reported_back": "When we told the customers who raised it.",
         "tags": "Free words for the tags page.",
+        "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
+        "the time its words need; its clip or film still plays whole.",
     },
 }

@@ -112,6 +112,7 @@ class Persona:
     tags: tuple[str, ...]
     body: str
     source: Source
+    slide_seconds: float | None = None  # pins its slide on a loop
 
     kind = "persona"
 
@@ -150,6 +151,7 @@ class Journey:
     tags: tuple[str, ...]
     body: str
     source: Source
+    slide_seconds: float | None = None  # pins its slide on a loop
 
     kind = "journey"
 
@@ -234,6 +236,7 @@ class Story:
     attachments: tuple[Image, ...] = ()
     # written story (and any body): photos written inline as ![alt](file)
     inline_images: tuple[Image, ...] = ()
+    slide_seconds: float | None = None  # pins its slide on a loop
 
     kind = "story"
 
@@ -254,6 +257,7 @@ class Insight:
     tags: tuple[str, ...]
     body: str
     source: Source
+    slide_seconds: float | None = None  # pins its slide on a loop
 
     kind = "insight"
 
@@ -275,6 +279,7 @@ class Action:
     tags: tuple[str, ...]
     body: str
     source: Source
+    slide_seconds: float | None = None  # pins its slide on a loop
 
     kind = "action"
 
@@ -305,7 +310,7 @@ class Display:
     orientation: str
     resolution: tuple[int, int]
     playlist: Playlist
-    slide_seconds: float
+    slide_seconds: float | None  # pins slides of text; None: from their content
     audio: bool
 
 

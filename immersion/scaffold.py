@@ -225,7 +225,7 @@ displays:
     resolution: [1920, 1080]
     # One of: {{tour: id}}, {{items: [persona/id, story/id]}}, {{kind: audio-diary}}
     playlist: {{tour: meet-our-customers}}
-    slide_seconds: 12
+    # Each slide lasts as long as its content needs; `slide_seconds: 12` pins text slides.
     # May this display play sound unprompted?
     audio: false
 tours:

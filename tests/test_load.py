@@ -398,7 +398,7 @@ def test_unknown_field_far_from_any_lists_the_fields(room: Path) -> None:
         "content/insights/quotes-confuse/index.md",
         4,
         "unknown field 'zzz'",
-        "fields here are: basis, evidence, personas, stages, statement, tags",
+        "fields here are: basis, evidence, personas, slide_seconds, stages, statement, tags",
         field="zzz",
     )
 

@@ -144,7 +144,9 @@ def render_kiosk(
             )
         )
 
-    return Rendered(audience, staging.root, config, renderer.pages, finish=offline)
+    # Each display's loop (slides, length) for the build's summary, beside its offline line.
+    loops = [f"  {line}" for line in renderer.loop_summaries()]
+    return Rendered(audience, staging.root, config, renderer.pages, finish=offline, notes=loops)
 
 
 class Render(Protocol):

@@ -200,6 +200,11 @@ def test_ik_config_holds_the_display_values(kiosk: Path) -> None:
     entrance = config_of(soup(kiosk, "entrance/index.html"))
     build_id = entrance.pop("build")
     assert isinstance(build_id, str) and re.fullmatch(r"[0-9a-f]{12}", build_id)
+    # the cycle: one length per slide, in order; the pin (12 s) holds every text slide
+    cycle = entrance.pop("cycle")
+    slides = soup(kiosk, "entrance/index.html").select("section.ik-slide")
+    assert cycle == [float(s["data-ik-seconds"]) for s in slides]
+    assert all(seconds >= 12 for seconds in cycle)
     assert entrance == {
         "display": "entrance",
         "title": "Welcome wall",
@@ -221,6 +226,7 @@ def test_ik_config_holds_the_display_values(kiosk: Path) -> None:
     )
     assert post["build"] == build_id  # one build, one id
     item = config_of(soup(kiosk, "post/persona/maya/index.html"))
+    post.pop("cycle")  # the loop's: item pages have none
     assert item == {**post, "entry": "../../"}
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,15 +142,24 @@ def number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def display_config(room: m.Room, display: m.Display, entry: str) -> dict[str, Any]:
-    """`ik-config` of one display (docs/kiosk.md); the build id is filled in last."""
+def display_config(
+    room: m.Room, display: m.Display, entry: str, cycle: Sequence[float] | None = None
+) -> dict[str, Any]:
+    """`ik-config` of one display (docs/kiosk.md); the build id is filled in last.
+
+    An entry page's config carries `cycle`, the length of each slide in order (seconds,
+    computed at build time): every display on the same tour walks the same cycle from
+    the same wall clock, so they agree without talking.
+    """
     hours = room.opening_hours
-    return {
+    config: dict[str, Any] = {
         "display": display.id,
         "title": display.title or display.id,
         "orientation": display.orientation,
         "resolution": list(display.resolution),
-        "slide_seconds": number(display.slide_seconds),
+        "slide_seconds": (
+            number(display.slide_seconds) if display.slide_seconds is not None else None
+        ),
         "idle_seconds": room.idle_seconds,
         "audio": display.audio,
         "timezone": room.timezone,
@@ -163,6 +172,9 @@ def display_config(room: m.Room, display: m.Display, entry: str) -> dict[str, An
         "build": "",
         "countdown_seconds": COUNTDOWN_SECONDS,
     }
+    if cycle is not None:
+        config["cycle"] = [number(seconds) for seconds in cycle]
+    return config
 
 
 def config_script(config: dict[str, Any]) -> Markup:

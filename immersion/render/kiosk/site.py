@@ -22,6 +22,7 @@ from ..staging import Staging, front_matter, rel_url
 from .layout import HIDE, RESERVED_IDS, KioskAssets, Screen, config_script, display_config
 from .pages import ItemPages
 from .slides import Slides
+from .timing import loop_summary
 
 
 def story_sort_key(story: m.Story) -> tuple[int, str]:
@@ -74,6 +75,7 @@ class KioskRenderer:
         self.item_pages = ItemPages(lib, assets, self.recordings)
         self.problems = problems
         self.screens: list[Screen] = []
+        self.loops: dict[str, tuple[float, ...]] = {}  # each display's slide lengths
         self.held: dict[str, _Page] = {}
         self.build_id = ""
 
@@ -190,15 +192,21 @@ class KioskRenderer:
             "id": "ik-display",
             "data_ik_display": True,
         }
+        loop = self.slides.stage(screen)
+        self.loops[screen.id] = loop.seconds
         self.hold(
             screen.entry,
             _Page(
                 display.title or display.id,
-                config=display_config(self.lib.room, display, "./"),
+                config=display_config(self.lib.room, display, "./", loop.seconds),
                 root=root,
-                stage=self.slides.stage(screen),
+                stage=loop.markup,
             ),
         )
+
+    def loop_summaries(self) -> list[str]:
+        """`entrance: 11 slides, 3 min 20 s`, per display: what the build says of each loop."""
+        return [loop_summary(name, seconds) for name, seconds in self.loops.items()]
 
     def item_page(self, screen: Screen, kind: str, item_id: str) -> None:
         item = self.lib.by_kind(kind)[item_id]

@@ -7,10 +7,14 @@ diary's slide carries the clip the loop may play. Every slide is `Markup`.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from markupsafe import Markup
 
 from ... import model as m
-from ...schema import EvidenceRef
+from ... import spoken
+from ...schema import EvidenceRef, MediaRef
 from .. import players
 from ..html import EMPTY, fmt_date, join, tag, void
 from ..staging import rel_url
@@ -26,6 +30,7 @@ from ..views import (
 from . import wall
 from .layout import Screen, is_wall
 from .pieces import SLIDE_TEXT_LIMIT, cut, excerpt
+from .timing import Caption, Content, captions, slide_seconds, words_shown
 from .voices import Voices, length_class, plain_title, told_by
 
 # The prompt on every slide (the whole slide is the tap target; this is its real link).
@@ -42,15 +47,36 @@ OPEN_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Clip:
+    """The clip a slide carries: where it is, how long it plays, its captions, who speaks."""
+
+    attrs: dict[str, str]  # data-ik-clip, its type and fallback
+    seconds: float | None  # the clip's length, when known
+    captions: tuple[Caption, ...] = ()
+    who: str = ""  # "Kwame, entry 2 of 3": the "Now playing" line
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A display's attract loop: the markup after `ik-config`, and each slide's length."""
+
+    markup: Markup
+    seconds: tuple[float, ...]
+
+
 class Slides(Voices):
     """The slides of a display's entry page, and what it shows when the room is closed."""
 
     # The room's logo as a URL relative to the entry pages (site.py sets it from mkdocs.yml).
     logo: str | None = None
+    # The length of every slide `wrap_slide` made for the loop being built, in order.
+    lengths: list[float]
 
-    def stage(self, screen: Screen) -> Markup:
-        """Everything the display's root holds after its `ik-config`."""
+    def stage(self, screen: Screen) -> Loop:
+        """Everything the display's root holds after its `ik-config`, and the loop's timing."""
         room = self.lib.room
+        self.lengths = []
         slides = [self.slide(screen, kind, item_id) for kind, item_id in screen.items]
         slides = [s for s in slides if s]
         if not slides:
@@ -58,11 +84,12 @@ class Slides(Voices):
         quiet = self.mark(screen.entry) + tag("h2", room.name, class_="ik-room")
         if room.opening_hours:
             quiet += tag("p", f"Open again at {room.opening_hours.open.strftime('%H:%M')}")
-        return (
+        markup = (
             tag("div", join(slides), class_="ik-stage")
             + tag("section", quiet, class_="ik-quiet", hidden=True, aria_label="The room is closed")
             + tag("nav", "", class_="ik-dots", aria_hidden="true")
         )
+        return Loop(markup, tuple(self.lengths))
 
     def welcome_slide(self, screen: Screen) -> Markup:
         display = screen.display
@@ -77,13 +104,34 @@ class Slides(Voices):
                 f"Open {hours.open.strftime('%H:%M')}–{hours.close.strftime('%H:%M')}",
                 class_="ik-meta",
             )
+        inner = tag("div", inner, class_="ik-slide-text ik-identity")
+        seconds = self.timed(screen, inner, None)
         return tag(
             "section",
-            tag("div", inner, class_="ik-slide-text ik-identity"),
+            inner,
             class_="ik-slide ik-slide-welcome",
+            data_ik_seconds=f"{seconds:g}",
             aria_roledescription="slide",
             aria_label="Welcome",
         )
+
+    def timed(
+        self,
+        screen: Screen,
+        inner: Markup,
+        pin: float | None,
+        voice: Clip | None = None,
+        film: float | None = None,
+    ) -> float:
+        """The slide's length (timing.py), recorded for the loop's cycle.
+
+        A clip counts when it is heard (the display plays sound) or its captions run.
+        """
+        heard = voice is not None and (screen.display.audio or bool(voice.captions))
+        content = Content(words_shown(str(inner)), voice.seconds if heard and voice else None, film)
+        seconds = slide_seconds(content, screen.display.slide_seconds, pin)
+        self.lengths.append(seconds)
+        return seconds
 
     def slide(self, screen: Screen, kind: str, item_id: str) -> Markup:
         item = self.lib.by_kind(kind)[item_id]
@@ -108,19 +156,38 @@ class Slides(Voices):
         label: str,
         inner: Markup,
         open_text: str,
-        clip: dict[str, str] | None = None,
+        voice: Clip | None = None,
+        film: float | None = None,
+        captioned: bool = False,
     ) -> Markup:
+        """A slide: its content, the tap target, and its length (`data-ik-seconds`).
+
+        `captioned` slides (a highlight, a diary entry) show their clip's words as
+        follow-along captions; any slide with a clip says who is speaking while it plays.
+        """
         kind, item_id = item
         href = rel_url(screen.entry, screen.page(kind, item_id))
+        pinned = getattr(self.lib.by_kind(kind).get(item_id), "slide_seconds", None)
+        if voice is not None and not captioned:
+            voice = Clip(voice.attrs, voice.seconds, (), voice.who)
+        seconds = self.timed(screen, inner, pinned, voice, film)
+        extra = EMPTY
+        if voice is not None and voice.who and screen.display.audio:
+            extra += tag("p", f"Now playing: {voice.who}", class_="ik-now-playing")
+        if voice is not None and voice.captions:
+            extra += self.caption_list(voice.captions)
+        if extra:  # one block: on a portrait screen it fills the lower part of the slide
+            extra = tag("div", extra, class_="ik-listen")
         return tag(
             "section",
-            inner + tag("a", open_text, href=href, class_="ik-open"),
+            inner + extra + tag("a", open_text, href=href, class_="ik-open"),
             class_=f"ik-slide ik-slide-{slide_kind}",
             data_ik_item=f"{kind}/{item_id}",
             data_ik_href=href,
+            data_ik_seconds=f"{seconds:g}",
             aria_roledescription="slide",
             aria_label=label,
-            **(clip or {}),
+            **(voice.attrs if voice else {}),
         )
 
     def mark(self, page: str) -> Markup:
@@ -131,15 +198,53 @@ class Slides(Voices):
             "img", src=rel_url(page, self.logo), alt="", class_="ik-logo", draggable="false"
         )
 
-    def quote_clip(self, page: str, ref: EvidenceRef | None) -> dict[str, str]:
+    def caption_list(self, cues: tuple[Caption, ...]) -> Markup:
+        """The clip's words, one `li` per cue on the clip's clock (kiosk.js marks the one said)."""
+        return tag(
+            "ol",
+            join(
+                tag("li", cue.text, data_start=f"{cue.start:.3f}", data_end=f"{cue.end:.3f}")
+                for cue in cues
+            ),
+            class_="ik-captions",
+            aria_label="Captions",
+        )
+
+    def voice(
+        self,
+        page: str,
+        story: m.Story,
+        ref: MediaRef | None,
+        clip: m.Highlight | None,
+        who: str,
+        cues: list[tuple[float, float, str]],
+    ) -> Clip | None:
+        """A recording (or one highlight clip of it) as the clip a slide carries."""
+        folder = self.media_folder("story", story.id)
+        attrs = self.clip_attrs(page, ref, folder, clip.id if clip else None)
+        if not attrs or ref is None:
+            return None
+        if clip is not None:
+            length: float | None = clip.end - clip.start
+            offset = clip.start
+        else:
+            placed = self.assets.recording(ref, folder)
+            length = placed.duration if placed and placed.duration else None
+            offset = 0.0
+        return Clip(attrs, length, tuple(captions(cues, offset, length)), who)
+
+    def highlight_voice(self, page: str, story: m.Story, h: m.Highlight) -> Clip | None:
+        script = self.lib.transcript(story.transcript)
+        cues = [(c.start, c.end, c.text) for c in spoken.quoted(story, script, h)] if script else []
+        return self.voice(page, story, story.recording, h, story.participant.pseudonym, cues)
+
+    def quote_clip(self, page: str, ref: EvidenceRef | None) -> Clip | None:
         """The clip of the highlight a quote points at, if this build has it."""
         found = self.highlight_of(ref)
         if found is None:
-            return {}
+            return None
         story, anchor = found
-        return self.clip_attrs(
-            page, story.recording, self.media_folder("story", story.id), anchor.id
-        )
+        return self.highlight_voice(page, story, anchor)
 
     def quote(self, words: str, credit: Markup | str, big: bool = True) -> Markup:
         """A quote set by its length (short words bigger), with who said it under it."""
@@ -185,7 +290,7 @@ class Slides(Voices):
         text = tag("h2", p.name, class_="ik-name")
         if p.segment:
             text += tag("p", p.segment, class_="ik-segment")
-        clip: dict[str, str] = {}
+        clip: Clip | None = None
         voice = self.persona_voice(p)
         if voice is not None:
             quote = self.quote(voice.words, self.persona_credit(p, voice))
@@ -218,6 +323,13 @@ class Slides(Voices):
             film = self.film_slide(screen, page, s)
             if film:
                 return film
+        if s.kind_of_story == "audio-diary" and s.entries and screen.display.audio:
+            # A listening post: every entry is heard, each on its own slide.
+            entries = sorted(s.entries, key=lambda e: (e.recorded or dt.date.max, e.id))
+            return join(
+                self.diary_slide(screen, page, s, entry, (n, len(entries)))
+                for n, entry in enumerate(entries, start=1)
+            )
         entry = opening_entry(s) if s.kind_of_story == "audio-diary" else None
         if entry is not None:
             return self.diary_slide(screen, page, s, entry)
@@ -244,7 +356,8 @@ class Slides(Voices):
             s.title,
             tag("div", text, class_="ik-slide-text"),
             OPEN_LABELS["highlight"].format(name=s.participant.pseudonym),
-            self.clip_attrs(page, s.recording, self.media_folder("story", s.id), h.id),
+            self.highlight_voice(page, s, h),
+            captioned=True,
         )
 
     def film_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
@@ -255,6 +368,7 @@ class Slides(Voices):
         text = tag("h2", plain_title(s), class_="ik-name")
         text += tag("p", self.credit(s), class_="ik-who")
         inner = players.film(frames, s.title, None) + tag("div", text, class_="ik-slide-text")
+        # The film runs whole, every frame: the slide lasts the film's timeline.
         return self.wrap_slide(
             screen,
             "film",
@@ -262,10 +376,19 @@ class Slides(Voices):
             s.title,
             inner,
             OPEN_LABELS["film"].format(name=s.participant.pseudonym),
+            film=frames[-1].end,
         )
 
-    def diary_slide(self, screen: Screen, page: str, s: m.Story, entry: m.DiaryEntry) -> Markup:
-        """A diary entry: its prompt, its words beside a face, its voice."""
+    def diary_slide(
+        self,
+        screen: Screen,
+        page: str,
+        s: m.Story,
+        entry: m.DiaryEntry,
+        number: tuple[int, int] | None = None,
+    ) -> Markup:
+        """A diary entry (the one it opens with, or entry `number` of a listening post's
+        split): its prompt, its words beside a face, its voice and captions."""
         text = tag("h2", plain_title(s), class_="ik-name")
         if entry.prompt:
             text += tag("p", entry.prompt, class_="ik-prompt")
@@ -283,8 +406,21 @@ class Slides(Voices):
             s.title,
             tag("div", text, class_="ik-slide-text"),
             OPEN_LABELS["diary"].format(name=s.participant.pseudonym),
-            self.clip_attrs(page, entry.recording, self.media_folder("story", s.id), None),
+            self.entry_voice(page, s, entry, number),
+            captioned=True,
         )
+
+    def entry_voice(
+        self, page: str, s: m.Story, entry: m.DiaryEntry, number: tuple[int, int] | None
+    ) -> Clip | None:
+        script = self.lib.transcript(entry.transcript)
+        cues = [(c.start, c.end, c.text) for c in script.cues] if script else []
+        who = s.participant.pseudonym
+        if number is not None and number[1] > 1:
+            who += f", entry {number[0]} of {number[1]}"
+        when = fmt_date(entry.recorded)
+        who += f" · {when}" if when else ""
+        return self.voice(page, s, entry.recording, None, who, cues)
 
     def email_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
         """The letter at reading size, with the face and name of who wrote it beside it."""
@@ -337,7 +473,7 @@ class Slides(Voices):
     def insight_slide(self, screen: Screen, page: str, i: m.Insight) -> Markup:
         text = tag("p", i.basis.capitalize(), class_="ik-basis")
         text += tag("h2", i.statement, class_=f"ik-name ik-statement {length_class(i.statement)}")
-        clip: dict[str, str] = {}
+        clip: Clip | None = None
         for ref in i.evidence:
             voice = self.said(ref)
             if voice is None or voice.story is None:

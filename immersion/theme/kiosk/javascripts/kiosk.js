@@ -14,8 +14,9 @@
   const pos = (v, d) => (v > 0 && v < 1e9 ? v : d) * 1000;
   const SLIDE = pos(C.slide_seconds, 12), IDLE = pos(C.idle_seconds, 90), COUNT = pos(C.countdown_seconds, 10);
   const ENTRY = typeof C.entry === "string" ? C.entry : "./";
-  let root, item, slides = [], stage, quiet, dots, shown = -1, sig, slotT, idleShown = false, ov, reg, down, fmt;
+  let root, item, slides = [], lens = [], stage, quiet, dots, shown = -1, sig, slotT, idleShown = false, ov, reg, down, fmt;
   let last = now(), deadline = 0, engaged = false, closed = false, size = 0, minute, away = false, checked = 0;
+  let visit = NaN, capT, synthetic = false; // when the current slide's turn began (ms); our own key presses
 
   // Locked in: errors stay quiet; no context menu, selection, drag or zoom.
   on(W, "error", (e) => (e.target && e.target.nodeType === 1 ? failed(e.target) : e.preventDefault()), true);
@@ -38,12 +39,25 @@
       if (!seen.has(i) && i.complete && i.getAttribute("src") && !i.naturalWidth) { seen.add(i); i.decode().catch(() => failed(i)); }
   };
 
-  // ---- the attract loop: the slot comes from the wall clock, so displays agree
+  // ---- the attract loop: a cycle of slide lengths fixed at build time, walked from the
+  // wall clock (t mod the cycle), so displays showing the same slides agree without talking
   const broken = (s) => s.classList.contains("ik-broken");
-  const slot = (t) => {
-    const h = slides.filter((s) => !broken(s)), n = h.length;
-    return n ? slides.indexOf(h[Math.floor(t / SLIDE) % n]) : -1;
+  const length = (s, i) => { // ms: the slide's data-ik-seconds, else ik-config's cycle, else slide_seconds
+    const c = Array.isArray(C.cycle) ? C.cycle[i] : 0;
+    for (const v of [+s.dataset.ikSeconds, +c]) if (v > 0 && v < 1e6) return Math.round(v * 1000);
+    return SLIDE;
   };
+  const at = (t) => { // the slide of the healthy cycle at t, and when its turn starts and ends
+    const h = [];
+    let total = 0;
+    slides.forEach((s, i) => { if (!broken(s)) { h.push(i); total += lens[i]; } });
+    if (!total) return { i: -1, start: t, end: t + SLIDE };
+    const r = ((t % total) + total) % total;
+    let start = t - r; // where this round of the cycle began
+    for (const i of h) { if (t < start + lens[i]) return { i, start, end: start + lens[i] }; start += lens[i]; }
+    return { i: h[0], start: t, end: t + lens[h[0]] }; // not reached: r < total
+  };
+  const slot = (t) => at(t).i;
   const hm = (v) => { const m = /^(\d\d?):(\d\d)$/.exec(v); return m ? m[1] * 60 + +m[2] : NaN; };
   const isClosed = (t) => { // outside [open, close) in the room's time zone; close may be past midnight
     const h = C.opening_hours || {}, o = hm(h.open), c = hm(h.close), p = {};
@@ -54,31 +68,65 @@
     const m = (p.hour % 24) * 60 + p.minute;
     return o < c ? m < o || m >= c : m < o && m >= c;
   };
-  const film = (fe, go) => { // a slide's photo film: its own clock, or its narration muted unless audio
+  const key = (fe, k) => { synthetic = true; try { fe.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true })); } finally { synthetic = false; } };
+  // A slide's photo film runs whole, silent, from its first frame when its turn begins (or,
+  // on a page opened during the turn, from the frame the slide clock is at): returns
+  // false until players.js has set the film up.
+  const film = (fe, go, ms) => {
     const a = fe.dataset.for && D.getElementById(fe.dataset.for), b = fe.querySelector(".im-film-controls .im-play");
     fe.dataset.ikAuto = 1;
-    if (a instanceof HTMLMediaElement) {
+    if (a instanceof HTMLMediaElement) { // a narrated film: its narration is the clock, muted unless audio
       a.dataset.ikAuto = 1;
       if (!go) { a.autoplay = false; a.pause(); } else if (!a.autoplay) { a.muted = C.audio !== true; a.autoplay = true; a.load(); }
-    } else if (b && go !== fe.classList.contains("im-playing")) b.click();
+      return true;
+    }
+    if (!b) return false;
+    if (!go) { if (fe.classList.contains("im-playing")) b.click(); return true; }
+    if (fe.classList.contains("im-playing")) b.click(); // pause, then go to the frame
+    key(fe, "Home");
+    const k = qa(".im-film-frame", fe).filter((f) => +f.dataset.start * 1000 <= ms - 1000).length - 1;
+    for (let j = 0; j < k; j++) key(fe, "ArrowRight");
+    b.click();
+    return true;
   };
-  const clips = (r) => { for (const a of qa("audio.ik-clip", r)) { a.pause(); a.remove(); } };
+  const films = (s, go) => { // start each film of the current slide once per turn
+    for (const fe of qa(".im-film", s)) {
+      if (!go) { film(fe, false); delete fe.dataset.ikOn; } else if (!fe.dataset.ikOn && film(fe, true, now() - visit)) fe.dataset.ikOn = 1;
+    }
+  };
+  const clips = (r) => { for (const a of qa("audio.ik-clip", r)) { a.pause(); a.remove(); } for (const s of [r, ...qa(".ik-playing", r)]) s.classList.remove("ik-playing"); };
+  // Captions follow the clip's own clock while it plays, else the slide clock (a silent display).
+  const captions = () => {
+    const s = slides[shown], box = s && s.querySelector(".ik-captions");
+    clearTimeout(capT);
+    if (!box) return;
+    const a = s.querySelector("audio.ik-clip"), heard = a && (!a.paused || a.currentTime > 0);
+    const t = heard ? a.currentTime : (now() - visit) / 1000;
+    const cues = qa("li", box), k = cues.filter((c) => +c.dataset.start <= t + 0.05).length - 1;
+    cues.forEach((c, j) => { c.classList.toggle("ik-cue-current", j === k); c.classList.toggle("ik-cue-past", j < k); });
+    capT = later(captions, 200);
+  };
   const enter = (s) => { // the browser's autoplay policy decides: never a scripted play()
     if (C.audio !== true || !s.dataset.ikClip) return;
     const a = D.createElement("audio"), d = s.dataset;
     a.className = "ik-clip"; a.autoplay = true; a.preload = "auto"; a.dataset.ikAuto = 1;
     for (const [u, t] of [[d.ikClip, d.ikClipType], [d.ikClipFallback]]) // the clip, then its fallback
       if (u) { const x = D.createElement("source"); x.src = u; if (t) x.type = t; a.append(x); }
+    on(a, "playing", () => s.classList.add("ik-playing")); // "Now playing" shows while it plays
+    for (const e of ["pause", "ended", "emptied"]) on(a, e, () => s.classList.remove("ik-playing"));
     s.append(a);
   };
   const evaluate = () => {
     if (item || !root) return;
-    const t = now(), cur = slides[shown];
+    const t = now(), cur = slides[shown], a = at(t);
     closed = isClosed(t);
-    const want = closed ? -1 : engaged && cur && !broken(cur) ? shown : slot(t);
-    if (want !== shown) {
-      if (cur) { clips(cur); for (const fe of qa(".im-film", cur)) film(fe, false); }
+    const hold = engaged && cur && !broken(cur); // a visitor is here: the slide stays
+    const want = closed ? -1 : hold ? shown : a.i, turn = closed ? NaN : hold ? visit : a.start;
+    // A new turn (also the same slide again, round a one-slide loop) starts its clip and film again.
+    if (want !== shown || !Object.is(turn, visit)) {
+      if (cur) { clips(cur); films(cur, false); }
       shown = want;
+      visit = turn;
       if (slides[want]) enter(slides[want]);
     }
     const s = [want, closed, ...slides.map(broken)].join();
@@ -98,15 +146,17 @@
         if (dots && dots.children[i]) dots.children[i].className = "ik-dot" + (i === want ? " ik-dot-current" : broken(x) ? " ik-dot-broken" : "");
       });
     }
-    if (slides[want]) for (const fe of qa(".im-film", slides[want])) film(fe, true);
+    if (slides[want]) films(slides[want], true);
+    captions();
     clearTimeout(slotT);
-    slotT = later(evaluate, SLIDE - (t % SLIDE) + 15); // just past the next boundary
+    slotT = later(evaluate, Math.max(20, a.end - t + 15)); // just past the next boundary
   };
 
   // ---- idle: a countdown, then back to the loop; never under a visitor's recording or film
   const playing = () => qa("audio,video").some((m) => !m.paused && !m.ended && !m.dataset.ikAuto) ||
     qa(".im-film.im-playing").some((f) => !f.dataset.ikAuto);
   const activity = (e) => {
+    if (synthetic) return; // the runtime's own key presses (a film's frame) are no visitor
     last = now();
     if (e && e.type !== "scroll") engaged = true; // a visitor: the loop holds the slide
     if (idleShown) close();
@@ -163,7 +213,7 @@
   const reset = () => {
     close();
     for (const m of qa("audio,video")) m.pause();
-    for (const f of qa(".im-film.im-playing")) if (!f.dataset.ikAuto) film(f, false);
+    for (const f of qa(".im-film.im-playing")) if (!f.dataset.ikAuto) film(f, false, 0);
     try { sessionStorage.removeItem(KEY); } catch { /* no storage */ }
     textSize(0);
     last = now();
@@ -208,6 +258,7 @@
     if (!/ik-(land|port)/.test(root.className)) root.classList.add(C.orientation === "portrait" ? "ik-portrait" : "ik-landscape");
     [stage, quiet, dots] = [".ik-stage", ".ik-quiet", ".ik-dots"].map((s) => root.querySelector(s));
     slides = item ? [] : qa(".ik-slide", root);
+    lens = slides.map(length);
     if (dots) dots.innerHTML = '<span class="ik-dot"></span>'.repeat(slides.length);
     for (const t of ["pointerdown", "keydown", "wheel", "touchstart", "scroll"]) on(W, t, activity, { capture: true, passive: true });
     on(W, "pause", (e) => e.target.dataset.ikAuto || (last = now()), true); // a visitor's recording stopped
@@ -245,6 +296,8 @@
   W.immersionKiosk = {
     version: "1",
     slot: (t) => slot(t == null ? now() : +t),
+    turn: (t) => at(t == null ? now() : +t), // {i, start, end}: the slide at t and its turn (ms)
+    cycle: () => slides.flatMap((s, i) => (broken(s) ? [] : [lens[i] / 1000])),
     current: () => shown,
     resetIdle: safe(() => activity()),
     reset: safe(reset),

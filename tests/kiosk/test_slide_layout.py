@@ -53,7 +53,7 @@ SIZES = {
 # The words a visitor reads on a slide (not the labels around them).
 BODY = (
     ".ik-quote > p, .ik-excerpt, .ik-letter-text, .ik-statement, .ik-you-said, .ik-we-did,"
-    " .ik-stage-title, .ik-pinned-quote > p, .ik-name"
+    " .ik-stage-title, .ik-pinned-quote > p, .ik-name, .ik-captions > li"
 )
 
 MEASURE = """

@@ -1,8 +1,8 @@
 # ruff: noqa: E501  (the measuring script is JavaScript, kept readable as one block)
 """Every loop slide of the demo room, current in turn, measured in Chromium at its size.
 
-The demo room is built once with two more displays that show the entrance's tour on a
-4K wall and on a portrait screen, so every kind of slide is seen at 1920x1080,
+The demo room is built once per session (demo_displays.py) with test-only displays (the entrance's
+tour on a 4K wall and on a portrait screen), so every kind of slide is seen at 1920x1080,
 3840x2160 and 1080x1920. For every slide: no overflow, body and quote text at least
 2.8 % of the screen's height (every other word at least 2.8 % of its short side), the
 content spread over most of the screen, a face beside every quote, and a screenshot
@@ -11,7 +11,6 @@ in build/screenshots/kiosk-slides/ for a person to look at.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -19,37 +18,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from browser import chromium, serve
-from conftest import REPO, TODAY
+from conftest import REPO
+from demo_displays import SIZES as ALL_SIZES
+from demo_displays import demo_kiosk
 
 OPEN = "2026-11-23T10:00:00+00:00"  # a Monday, 10:00 in London: the room is open
 SHOTS = REPO / "build" / "screenshots" / "kiosk-slides"
-EXTRA_DISPLAYS = [
-    {
-        "id": "tour-wall",
-        "title": "The tour on a wall",
-        "orientation": "landscape",
-        "resolution": [3840, 2160],
-        "playlist": {"tour": "meet-our-customers"},
-        "slide_seconds": 12,
-    },
-    {
-        "id": "tour-portrait",
-        "title": "The tour on a portrait screen",
-        "orientation": "portrait",
-        "resolution": [1080, 1920],
-        "playlist": {"tour": "meet-our-customers"},
-        "slide_seconds": 12,
-    },
-]
-SIZES = {
-    "entrance": (1920, 1080),
-    "journey-wall": (3840, 2160),
-    "listening-post": (1080, 1920),
-    "tour-wall": (3840, 2160),
-    "tour-portrait": (1080, 1920),
-}
+# The displays whose loops are measured (the letters' displays are for the item pages).
+SIZES = {d: size for d, size in ALL_SIZES.items() if not d.startswith("letters-")}
 # The words a visitor reads on a slide (not the labels around them).
 BODY = (
     ".ik-quote > p, .ik-excerpt, .ik-letter-text, .ik-statement, .ik-you-said, .ik-we-did,"
@@ -107,19 +84,7 @@ MEASURE = """
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from immersion.commands import build
-
-    project = tmp_path_factory.mktemp("slides")
-    for name in ("content", "themes"):
-        shutil.copytree(REPO / name, project / name)
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    room = project / "content" / "room.yml"
-    data = yaml.safe_load(room.read_text())
-    data["displays"].extend(EXTRA_DISPLAYS)
-    room.write_text(yaml.safe_dump(data, sort_keys=False))
-    out = io.StringIO()
-    assert build.run(project, today=TODAY, out=out) == 0, out.getvalue()
-    return project / "build" / "kiosk"
+    return demo_kiosk(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,14 @@ class ItemPages(Pieces):
             "div", tag("h2", title) + inner, class_="ik-section" + (f" {cls}" if cls else "")
         )
 
+    def cards(self, cards: Markup, count: int) -> Markup:
+        """Quote cards side by side: a grid on a landscape screen, a carousel (one card to
+        a screen, swiped) on a portrait one (page.css)."""
+        if not cards:
+            return EMPTY
+        label = f"{count} quotes: swipe for more" if count > 1 else "1 quote"
+        return tag("div", cards, class_="ik-cards", role="group", aria_label=label, tabindex="0")
+
     def names(self, screen: Screen, page: str, persona_ids: Iterable[str]) -> list[Markup]:
         """The personas among `persona_ids`, each linked when this display has their page."""
         return [
@@ -113,12 +121,15 @@ class ItemPages(Pieces):
         needs = [*p.needs.functional, *p.needs.emotional][:PERSONA_FACTS]
         pains = [pp.text for pp in p.pain_points[:PERSONA_FACTS]]
         row = self.part("What they need", ul(needs)) + self.part("What gets in the way", ul(pains))
-        text += block(tag("div", row, class_="ik-row ik-persona-facts")) if row else ""
+        # A portrait screen shows the two side by side as a carousel (ik-swipe, page.css).
+        facts_row = tag("div", row, class_="ik-row ik-persona-facts", tabindex="0")
+        text += block(tag("div", facts_row, class_="ik-swipe")) if row else ""
         refs = [ref for pp in p.pain_points for ref in pp.evidence]
         if p.quote and p.quote.evidence:
             refs = [r for r in refs if r != p.quote.evidence]
-        cards = join(self.quote_card(screen, page, ref) for ref in unique(refs)[:PERSONA_FACTS])
-        text += self.section("Hear them", cards, "ik-clips")
+        chosen = unique(refs)[:PERSONA_FACTS]
+        cards = join(self.quote_card(screen, page, ref) for ref in chosen)
+        text += self.section("Hear them", self.cards(cards, len(chosen)), "ik-clips")
         return text
 
     def attribution(self, screen: Screen, page: str, p: m.Persona, ref: EvidenceRef) -> Markup:
@@ -397,7 +408,9 @@ class ItemPages(Pieces):
             cls="ik-head-insight",
         )
         quotes = join(self.quote_card(screen, page, ref) for ref in i.evidence)
-        text += self.section("What we heard", quotes, "ik-evidence-list")
+        text += self.section(
+            "What we heard", self.cards(quotes, len(i.evidence)), "ik-evidence-list"
+        )
         text += self.section("Who it is about", ul(self.names(screen, page, i.personas)))
         body = self.body(screen, page, "insight", i.id, i.body)
         if body:

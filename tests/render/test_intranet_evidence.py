@@ -152,7 +152,7 @@ def test_line_entries_reads_the_players_markup() -> None:
         '<span class="im-cue-text"> </span></li></ol></div>'
     )
     assert line_entries("s/x/", html) == [
-        {"location": "s/x/#rec-x-1", "title": "Ana at 0:01", "text": "Fish & chips"}
+        {"location": "s/x/#rec-x-1", "title": "Ana at 0:01", "text": "Fish &amp; chips"}
     ]
 
 

@@ -15,6 +15,7 @@ runs no hooks; there the transcripts stay in their section, as before.
 
 from __future__ import annotations
 
+import html as html_text
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -80,8 +81,16 @@ def line_entries(url: str, html: str) -> list[dict[str, str]]:
         if not words:
             continue
         title = f"{voice.strip()} at {time.strip()}" if voice.strip() else time.strip()
+        # The parser gave the words back as text, and the search shows an entry's title
+        # and text as HTML: escape them again, as the search plugin does its own entries.
         # No tags: a tag matches every entry that carries it, and would list every line.
-        entries.append({"location": f"{url}#{ident}", "title": title, "text": words})
+        entries.append(
+            {
+                "location": f"{url}#{ident}",
+                "title": html_text.escape(title, quote=False),
+                "text": html_text.escape(words, quote=False),
+            }
+        )
     return entries
 
 

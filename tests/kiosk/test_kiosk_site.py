@@ -104,7 +104,11 @@ def test_every_display_starts_its_loop(open_display: Any, kiosk_site: Path) -> N
         first = d.page.evaluate("immersionKiosk.current()")
         turn = d.page.evaluate("immersionKiosk.turn()")
         d.page.clock.run_for(turn["end"] - d.page.evaluate("Date.now()") + 100)
-        assert d.page.evaluate("immersionKiosk.current()") == (first + 1) % slides
+        # The change is made by the runtime's own timer: on a loaded machine it may land a
+        # beat after the fast-forward returns, so wait for it (the clock keeps running).
+        d.page.wait_for_function(
+            "(n) => immersionKiosk.current() === n", arg=(first + 1) % slides, timeout=15000
+        )
 
 
 def test_a_tap_opens_the_item_and_back_returns(open_display: Any) -> None:

@@ -382,7 +382,8 @@ def test_one_voice_at_a_time(page: Page, base: str) -> None:
     page.wait_for_function("!document.getElementById('rec-a').paused")
     page.locator(".im-player-clip .im-play").click()
     page.wait_for_function("!document.querySelector('.im-player-clip audio').paused")
-    assert page.evaluate("document.getElementById('rec-a').paused")
+    # The recording is paused from the clip's `play` event, dispatched just after.
+    page.wait_for_function("document.getElementById('rec-a').paused", timeout=5000)
     assert page.locator(".im-play").first.get_attribute("aria-label") == "Play"
 
 

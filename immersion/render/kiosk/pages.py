@@ -96,12 +96,7 @@ class ItemPages(Pieces):
     def persona_page(self, screen: Screen, page: str, p: m.Persona) -> str:
         """Who they are at a glance: a large portrait, their words, what they need, what
         hurts, and their voices. The intranet has the rest (goals, behaviours, the body)."""
-        folder = self.media_folder("persona", p.id)
-        pic = EMPTY
-        if p.portrait:
-            pic = self.photo(
-                screen, page, p.portrait.src, folder, p.portrait.alt, "portrait", "ik-persona-photo"
-            )
+        pic = self.portrait(screen, page, p, "portrait", "ik-persona-photo")
         facts = tag("p", p.segment, class_="ik-segment") if p.segment else EMPTY
         if p.quote:
             quote = tag("p", quoted(p.quote.text))

@@ -82,6 +82,13 @@ class Pieces:
             return EMPTY
         return self.img(screen, page, placed, alt, use, cls)
 
+    def portrait(self, screen: Screen, page: str, p: m.Persona, use: str, cls: str) -> Markup:
+        """A persona's portrait in slot `use`; nothing when it has none in this build."""
+        if p.portrait is None:
+            return EMPTY
+        folder = self.media_folder("persona", p.id)
+        return self.photo(screen, page, p.portrait.src, folder, p.portrait.alt, use, cls)
+
     def img(
         self, screen: Screen, page: str, placed: PlacedPhoto, alt: str, use: str, cls: str | None
     ) -> Markup:

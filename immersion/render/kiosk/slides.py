@@ -276,17 +276,7 @@ class Slides(Voices):
         return tag("div", self.face(screen, page, s) + quote, class_="ik-voice")
 
     def persona_slide(self, screen: Screen, page: str, p: m.Persona) -> Markup:
-        pic = EMPTY
-        if p.portrait:
-            pic = self.photo(
-                screen,
-                page,
-                p.portrait.src,
-                self.media_folder("persona", p.id),
-                p.portrait.alt,
-                "panel",
-                "ik-photo",
-            )
+        pic = self.portrait(screen, page, p, "panel", "ik-photo")
         text = tag("h2", p.name, class_="ik-name")
         if p.segment:
             text += tag("p", p.segment, class_="ik-segment")

@@ -138,16 +138,8 @@ class Voices(Pieces):
             frame = s.frames[0]
             pic = self.photo(screen, page, frame.src, folder, frame.alt, "face", "ik-face-img")
         persona = self.persona_of(s)
-        if not pic and persona is not None and persona.portrait is not None:
-            pic = self.photo(
-                screen,
-                page,
-                persona.portrait.src,
-                self.media_folder("persona", persona.id),
-                persona.portrait.alt,
-                "face",
-                "ik-face-img",
-            )
+        if not pic and persona is not None:
+            pic = self.portrait(screen, page, persona, "face", "ik-face-img")
         return tag("figure", pic, class_="ik-face") if pic else EMPTY
 
 

@@ -101,14 +101,15 @@ def test_every_display_starts_its_loop(open_display: Any, kiosk_site: Path) -> N
         slides = d.page.locator(".ik-slide").count()
         cycle = config(kiosk_site, name)["cycle"]
         assert len(cycle) == slides
-        first = d.page.evaluate("immersionKiosk.current()")
-        turn = d.page.evaluate("immersionKiosk.turn()")
-        d.page.clock.run_for(turn["end"] - d.page.evaluate("Date.now()") + 100)
-        # The change is made by the runtime's own timer: on a loaded machine it may land a
-        # beat after the fast-forward returns, so wait for it (the clock keeps running).
-        d.page.wait_for_function(
-            "(n) => immersionKiosk.current() === n", arg=(first + 1) % slides, timeout=15000
+        # Hold the clock while the slide and its turn are read: with time flowing, the turn
+        # may end between two reads (the slide at 10:00 plus the page's load time varies).
+        d.page.clock.pause_at(int(d.page.evaluate("Date.now()")) + 200)
+        first, left = d.page.evaluate(
+            "() => [immersionKiosk.current(), immersionKiosk.turn().end - Date.now()]"
         )
+        # Past the turn's end by more than the runtime's one-second beat, so a beat falls in it.
+        d.page.clock.run_for(left + 1100)
+        assert d.page.evaluate("immersionKiosk.current()") == (first + 1) % slides
 
 
 def test_a_tap_opens_the_item_and_back_returns(open_display: Any) -> None:

@@ -70,7 +70,9 @@ class Consent:
     source: Source
 
     def valid_on(self, day: dt.date) -> bool:
-        if self.withdrawn is not None:
+        # A withdrawal counts from its date on: one written ahead (a participant who
+        # asked to be taken out at the end of the month) leaves the room on that day.
+        if self.withdrawn is not None and day >= self.withdrawn:
             return False
         if self.signed > day:
             return False

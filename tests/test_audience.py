@@ -60,6 +60,17 @@ def test_withdrawn_consent_removes_everything_at_once(room: Path) -> None:
     assert lib.insights["quotes-confuse"].evidence == ()
 
 
+def test_withdrawal_written_ahead_takes_effect_on_its_date(room: Path) -> None:
+    library = loaded(room)
+    ahead = TODAY + dt.timedelta(days=5)
+    consent = replace(library.consents["c-001"], withdrawn=ahead)
+    library = library.with_(consents={**library.consents, "c-001": consent})
+    for audience in ("intranet", "kiosk"):
+        assert "p07" in for_audience(library, audience, ahead - dt.timedelta(days=1)).stories
+        assert "p07" not in for_audience(library, audience, ahead).stories
+        assert "p07" not in for_audience(library, audience, ahead + dt.timedelta(days=1)).stories
+
+
 def test_story_audiences_narrow_the_consent(room: Path) -> None:
     library = loaded(room)
     story = replace(library.stories["p07"], audiences=("intranet",))

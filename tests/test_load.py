@@ -9,6 +9,7 @@ message; habit 6: one bad file never stops the rest).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Mapping
@@ -1326,11 +1327,49 @@ def test_consent_that_expires_before_it_was_signed(room: Path) -> None:
             "content/consent/c-001.yml",
             3,
             "the consent expires before it was signed",
-            "check the signed and expires dates",
+            "expires (2026-03-01) must come after signed (2026-03-12): correct the one "
+            "that was mistyped (until then nothing of Leah is shown)",
             field="expires",
         )
         in problems
     )
+
+
+def test_consent_withdrawn_before_it_was_signed(room: Path) -> None:
+    edit(room, C001, "expires: 2027-09-12", "expires: 2027-09-12\nwithdrawn: 2026-03-01")
+    library, problems = planted(room)
+    assert (
+        Problem(
+            "content/consent/c-001.yml",
+            4,
+            "the consent is withdrawn before it was signed",
+            "withdrawn (2026-03-01) must be on or after signed (2026-03-12): correct the "
+            "one that was mistyped (until then nothing of Leah is shown)",
+            field="withdrawn",
+        )
+        in problems
+    )
+    # Fail closed: the record is never valid, on no day at all.
+    consent = library.consents["c-001"]
+    assert not any(consent.valid_on(dt.date(2026, 1, 1) + dt.timedelta(days=d)) for d in range(900))
+
+
+def test_withdrawal_in_the_future_is_a_note_and_counts_from_its_date(room: Path) -> None:
+    edit(room, C001, "expires: 2027-09-12", "expires: 2027-09-12\nwithdrawn: 2026-12-01")
+    library, problems = planted(room)
+    assert only(problems) == Problem(
+        "content/consent/c-001.yml",
+        4,
+        "consent withdrawn from 2026-12-01: everything of Leah is left out of every "
+        "build from that day",
+        "rebuild on that day (`immersion schedule` prints a nightly job)",
+        Severity.NOTE,
+        "withdrawn",
+    )
+    consent = library.consents["c-001"]
+    assert consent.valid_on(dt.date(2026, 11, 30))
+    assert not consent.valid_on(dt.date(2026, 12, 1))
+    assert not consent.valid_on(dt.date(2027, 1, 1))
 
 
 def test_persona_not_reviewed_in_12_months_is_a_warning(room: Path) -> None:

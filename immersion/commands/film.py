@@ -214,7 +214,7 @@ def refusal(story: m.Story, consent: m.Consent | None, audience: str, day: dt.da
     cid = story.participant.consent
     if consent is None:
         return f"its consent '{cid}' does not exist or cannot be read"
-    if consent.withdrawn is not None:
+    if consent.withdrawn is not None and day >= consent.withdrawn:
         return f"consent '{cid}' was withdrawn on {consent.withdrawn}"
     if consent.signed > day:
         return f"consent '{cid}' is only signed from {consent.signed}"

@@ -161,10 +161,23 @@ def check_consent_dates(reader: Reader, consent: m.Consent) -> None:
             src.path,
             src.line("expires"),
             "the consent expires before it was signed",
-            "check the signed and expires dates",
+            f"expires ({consent.expires}) must come after signed ({consent.signed}): "
+            "correct the one that was mistyped (until then nothing of "
+            f"{consent.participant} is shown)",
             fld="expires",
         )
-    if consent.withdrawn:
+    if consent.withdrawn and consent.withdrawn < consent.signed:
+        # valid_on is then never true: the participant stays out until this is fixed.
+        reader.problem(
+            src.path,
+            src.line("withdrawn"),
+            "the consent is withdrawn before it was signed",
+            f"withdrawn ({consent.withdrawn}) must be on or after signed "
+            f"({consent.signed}): correct the one that was mistyped (until then nothing "
+            f"of {consent.participant} is shown)",
+            fld="withdrawn",
+        )
+    if consent.withdrawn and consent.withdrawn <= reader.today:
         reader.problem(
             src.path,
             src.line("withdrawn"),
@@ -193,4 +206,15 @@ def check_consent_dates(reader: Reader, consent: m.Consent) -> None:
             "renew it, or plan to take their stories out of the room",
             Severity.WARNING,
             "expires",
+        )
+    if consent.withdrawn and consent.withdrawn > reader.today:
+        # Honoured from that date (Consent.valid_on); shown until then.
+        reader.problem(
+            src.path,
+            src.line("withdrawn"),
+            f"consent withdrawn from {consent.withdrawn}: everything of "
+            f"{consent.participant} is left out of every build from that day",
+            "rebuild on that day (`immersion schedule` prints a nightly job)",
+            Severity.NOTE,
+            "withdrawn",
         )

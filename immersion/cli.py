@@ -173,6 +173,16 @@ def parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--json", action="store_true", help="print a machine-readable report")
     audit.add_argument("--date", type=_date, help="apply consent as of this date")
+
+    withdraw = sub.add_parser(
+        "withdraw", help="withdraw a consent, then rebuild and publish both sites"
+    )
+    withdraw.add_argument(
+        "consent", metavar="CONSENT_ID", help="the record's id (content/consent/ID.yml)"
+    )
+    withdraw.add_argument(
+        "--date", type=_date, help="the withdrawal date (default: today in the room's time zone)"
+    )
     return p
 
 
@@ -242,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import audit
 
             return audit.run(project, args.folders, as_json=args.json, today=args.date)
+        if args.command == "withdraw":
+            from .commands import withdraw
+
+            return withdraw.run(project, args.consent, on=args.date)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

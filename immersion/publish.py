@@ -88,16 +88,25 @@ def clean_old_sites(project: Project, audience: str, keep: Path | None) -> None:
 
 
 @contextlib.contextmanager
-def build_lock(project: Project) -> Iterator[None]:
-    """One build at a time per project: two would delete each other's work."""
+def build_lock(project: Project, wait: float = 0.0) -> Iterator[None]:
+    """One build at a time per project: two would delete each other's work.
+
+    `wait` seconds are spent polling for a lock held by another build (`withdraw`
+    waits for a running build); 0 refuses at once.
+    """
     project.lock.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
     with open(project.lock, "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildError(
-                "another immersion build is running in this project; wait for it to finish"
-            ) from None
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BuildError(
+                        "another immersion build is running in this project; wait for it to finish"
+                    ) from None
+                time.sleep(0.1)
         try:
             yield
         finally:

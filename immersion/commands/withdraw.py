@@ -215,8 +215,9 @@ def run(
                 f"{when} is before the consent was signed ({consent.signed}): "
                 "give the date the participant withdrew"
             )
-        if not os.access(path, os.W_OK):
-            # A rename would replace even a read-only file: honour the editor's lock.
+        if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+            # A rename would replace even a read-only file (and root may write any):
+            # a file with no write permission at all is the editor's lock, honoured.
             raise Refused(
                 f"{shown} is read-only: make it writable (chmod u+w {shown}) and run "
                 "again; nothing changed"

@@ -183,6 +183,20 @@ def parser() -> argparse.ArgumentParser:
     withdraw.add_argument(
         "--date", type=_date, help="the withdrawal date (default: today in the room's time zone)"
     )
+
+    schedule = sub.add_parser("schedule", help="print a nightly rebuild for systemd or cron")
+    when = schedule.add_mutually_exclusive_group(required=True)
+    when.add_argument(
+        "--print-unit",
+        nargs="?",
+        const="both",
+        choices=("both", "service", "timer"),
+        help="print the systemd service and timer (or just one of them)",
+    )
+    when.add_argument("--print-cron", action="store_true", help="print a crontab line")
+    schedule.add_argument(
+        "--user", help="the account that builds (default: the project's owner; never root)"
+    )
     return p
 
 
@@ -256,6 +270,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import withdraw
 
             return withdraw.run(project, args.consent, on=args.date)
+        if args.command == "schedule":
+            from .commands import schedule
+
+            return schedule.run(project, args.print_unit, args.print_cron, args.user)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

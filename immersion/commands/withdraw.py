@@ -9,12 +9,14 @@ evidence other items borrowed from those stories).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import stat
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -178,6 +180,24 @@ def borrowed_from(view: Library, gone: set[str]) -> list[str]:
     return sorted(set(found))
 
 
+@contextlib.contextmanager
+def locked(project: Project, wait: float, stderr: TextIO) -> Iterator[None]:
+    """The build lock, waited for up to `wait` seconds (saying so) when a build holds it."""
+    try:
+        with build_lock(project):
+            busy = False
+    except BuildError:
+        busy = True
+    if busy and wait > 0:
+        # Only the message depends on this first look; the wait below is the lock itself.
+        print(
+            f"a build is running in this project: waiting up to {wait:.0f}s for it to finish",
+            file=stderr,
+        )
+    with build_lock(project, wait=wait):
+        yield
+
+
 def run(
     project: Path,
     consent_id: str,
@@ -230,7 +250,7 @@ def run(
         before_files = {a: published_files(proj, a) for a in AUDIENCES}
         # The record is written under the build lock, so a running build (which read
         # content/ before this) finishes first and this one then sees the new date.
-        with build_lock(proj, wait=wait):
+        with locked(proj, wait, stderr):
             write_atomically(path, new_text.encode("utf-8"))
     except Refused as exc:
         print(f"immersion withdraw: error: {exc}", file=stderr)

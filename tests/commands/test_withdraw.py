@@ -161,6 +161,7 @@ def test_a_running_build_is_waited_for_then_named(demo: Path) -> None:
     thread.join()
     assert code == 0, err
     assert time.monotonic() - started >= 0.4
+    assert "a build is running in this project: waiting up to 30s for it to finish" in err
     assert "  stories: p07\n" in out
 
 

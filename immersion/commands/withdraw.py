@@ -157,6 +157,14 @@ def published_files(project: Project, audience: str) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
+def published_link(project: Project, audience: str) -> str | None:
+    """Where build/<audience> points now: a new target means a new site was published."""
+    try:
+        return os.readlink(project.site(audience))
+    except OSError:
+        return None
+
+
 def borrowed_from(view: Library, gone: set[str]) -> list[str]:
     """What items other than the stories themselves borrowed from the stories in `gone`."""
     found: list[str] = []
@@ -281,14 +289,20 @@ def run(
             f"{consent.participant}; the build on that day takes everything out",
             file=stdout,
         )
+    links = {a: published_link(proj, a) for a in AUDIENCES}
     code = build.run(project, AUDIENCES, today=day, out=stderr)
-    if code != EXIT_OK:
+    stale = [a for a in AUDIENCES if published_link(proj, a) in (links[a], None)]
+    if stale:
+        # Problems in other files still publish (the build leaves them out); a refused
+        # build (an audit finding, a full disk) does not, and that must not go unnoticed.
+        sites = ", ".join(proj.shown(proj.site(a)) + "/" for a in stale)
         print(
-            f"the consent record is written, but the rebuild failed (above): fix that and run "
-            f"`immersion build`; until then the published sites still show {consent.participant}",
+            f"the consent record is written, but {sites} was not published again (see "
+            f"above): fix that and run `immersion build`; until then it still shows "
+            f"{consent.participant}",
             file=stdout,
         )
-        return code
+        return code or EXIT_CONTENT
     after_library, _ = load(proj, day)
     stories = {
         a: sorted(before[a] - set(for_audience(after_library, a, day).stories)) for a in AUDIENCES
@@ -301,4 +315,6 @@ def run(
     print("taken out:", file=stdout)
     for text_line in TakenOut(stories, files, borrowed).lines():
         print(f"  {text_line}", file=stdout)
-    return EXIT_OK
+    if code != EXIT_OK:
+        print("the build reported problems in other files (above)", file=stdout)
+    return code

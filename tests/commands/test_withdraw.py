@@ -216,3 +216,19 @@ def test_a_withdrawn_line_that_is_not_plain_is_refused() -> None:
         withdraw.Refused, match=re.escape("c.yml:3: the withdrawn line is not a plain date")
     ):
         withdraw.with_withdrawal(text, dt.date(2026, 5, 1), "c.yml")
+
+
+def test_a_rebuild_that_publishes_nothing_is_said(
+    demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A build refused as a whole (an audit finding, a full disk) publishes nothing.
+    monkeypatch.setattr(withdraw.build, "run", lambda *a, **k: 1)
+    code, out, err = run(demo)
+    assert code == 1, err
+    assert "withdrawn: 2026-11-22" in (demo / RECORD).read_text()
+    assert out.endswith(
+        "the consent record is written, but build/intranet/, build/kiosk/ was not published "
+        "again (see above): fix that and run `immersion build`; until then it still shows "
+        "Leah\n"
+    )
+    assert "taken out" not in out

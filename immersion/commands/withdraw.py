@@ -243,6 +243,9 @@ def run(
                 f"{when} is before the consent was signed ({consent.signed}): "
                 "give the date the participant withdrew"
             )
+        if path.is_symlink():
+            # Renaming over it would replace the link, not the record it points to.
+            raise Refused(f"{shown} is a link: write the date in the file it points to")
         if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
             # A rename would replace even a read-only file (and root may write any):
             # a file with no write permission at all is the editor's lock, honoured.

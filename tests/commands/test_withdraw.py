@@ -232,3 +232,18 @@ def test_a_rebuild_that_publishes_nothing_is_said(
         "Leah\n"
     )
     assert "taken out" not in out
+
+
+def test_a_linked_record_is_refused(demo: Path) -> None:
+    record = demo / RECORD
+    real = record.with_name("leah-original.yml.txt")
+    record.rename(real)
+    record.symlink_to(real.name)
+    code, _, err = run(demo)
+    assert code == 2
+    assert err == (
+        "immersion withdraw: error: content/consent/c-017.yml is a link: write the date "
+        "in the file it points to\n"
+    )
+    assert record.is_symlink()
+    assert "withdrawn:\n" in real.read_text()

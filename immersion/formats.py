@@ -316,7 +316,9 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "signed": "The day the consent was signed; nothing of theirs appears before it.",
         "expires": "The day the consent ends: from that day on their content leaves every "
         "site. `immersion check` warns 30 days before.",
-        "withdrawn": "The day the participant withdrew: their content leaves every site.",
+        "withdrawn": "The day the participant withdrew (a later day counts from then): "
+        "from that day their content leaves every site. `immersion withdraw ID` writes it "
+        "and rebuilds both sites.",
         "audiences": "Where their content may appear: `intranet`, `kiosk` or both.",
         "allows": "What of them may be shown: `voice` (recordings), `face` (photos), "
         "`words` (transcripts, quotes, emails and written stories).",

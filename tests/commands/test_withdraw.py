@@ -247,3 +247,12 @@ def test_a_linked_record_is_refused(demo: Path) -> None:
     )
     assert record.is_symlink()
     assert "withdrawn:\n" in real.read_text()
+
+
+def test_a_date_that_is_not_one_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["-C", str(tmp_path), "withdraw", "c-017", "--date", "31/12/2026"])
+    assert stop.value.code == 2
+    assert "'31/12/2026' is not a date like 2026-03-12" in capsys.readouterr().err

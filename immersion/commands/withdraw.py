@@ -17,7 +17,7 @@ import stat
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -47,6 +47,7 @@ class TakenOut:
     stories: dict[str, list[str]]  # audience -> story ids it no longer shows
     files: dict[str, list[str]]  # audience -> published files gone (site-relative)
     borrowed: list[str]  # "persona maya: quote (p07#hl-2)"
+    films: list[str] = field(default_factory=list)  # build/films/ID.mp4 the build deleted
 
     def lines(self) -> list[str]:
         """The report, one thing a line (indented under its heading)."""
@@ -65,6 +66,8 @@ class TakenOut:
             + plural(len(self.borrowed), "quote or evidence", "quotes or evidence")
         )
         out += [f"  {b}" for b in self.borrowed]
+        if self.films:
+            out.append("exported films deleted: " + ", ".join(self.films))
         return out
 
 
@@ -165,6 +168,12 @@ def published_link(project: Project, audience: str) -> str | None:
         return None
 
 
+def exported_films(project: Project) -> set[str]:
+    """build/films/*.mp4 as shown: the build deletes those no audience may see."""
+    folder = project.films
+    return {project.shown(f) for f in folder.glob("*.mp4")} if folder.is_dir() else set()
+
+
 def borrowed_from(view: Library, gone: set[str]) -> list[str]:
     """What items other than the stories themselves borrowed from the stories in `gone`."""
     found: list[str] = []
@@ -220,6 +229,8 @@ def run(
     proj = Project(project)
     day = today or proj.today()
     when = on or day
+    path = proj.consents / f"{consent_id}.yml"
+    shown = proj.shown(path)
     try:
         path = record_path(proj, consent_id)
         shown = proj.shown(path)
@@ -293,6 +304,7 @@ def run(
             file=stdout,
         )
     links = {a: published_link(proj, a) for a in AUDIENCES}
+    films = exported_films(proj)
     code = build.run(project, AUDIENCES, today=day, out=stderr)
     stale = [a for a in AUDIENCES if published_link(proj, a) in (links[a], None)]
     if stale:
@@ -316,7 +328,8 @@ def run(
     sites = ", ".join(proj.shown(proj.site(a)) + "/" for a in AUDIENCES)
     print(f"rebuilt and published: {sites}", file=stdout)
     print("taken out:", file=stdout)
-    for text_line in TakenOut(stories, files, borrowed).lines():
+    taken = TakenOut(stories, files, borrowed, sorted(films - exported_films(proj)))
+    for text_line in taken.lines():
         print(f"  {text_line}", file=stdout)
     if code != EXIT_OK:
         print("the build reported problems in other files (above)", file=stdout)

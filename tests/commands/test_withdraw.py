@@ -256,3 +256,14 @@ def test_a_date_that_is_not_one_is_a_usage_error(
         main(["-C", str(tmp_path), "withdraw", "c-017", "--date", "31/12/2026"])
     assert stop.value.code == 2
     assert "'31/12/2026' is not a date like 2026-03-12" in capsys.readouterr().err
+
+
+def test_an_exported_film_of_the_participant_is_deleted_and_named(demo: Path) -> None:
+    films = demo / "build" / "films"
+    films.mkdir(exist_ok=True)
+    (films / "film-p14.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42")  # only its name counts
+    code, out, err = run(demo, "c-014")  # Joan, the photo film film-p14
+    assert code == 0, err
+    assert "  stories: film-p14\n" in out
+    assert out.endswith("  exported films deleted: build/films/film-p14.mp4\n")
+    assert not (films / "film-p14.mp4").exists()

@@ -35,7 +35,16 @@ from ..project import Project
 from . import audio, images
 from . import findings as f
 from .findings import Finding, SiteReport
-from .leaks import CachedRenditions, Excluded, Matcher, Origin, Text, excluded
+from .leaks import (
+    CachedRenditions,
+    Excluded,
+    Fragments,
+    Matcher,
+    Origin,
+    Pastes,
+    Text,
+    excluded,
+)
 from .markup import file_text, parse_html
 from .memo import Memo
 from .originals import MIN_ORIGINAL_BYTES, Digests, Known, content_files, identical, originals
@@ -70,6 +79,13 @@ class Context:
     _stats: list[tuple[str, int, int, int, int]] | None = None
     pictures: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
     recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
+    _pastes: dict[str, Pastes] = field(default_factory=dict)
+
+    def pastes(self, audience: str) -> Pastes:
+        """Where a fragment found in `audience`'s site was pasted in content/."""
+        if audience not in self._pastes:
+            self._pastes[audience] = Pastes(self.views[audience], self.project)
+        return self._pastes[audience]
 
     def excluded(self, audience: str) -> Excluded:
         """What `audience` must not see: remembered from an earlier audit when nothing it
@@ -398,15 +414,37 @@ class _Site:
                 )
 
     def leaks(self, rel: str, text: str) -> None:
-        if not self.gone.matcher:
+        if not self.gone.matcher and not self.gone.fragments:
             return
-        for needle in self.gone.matcher.find(Text(text)):
+        words = Text(text)
+        reported: set[str] = set()
+        for needle in self.gone.matcher.find(words) if self.gone.matcher else ():
             origin = self.gone.needles[needle]
             if origin.placeholder:
                 detail = f"the inline placeholder of {self.gone.left_out(origin)}"
                 self.add(rel, f.EXCLUDED_MEDIA, detail)
             else:
+                reported.add(origin.path)
                 self.add(rel, f.EXCLUDED_TEXT, f"text from {self.gone.left_out(origin)}")
+        self.fragments(rel, words, reported)
+
+    def fragments(self, rel: str, words: Text, reported: set[str]) -> None:
+        """Seven words in a row of excluded text: a quote pasted by hand, or a part of a
+        sentence. One finding per file and origin; a whole sentence found above is not
+        reported twice."""
+        fragments = self.gone.fragments
+        if not fragments:
+            return
+        for at, run in sorted(fragments.find(words.tokens).items()):
+            origin = fragments.origins[at]
+            if origin.path in reported:
+                continue
+            reported.add(origin.path)
+            detail = f'the words "{run}" from {self.gone.left_out(origin)}'
+            where = self.ctx.pastes(self.audience).where(run, fragments)
+            if where:
+                detail += f", pasted in {where}"
+            self.add(rel, f.EXCLUDED_TEXT, detail)
 
 
 def story_of(rel: str, stories: frozenset[str]) -> str | None:
@@ -487,6 +525,8 @@ def _freeze(found: Excluded) -> dict[str, object]:
         "renditions": [[str(p), origin(o)] for p, o in found.renditions],
         "stories": sorted(found.stories),
         "index": found.matcher.index,
+        "runs": found.fragments.runs,
+        "run_origins": [origin(o) for o in found.fragments.origins],
     }
 
 
@@ -503,6 +543,10 @@ def _thaw(data: object, audience: str) -> Excluded | None:
             renditions=[(Path(p), _origin(o)) for p, o in data["renditions"]],
             stories=frozenset(str(s) for s in data["stories"]),
             matcher=matcher,
+            fragments=Fragments(
+                {str(k): int(v) for k, v in data["runs"].items()},
+                [_origin(o) for o in data["run_origins"]],
+            ),
         )
     except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
         return None

@@ -13,6 +13,7 @@ from ..problems import Problem, Severity
 
 IMAGE_METADATA = "image-metadata"
 AUDIO_TAGS = "audio-tags"
+CONTAINER_METADATA = "container-metadata"
 ORIGINAL = "original"
 EXCLUDED_TEXT = "excluded-text"
 EXCLUDED_MEDIA = "excluded-media"
@@ -26,6 +27,7 @@ UNCHECKED = "unchecked"
 KINDS = (
     IMAGE_METADATA,
     AUDIO_TAGS,
+    CONTAINER_METADATA,
     ORIGINAL,
     EXCLUDED_TEXT,
     EXCLUDED_MEDIA,
@@ -49,6 +51,11 @@ _FIXES = {
     AUDIO_TAGS: (
         "renditions carry no tags: rebuild; a recording copied from themes/{audience}/ must "
         "be saved again without tags (e.g. `ffmpeg -i IN -map_metadata -1 -c copy OUT`)"
+    ),
+    CONTAINER_METADATA: (
+        "renditions are written without metadata: rebuild; a video copied from "
+        "themes/{audience}/ must be saved again without it "
+        "(e.g. `ffmpeg -i IN -map_metadata -1 -c copy OUT`)"
     ),
     ORIGINAL: (
         "originals are never published, only renditions: remove the copy (from themes/ if "

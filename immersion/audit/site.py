@@ -32,7 +32,7 @@ from .. import model as m
 from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
 from ..project import Project
-from . import audio, images
+from . import audio, containers, images
 from . import findings as f
 from .findings import Finding, SiteReport
 from .leaks import (
@@ -78,6 +78,7 @@ class Context:
     day: dt.date | None = None
     _stats: list[tuple[str, int, int, int, int]] | None = None
     pictures: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
+    containers: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
     recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
     _pastes: dict[str, Pastes] = field(default_factory=dict)
 
@@ -246,7 +247,11 @@ class _Site:
             if category == "image":
                 self.report.images += 1
                 self.image(rel, handle, stat, fmt)
-            elif category == "audio":
+            elif category == "audio" or (category == "binary" and containers.is_container(head)):
+                if fmt in ("MP4", "Matroska") or category == "binary":
+                    self.container(rel, handle, stat, fmt or "QuickTime")
+                if category == "binary":
+                    return
                 self.report.recordings += 1
                 key = Memo.key("audio", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
                 self.recordings.append((rel, path, fmt, key))
@@ -296,6 +301,23 @@ class _Site:
             self.ctx.pictures[key] = found
         if found:
             self.add(rel, f.IMAGE_METADATA, images.describe(fmt, found))
+
+    def container(
+        self, rel: str, handle: io.BufferedReader, stat: os.stat_result, fmt: str
+    ) -> None:
+        """Place, device, time and people in an MP4/MOV/Matroska container's own boxes,
+        reported as a picture's EXIF is."""
+        key = (stat.st_dev, stat.st_ino)
+        found = self.ctx.containers.get(key)
+        if found is None:
+            if stat.st_size == 0:
+                found = []
+            else:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    found = containers.metadata(data, fmt)
+            self.ctx.containers[key] = found
+        if found:
+            self.add(rel, f.CONTAINER_METADATA, containers.describe(fmt, found))
 
     def inline_image(self, rel: str, url: str) -> None:
         match = _DATA_IMAGE.match(url.strip())

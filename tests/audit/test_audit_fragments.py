@@ -9,29 +9,17 @@ from pathlib import Path
 
 import pytest
 from conftest import TODAY
-from test_audit_planted import EXPIRED_CUE, add_to_page, audit, line
+from test_audit_planted import EXPIRED_CUE, add_to_page, audit, line, project
 
 from immersion.audit.leaks import Fragments, shingles
 from immersion.commands import build
+
+__all__ = ["project"]  # the fixture: a copy of the built demo room
 
 # Seven (and six) words of the expired interview p12's cue at line 20 (EXPIRED_CUE).
 SEVEN = "went up forty pounds between the quote"
 SIX = "went up forty pounds between the"
 PASTED = f"As one customer put it, {SEVEN.upper()}!, and we kept that."
-
-
-@pytest.fixture
-def project(demo_site: Path, tmp_path: Path) -> Path:
-    """A copy of the built demo room: content, config, media cache, both sites."""
-    demo = demo_site.parent.parent
-    room = tmp_path / "room"
-    shutil.copytree(demo / "content", room / "content")
-    shutil.copy(demo / "mkdocs.yml", room / "mkdocs.yml")
-    (room / "build").mkdir()
-    (room / "build" / ".cache").symlink_to(demo / "build" / ".cache")
-    for audience in ("intranet", "kiosk"):
-        shutil.copytree((demo / "build" / audience).resolve(), room / "build" / audience)
-    return room
 
 
 def test_seven_words_in_a_published_page_are_a_finding(

@@ -23,6 +23,7 @@ EXTERNAL_LINK = "external-link"
 INLINE_HANDLER = "inline-handler"
 SCRIPT_URL = "javascript-url"
 UNCHECKED = "unchecked"
+STALE = "stale"
 
 KINDS = (
     IMAGE_METADATA,
@@ -37,6 +38,7 @@ KINDS = (
     INLINE_HANDLER,
     SCRIPT_URL,
     UNCHECKED,
+    STALE,
 )
 
 _REBUILD = (
@@ -74,6 +76,10 @@ _FIXES = {
     ),
     SCRIPT_URL: "use a real link, or a button handled by a script file (themes/{audience}/)",
     UNCHECKED: "replace the file with one that opens, or remove it, then audit again",
+    STALE: (
+        "build and publish again (`immersion build`), which leaves it out; rebuild every "
+        "night so a consent that ends is honoured on its day"
+    ),
 }
 
 
@@ -127,6 +133,7 @@ class SiteReport:
     texts: int = 0
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown with --verbose only
 
     @property
     def blocking(self) -> list[Finding]:

@@ -31,8 +31,8 @@ from pathlib import Path
 from .. import model as m
 from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
-from ..project import Project
-from . import audio, containers, images
+from ..project import Project, zone
+from . import audio, containers, images, stale
 from . import findings as f
 from .findings import Finding, SiteReport
 from .leaks import (
@@ -483,9 +483,24 @@ def story_of(rel: str, stories: frozenset[str]) -> str | None:
 def audit_site(root: Path, audience: str, folder: str, ctx: Context) -> SiteReport:
     """Every finding in the built site at `root`, for `audience`, named under `folder`."""
     started = time.perf_counter()
-    report = _Site(root, audience, folder, ctx).run()
+    site = _Site(root, audience, folder, ctx)
+    report = site.run()
+    if ctx.day is not None:
+        staleness(site, ctx.day, zone(ctx.library.room))
     report.seconds = time.perf_counter() - started  # what the audience must not see, too
     return report
+
+
+def staleness(site: _Site, day: dt.date, fallback: dt.tzinfo) -> None:
+    """Files the site's valid-until.json says ended by `day`, and are still published."""
+    found = stale.check(site.root, day, fallback)
+    if found.broken:
+        site.add(stale.VALID_UNTIL, f.UNCHECKED, f"{stale.VALID_UNTIL} {found.broken}")
+    for rel, ended in found.stale:
+        detail = f"stale: published site still holds {rel}, whose consent ended on {ended}: rebuild"
+        site.add(rel, f.STALE, detail)
+    if found.note:
+        site.report.notes.append(f"audit: {site.report.folder}: {found.note}")
 
 
 def context(

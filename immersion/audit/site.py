@@ -57,6 +57,7 @@ _DATA_IMAGE = re.compile(r"^data:image/[\w.+-]+;base64,(.*)$", re.DOTALL | re.IG
 _SVG_METADATA = re.compile(r"<(?:x:xmpmeta|rdf:RDF)\b", re.IGNORECASE)
 # Where a site may keep a story's pages and files: its section (stories/ID/), or by kind.
 _STORY_FOLDERS = (m.KIND_FOLDERS["story"], "story")
+PASTED = ", pasted in "  # before the content file and line of a pasted fragment
 SERVICE_WORKERS = frozenset({"sw.js", "service-worker.js", "serviceworker.js"})
 URL_LISTS = frozenset({"precache.json", "manifest.json"})
 # Every engine's search index: a search entry of a left-out story is a leak.
@@ -276,7 +277,10 @@ class _Site:
         else:
             self.text(rel, name, data, fmt)
         found = [(f.kind, f.detail, f.blocking) for f in self.report.findings[before:]]
-        self.ctx.memo.put(key, category, found)
+        # Where a fragment was pasted is a line of a content file, not of these bytes:
+        # such a result is found again next time, never remembered.
+        if not any(PASTED in detail for _kind, detail, _blocking in found):
+            self.ctx.memo.put(key, category, found)
 
     def _why(self, story: str) -> str:
         loaded = story in self.ctx.library.stories
@@ -465,7 +469,7 @@ class _Site:
             detail = f'the words "{run}" from {self.gone.left_out(origin)}'
             where = self.ctx.pastes(self.audience).where(run, fragments)
             if where:
-                detail += f", pasted in {where}"
+                detail += f"{PASTED}{where}"
             self.add(rel, f.EXCLUDED_TEXT, detail)
 
 

@@ -99,3 +99,33 @@ def test_runs_are_every_seven_words_in_a_row() -> None:
     assert found.find(["xb", *"cdefgh"]) == {}
     assert found.find(list("xbcdefgh")) == {0: "b c d e f g h"}
     assert found.find(list("bcd\x00efgh")) == {}
+
+
+def test_a_second_audit_remembers_the_runs_and_finds_the_same(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add_to_page(project / "build/kiosk/index.html", f"<p>{PASTED}</p>")
+    first = audit(project, capsys)
+    # The exclusions (their runs included) now come from build/.cache/audit.sqlite.
+    add_to_page(project / "build/intranet/index.html", f"<p>{PASTED}</p>")
+    second = audit(project, capsys)
+    assert first[0] == second[0] == 1
+    expected = f'build/kiosk/index.html: error [excluded-text]: the words "{SEVEN}"'
+    assert [ln for ln in first[1].splitlines() if ln.startswith(expected)]
+    assert [ln for ln in second[1].splitlines() if ln.startswith(expected)]
+    assert 'build/intranet/index.html: error [excluded-text]: the words "' in second[1]
+
+
+def test_the_runs_survive_the_memo() -> None:
+    import json
+
+    from immersion.audit.leaks import Excluded, Origin
+    from immersion.audit.site import _freeze, _thaw
+
+    origin = Origin("content/stories/p12/interview.vtt:20", "by consent")
+    found = Excluded("kiosk", fragments=Fragments({SEVEN: 0}, [origin]))
+    back = _thaw(json.loads(json.dumps(_freeze(found))), "kiosk")
+    assert back is not None
+    assert back.fragments.runs == {SEVEN: 0}
+    assert back.fragments.origins == [origin]
+    assert back.digest == found.digest

@@ -173,6 +173,7 @@ def parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--json", action="store_true", help="print a machine-readable report")
     audit.add_argument("--date", type=_date, help="apply consent as of this date")
+    audit.add_argument("-v", "--verbose", action="store_true", help="say what was checked")
 
     withdraw = sub.add_parser(
         "withdraw", help="withdraw a consent, then rebuild and publish both sites"
@@ -265,7 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "audit":
             from .commands import audit
 
-            return audit.run(project, args.folders, as_json=args.json, today=args.date)
+            return audit.run(
+                project, args.folders, as_json=args.json, today=args.date, verbose=args.verbose
+            )
         if args.command == "withdraw":
             from .commands import withdraw
 

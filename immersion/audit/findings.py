@@ -13,6 +13,7 @@ from ..problems import Problem, Severity
 
 IMAGE_METADATA = "image-metadata"
 AUDIO_TAGS = "audio-tags"
+CONTAINER_METADATA = "container-metadata"
 ORIGINAL = "original"
 EXCLUDED_TEXT = "excluded-text"
 EXCLUDED_MEDIA = "excluded-media"
@@ -22,10 +23,12 @@ EXTERNAL_LINK = "external-link"
 INLINE_HANDLER = "inline-handler"
 SCRIPT_URL = "javascript-url"
 UNCHECKED = "unchecked"
+STALE = "stale"
 
 KINDS = (
     IMAGE_METADATA,
     AUDIO_TAGS,
+    CONTAINER_METADATA,
     ORIGINAL,
     EXCLUDED_TEXT,
     EXCLUDED_MEDIA,
@@ -35,6 +38,7 @@ KINDS = (
     INLINE_HANDLER,
     SCRIPT_URL,
     UNCHECKED,
+    STALE,
 )
 
 _REBUILD = (
@@ -49,6 +53,11 @@ _FIXES = {
     AUDIO_TAGS: (
         "renditions carry no tags: rebuild; a recording copied from themes/{audience}/ must "
         "be saved again without tags (e.g. `ffmpeg -i IN -map_metadata -1 -c copy OUT`)"
+    ),
+    CONTAINER_METADATA: (
+        "renditions are written without metadata: rebuild; a video copied from "
+        "themes/{audience}/ must be saved again without it "
+        "(e.g. `ffmpeg -i IN -map_metadata -1 -c copy OUT`)"
     ),
     ORIGINAL: (
         "originals are never published, only renditions: remove the copy (from themes/ if "
@@ -67,6 +76,10 @@ _FIXES = {
     ),
     SCRIPT_URL: "use a real link, or a button handled by a script file (themes/{audience}/)",
     UNCHECKED: "replace the file with one that opens, or remove it, then audit again",
+    STALE: (
+        "build and publish again (`immersion build`), which leaves it out; rebuild every "
+        "night so a consent that ends is honoured on its day"
+    ),
 }
 
 
@@ -120,6 +133,7 @@ class SiteReport:
     texts: int = 0
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # shown with --verbose only
 
     @property
     def blocking(self) -> list[Finding]:

@@ -31,6 +31,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from pathlib import Path
 
 from .. import model as m
@@ -53,6 +54,10 @@ from .markup import RUN, words
 
 MIN_WORDS = 4
 MIN_CHARS = 20
+# A fragment: this many consecutive words of excluded text, wherever they are pasted. Seven
+# words are rarely shared by chance between two people's sentences, and the words shared
+# with what the audience may see are taken out anyway (`Fragments`).
+SHINGLE = 7
 
 _TOKEN = re.compile(r"\w+|\x00")
 # A sentence, or a line: list items and table cells are never joined into one needle.
@@ -69,6 +74,7 @@ class Text:
     def __init__(self, text: str) -> None:
         # Collapsing white space first (in C) halves what the regular expression reads.
         found = _TOKEN.findall(" ".join(text.casefold().split()))
+        self.tokens = found
         self.vocabulary = set(found)
         self.joined = f" {' '.join(found)} "
 
@@ -109,6 +115,105 @@ class Matcher:
         ]
 
 
+def shingles(found: list[str]) -> Iterator[str]:
+    """Every run of SHINGLE consecutive words of `found`, as words joined by spaces."""
+    for i in range(len(found) - SHINGLE + 1):
+        yield " ".join(found[i : i + SHINGLE])
+
+
+def _plain(text: str) -> str:
+    """Text as the site shows it: entities decoded, Markdown link targets dropped."""
+    return html.unescape(_MD_LINK_TARGET.sub("]", _MD_IMAGE.sub(r"\n\1\n", text)))
+
+
+class Fragments:
+    """Seven-word runs of excluded text, found anywhere in a published text.
+
+    `runs` maps each run (words joined by spaces) to the index of its origin; runs that
+    also occur in what the audience may see were taken out when it was made. A text is
+    read once: only where two words in a row can start a run (`starts`, a set of
+    pairs: four times faster than a set of first words, which holds nearly every
+    common word) are the next five joined and looked up.
+    """
+
+    def __init__(self, runs: dict[str, int], origins: list[Origin]) -> None:
+        self.runs = runs
+        self.origins = origins
+        self.starts = {(first, second) for first, second, _ in (r.split(" ", 2) for r in runs)}
+
+    def __bool__(self) -> bool:
+        return bool(self.runs)
+
+    def every(self, tokens: list[str]) -> list[str]:
+        """Every run of this set that occurs in `tokens`."""
+        runs, starts = self.runs, self.starts
+        last = len(tokens) - SHINGLE
+        return [
+            run
+            for i, pair in enumerate(pairwise(tokens))
+            if pair in starts and i <= last and (run := " ".join(tokens[i : i + SHINGLE])) in runs
+        ]
+
+    def find(self, tokens: list[str]) -> dict[int, str]:
+        """{origin index: the first run of it} in `tokens` (NUL tokens end a run)."""
+        found: dict[int, str] = {}
+        runs, starts = self.runs, self.starts
+        last = len(tokens) - SHINGLE
+        for i, pair in enumerate(pairwise(tokens)):
+            if pair in starts and i <= last:
+                run = " ".join(tokens[i : i + SHINGLE])
+                at = runs.get(run)
+                if at is not None and at not in found:
+                    found[at] = run
+        return found
+
+
+class Pastes:
+    """Where in content/ a run of excluded words was pasted: "content/FILE:LINE".
+
+    Read only when a fragment is found (rarely): every file an item of the audience's
+    view was loaded from, word by word with the line of each word.
+    """
+
+    def __init__(self, view: m.Library, project: Project) -> None:
+        self.view = view
+        self.project = project
+        self._found: dict[str, str] | None = None
+        self._wanted: frozenset[str] = frozenset()
+
+    def where(self, run: str, fragments: Fragments) -> str | None:
+        if self._found is None:
+            self._found = {}
+            files = sorted(
+                {
+                    item.source.path
+                    for kind in m.ITEM_KINDS
+                    for item in self.view.by_kind(kind).values()
+                }
+            )
+            for name in files:
+                self._read(name, fragments)
+        return self._found.get(run)
+
+    def _read(self, name: str, fragments: Fragments) -> None:
+        assert self._found is not None
+        try:
+            text = (self.project.root / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        tokens: list[str] = []
+        lines: list[int] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            found = words(_plain(line))
+            tokens += found
+            lines += [number] * len(found)
+        for i in range(len(tokens) - SHINGLE + 1):
+            if (tokens[i], tokens[i + 1]) in fragments.starts:
+                run = " ".join(tokens[i : i + SHINGLE])
+                if run in fragments.runs:
+                    self._found.setdefault(run, f"{name}:{lines[i]}")
+
+
 @dataclass(frozen=True)
 class Origin:
     """Where an excluded needle or file comes from, and why it is excluded."""
@@ -126,13 +231,20 @@ class Excluded:
     renditions: list[tuple[Path, Origin]] = field(default_factory=list)  # cached, of those
     stories: frozenset[str] = frozenset()
     matcher: Matcher = field(default_factory=lambda: Matcher(()))
+    fragments: Fragments = field(default_factory=lambda: Fragments({}, []))
     _digest: str = ""
 
     @property
     def digest(self) -> str:
         """Changes whenever what the audience must not see (as words or pages) changes."""
         if not self._digest:
-            parts = [self.audience, sorted(self.stories), sorted(self.needles.items())]
+            parts = [
+                self.audience,
+                sorted(self.stories),
+                sorted(self.needles.items()),
+                sorted(self.fragments.runs.items()),
+                self.fragments.origins,
+            ]
             self._digest = hashlib.sha256(repr(parts).encode()).hexdigest()
         return self._digest
 
@@ -199,8 +311,7 @@ def library_strings(
 
 def sentences(text: str) -> Iterator[str]:
     """The needles of a text: its sentences as words, the long enough ones only."""
-    text = html.unescape(_MD_LINK_TARGET.sub("]", _MD_IMAGE.sub(r"\n\1\n", text)))
-    for piece in _SENTENCE.split(text):
+    for piece in _SENTENCE.split(_plain(text)):
         found = words(piece)
         if len(found) >= MIN_WORDS:
             needle = " ".join(found)
@@ -325,6 +436,7 @@ def excluded(
     seen = Text(RUN.join(allowed))
     for needle in Matcher(result.needles).find(seen):
         del result.needles[needle]
+    result.fragments = fragments(texts, view, project)
 
     # Files: excluded sources and their renditions, and the stories left out whole.
     result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)
@@ -369,6 +481,40 @@ def excluded(
     rarity = Counter(seen.joined.split(" "))
     result.matcher = Matcher(result.needles, rarity)
     return result
+
+
+def fragments(texts: list[tuple[str, Origin]], view: m.Library, project: Project) -> Fragments:
+    """The seven-word runs of the excluded `texts`, minus those of the words the audience
+    may see as someone's words: the stories it keeps and their transcripts. Editorial text
+    (a persona's body, an insight) is not counted as allowed: it is where a quote is
+    pasted by hand, and a run of a kept story quoted there is allowed through the story."""
+    origins: list[Origin] = []
+    index: dict[Origin, int] = {}
+    runs: dict[str, int] = {}
+    for text, origin in texts:
+        found = words(_plain(text))
+        if len(found) < SHINGLE:
+            continue
+        at = index.get(origin)
+        if at is None:
+            at = index[origin] = len(origins)
+            origins.append(origin)
+        for run in shingles(found):
+            runs.setdefault(run, at)
+    if not runs:
+        return Fragments({}, [])
+    kept: list[str] = []
+    for story in view.stories.values():
+        kept += _strings(story)
+    for transcript in view.transcripts.values():
+        kept += [cue.text for cue in transcript.cues]
+    # Read as a published text is (pairs first): at 1,000 kept stories, joining every
+    # run of theirs would cost the build a second per audience.
+    result = Fragments(runs, origins)
+    for text in kept:
+        for run in result.every(words(_plain(text))):
+            runs.pop(run, None)
+    return Fragments(runs, origins)
 
 
 def _shared(sha: str, path: Path, kept: Iterable[Path], own: CachedRenditions) -> bool:

@@ -28,10 +28,13 @@ def exit_code(reports: list[SiteReport]) -> int:
     return EXIT_CONTENT if any(r.blocking for r in reports) else EXIT_OK
 
 
-def print_lines(reports: list[SiteReport], stream: TextIO) -> int:
+def print_lines(reports: list[SiteReport], stream: TextIO, verbose: bool = False) -> int:
     problems = [f.problem(r.folder) for r in reports for f in r.blocking]
     report(problems, strict=False, out=stream)
     for r in reports:
+        if verbose:
+            for note in r.notes:
+                print(note, file=stream)
         print(r.summary(), file=stream)
     return exit_code(reports)
 

@@ -31,11 +31,20 @@ from pathlib import Path
 from .. import model as m
 from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
-from ..project import Project
-from . import audio, images
+from ..project import Project, zone
+from . import audio, containers, images, stale
 from . import findings as f
 from .findings import Finding, SiteReport
-from .leaks import CachedRenditions, Excluded, Matcher, Origin, Text, excluded
+from .leaks import (
+    CachedRenditions,
+    Excluded,
+    Fragments,
+    Matcher,
+    Origin,
+    Pastes,
+    Text,
+    excluded,
+)
 from .markup import file_text, parse_html
 from .memo import Memo
 from .originals import MIN_ORIGINAL_BYTES, Digests, Known, content_files, identical, originals
@@ -48,6 +57,7 @@ _DATA_IMAGE = re.compile(r"^data:image/[\w.+-]+;base64,(.*)$", re.DOTALL | re.IG
 _SVG_METADATA = re.compile(r"<(?:x:xmpmeta|rdf:RDF)\b", re.IGNORECASE)
 # Where a site may keep a story's pages and files: its section (stories/ID/), or by kind.
 _STORY_FOLDERS = (m.KIND_FOLDERS["story"], "story")
+PASTED = ", pasted in "  # before the content file and line of a pasted fragment
 SERVICE_WORKERS = frozenset({"sw.js", "service-worker.js", "serviceworker.js"})
 URL_LISTS = frozenset({"precache.json", "manifest.json"})
 # Every engine's search index: a search entry of a left-out story is a leak.
@@ -69,7 +79,15 @@ class Context:
     day: dt.date | None = None
     _stats: list[tuple[str, int, int, int, int]] | None = None
     pictures: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
+    containers: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
     recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
+    _pastes: dict[str, Pastes] = field(default_factory=dict)
+
+    def pastes(self, audience: str) -> Pastes:
+        """Where a fragment found in `audience`'s site was pasted in content/."""
+        if audience not in self._pastes:
+            self._pastes[audience] = Pastes(self.views[audience], self.project)
+        return self._pastes[audience]
 
     def excluded(self, audience: str) -> Excluded:
         """What `audience` must not see: remembered from an earlier audit when nothing it
@@ -230,7 +248,11 @@ class _Site:
             if category == "image":
                 self.report.images += 1
                 self.image(rel, handle, stat, fmt)
-            elif category == "audio":
+            elif category == "audio" or (category == "binary" and containers.is_container(head)):
+                if fmt in ("MP4", "Matroska") or category == "binary":
+                    self.container(rel, handle, stat, fmt or "QuickTime")
+                if category == "binary":
+                    return
                 self.report.recordings += 1
                 key = Memo.key("audio", stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
                 self.recordings.append((rel, path, fmt, key))
@@ -255,7 +277,10 @@ class _Site:
         else:
             self.text(rel, name, data, fmt)
         found = [(f.kind, f.detail, f.blocking) for f in self.report.findings[before:]]
-        self.ctx.memo.put(key, category, found)
+        # Where a fragment was pasted is a line of a content file, not of these bytes:
+        # such a result is found again next time, never remembered.
+        if not any(PASTED in detail for _kind, detail, _blocking in found):
+            self.ctx.memo.put(key, category, found)
 
     def _why(self, story: str) -> str:
         loaded = story in self.ctx.library.stories
@@ -280,6 +305,23 @@ class _Site:
             self.ctx.pictures[key] = found
         if found:
             self.add(rel, f.IMAGE_METADATA, images.describe(fmt, found))
+
+    def container(
+        self, rel: str, handle: io.BufferedReader, stat: os.stat_result, fmt: str
+    ) -> None:
+        """Place, device, time and people in an MP4/MOV/Matroska container's own boxes,
+        reported as a picture's EXIF is."""
+        key = (stat.st_dev, stat.st_ino)
+        found = self.ctx.containers.get(key)
+        if found is None:
+            if stat.st_size == 0:
+                found = []
+            else:
+                with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                    found = containers.metadata(data, fmt)
+            self.ctx.containers[key] = found
+        if found:
+            self.add(rel, f.CONTAINER_METADATA, containers.describe(fmt, found))
 
     def inline_image(self, rel: str, url: str) -> None:
         match = _DATA_IMAGE.match(url.strip())
@@ -398,15 +440,37 @@ class _Site:
                 )
 
     def leaks(self, rel: str, text: str) -> None:
-        if not self.gone.matcher:
+        if not self.gone.matcher and not self.gone.fragments:
             return
-        for needle in self.gone.matcher.find(Text(text)):
+        words = Text(text)
+        reported: set[str] = set()
+        for needle in self.gone.matcher.find(words) if self.gone.matcher else ():
             origin = self.gone.needles[needle]
             if origin.placeholder:
                 detail = f"the inline placeholder of {self.gone.left_out(origin)}"
                 self.add(rel, f.EXCLUDED_MEDIA, detail)
             else:
+                reported.add(origin.path)
                 self.add(rel, f.EXCLUDED_TEXT, f"text from {self.gone.left_out(origin)}")
+        self.fragments(rel, words, reported)
+
+    def fragments(self, rel: str, words: Text, reported: set[str]) -> None:
+        """Seven words in a row of excluded text: a quote pasted by hand, or a part of a
+        sentence. One finding per file and origin; a whole sentence found above is not
+        reported twice."""
+        fragments = self.gone.fragments
+        if not fragments:
+            return
+        for at, run in sorted(fragments.find(words.tokens).items()):
+            origin = fragments.origins[at]
+            if origin.path in reported:
+                continue
+            reported.add(origin.path)
+            detail = f'the words "{run}" from {self.gone.left_out(origin)}'
+            where = self.ctx.pastes(self.audience).where(run, fragments)
+            if where:
+                detail += f"{PASTED}{where}"
+            self.add(rel, f.EXCLUDED_TEXT, detail)
 
 
 def story_of(rel: str, stories: frozenset[str]) -> str | None:
@@ -423,9 +487,24 @@ def story_of(rel: str, stories: frozenset[str]) -> str | None:
 def audit_site(root: Path, audience: str, folder: str, ctx: Context) -> SiteReport:
     """Every finding in the built site at `root`, for `audience`, named under `folder`."""
     started = time.perf_counter()
-    report = _Site(root, audience, folder, ctx).run()
+    site = _Site(root, audience, folder, ctx)
+    report = site.run()
+    if ctx.day is not None:
+        staleness(site, ctx.day, zone(ctx.library.room))
     report.seconds = time.perf_counter() - started  # what the audience must not see, too
     return report
+
+
+def staleness(site: _Site, day: dt.date, fallback: dt.tzinfo) -> None:
+    """Files the site's valid-until.json says ended by `day`, and are still published."""
+    found = stale.check(site.root, day, fallback)
+    if found.broken:
+        site.add(stale.VALID_UNTIL, f.UNCHECKED, f"{stale.VALID_UNTIL} {found.broken}")
+    for rel, ended in found.stale:
+        detail = f"stale: published site still holds {rel}, whose consent ended on {ended}: rebuild"
+        site.add(rel, f.STALE, detail)
+    if found.note:
+        site.report.notes.append(f"audit: {site.report.folder}: {found.note}")
 
 
 def context(
@@ -487,6 +566,8 @@ def _freeze(found: Excluded) -> dict[str, object]:
         "renditions": [[str(p), origin(o)] for p, o in found.renditions],
         "stories": sorted(found.stories),
         "index": found.matcher.index,
+        "runs": found.fragments.runs,
+        "run_origins": [origin(o) for o in found.fragments.origins],
     }
 
 
@@ -503,6 +584,10 @@ def _thaw(data: object, audience: str) -> Excluded | None:
             renditions=[(Path(p), _origin(o)) for p, o in data["renditions"]],
             stories=frozenset(str(s) for s in data["stories"]),
             matcher=matcher,
+            fragments=Fragments(
+                {str(k): int(v) for k, v in data["runs"].items()},
+                [_origin(o) for o in data["run_origins"]],
+            ),
         )
     except (AssertionError, KeyError, TypeError, ValueError, AttributeError):
         return None

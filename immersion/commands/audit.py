@@ -18,10 +18,13 @@ def run(
     as_json: bool = False,
     today: dt.date | None = None,
     out: TextIO | None = None,
+    verbose: bool = False,
 ) -> int:
     stream = out or sys.stdout
     proj = Project(project)
     sites = targets(proj, list(folders or []))
     day = today or proj.today()
     reports = audit(proj, sites, day)
-    return print_json(reports, day, stream) if as_json else print_lines(reports, stream)
+    if as_json:
+        return print_json(reports, day, stream)
+    return print_lines(reports, stream, verbose)

@@ -171,10 +171,11 @@ def _poster_time(src: Path, info: VideoInfo, recipe: VideoRecipe, at: float | No
     # blackframe reports each frame that is at least 98% dark; the first frame it does
     # not report is the poster. Only the first few seconds are looked at.
     scan = min(info.duration, 10.0)
+    threshold = int(recipe.black_threshold * 255)
     text = ff.run(
         [
             "-t", f"{scan:.3f}", "-i", str(src), "-map", "0:v:0",
-            "-vf", f"scale=160:-2,blackframe=amount=98:threshold={int(recipe.black_threshold * 255)}",
+            "-vf", f"scale=160:-2,blackframe=amount=98:threshold={threshold}",
             "-f", "null", "-",
         ],
         loglevel="info",
@@ -236,7 +237,7 @@ def convert_video(
         posters = [(POSTER_WEBP, "webp"), (POSTER_JPEG, "mjpeg")]
         args = ["-ss", f"{at:.3f}", "-i", str(src)]
         made = [(name, partials.new(name)) for name, _ in posters]
-        for (name, tmp_poster), (_, fmt) in zip(made, posters, strict=True):
+        for (_name, tmp_poster), (_, fmt) in zip(made, posters, strict=True):
             codec = (
                 ["-c:v", "libwebp", "-quality", str(recipe.poster_quality)]
                 if fmt == "webp"

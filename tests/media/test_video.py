@@ -134,3 +134,86 @@ def test_video_only_webm_converts(sources: dict[str, Path], tmp_path: Path) -> N
 def test_bad_files_are_problems(sources: dict[str, Path], name: str, words: str) -> None:
     with pytest.raises(MediaError, match=words):
         probe(sources[name])
+
+
+# -- through a real build ----------------------------------------------------
+
+
+def _video_room(room: Path, phone: Path, allows: str) -> Path:
+    """The test room with Leah's interview filmed on a phone (a rotated MOV)."""
+    import shutil
+
+    bundle = room / "content/stories/p07"
+    shutil.copy(phone, bundle / "interview.mov")
+    (bundle / "interview.m4a").unlink()
+    index = bundle / "index.md"
+    index.write_text(
+        index.read_text().replace("recording: interview.m4a", "recording: interview.mov")
+    )
+    consent = room / "content/consent/c-001.yml"
+    consent.write_text(consent.read_text().replace("allows: [voice, face, words]", allows))
+    return room
+
+
+def _build(room: Path) -> str:
+    import io
+
+    from conftest import TODAY
+
+    from immersion.commands import build
+
+    out = io.StringIO()
+    assert build.run(room, today=TODAY, out=out, jobs=1) == 0, out.getvalue()
+    return out.getvalue()
+
+
+def _cached_videos(room: Path) -> list[bytes]:
+    """The cached objects that are MP4s with a picture (an ftyp box and an avc1 track)."""
+    found = []
+    for path in (room / "build/.cache/objects").rglob("*"):
+        data = path.read_bytes() if path.is_file() else b""
+        if data[4:8] == b"ftyp" and b"avc1" in data:
+            found.append(data)
+    return found
+
+
+def test_a_phone_video_interview_builds_once(room: Path, sources: dict[str, Path]) -> None:
+    _video_room(room, sources["phone"], "allows: [voice, face, words]")
+    first = _build(room)
+    assert "videos: 1 converted, 0 reused, 0 failed" in first
+    assert "recordings: 1 converted" in first  # its audio, as any recording's
+    videos = _cached_videos(room)
+    assert len(videos) == 1
+    assert not any(leak in videos[0] for leak in LEAKS)
+    second = _build(room)
+    assert "videos: 0 converted, 1 reused, 0 failed" in second
+    assert "recordings: 0 converted, 1 reused, 0 failed" in second
+
+
+def test_without_face_no_frame_is_made(room: Path, sources: dict[str, Path]) -> None:
+    _video_room(room, sources["phone"], "allows: [voice, words]")
+    out = _build(room)
+    assert "videos:" not in out
+    assert _cached_videos(room) == []
+    for site in ("intranet", "kiosk"):
+        published = [p for p in (room / "build" / site).rglob("*") if p.is_file()]
+        assert not [
+            p for p in published if p.suffix in (".mp4", ".mov", ".webp") and "p07" in str(p)
+        ]
+
+
+def test_a_broken_video_is_a_problem_and_the_rest_builds(
+    room: Path, sources: dict[str, Path]
+) -> None:
+    _video_room(room, sources["text"], "allows: [voice, face, words]")
+    import io
+
+    from conftest import TODAY
+
+    from immersion.commands import build
+
+    out = io.StringIO()
+    build.run(room, today=TODAY, out=out, jobs=1)
+    text = out.getvalue()
+    assert "interview.mov" in text and "cannot convert the video" in text, text
+    assert (room / "build/intranet").is_dir()

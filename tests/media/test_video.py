@@ -185,6 +185,13 @@ def test_a_phone_video_interview_builds_once(room: Path, sources: dict[str, Path
     videos = _cached_videos(room)
     assert len(videos) == 1
     assert not any(leak in videos[0] for leak in LEAKS)
+    pages = [p for p in (room / "build/intranet").rglob("*.html") if "<video" in p.read_text()]
+    assert pages, "no intranet page plays the video"
+    html = pages[0].read_text()
+    assert 'preload="metadata"' in html and "poster=" in html and 'type="video/mp4"' in html
+    assert "<track" in html and "default" in html
+    published = [p for p in (room / "build/intranet").rglob("*.mp4")]
+    assert published and not any(leak in published[0].read_bytes() for leak in LEAKS)
     second = _build(room)
     assert "videos: 0 converted, 1 reused, 0 failed" in second
     assert "recordings: 0 converted, 1 reused, 0 failed" in second
@@ -194,6 +201,7 @@ def test_without_face_no_frame_is_made(room: Path, sources: dict[str, Path]) -> 
     _video_room(room, sources["phone"], "allows: [voice, words]")
     out = _build(room)
     assert "videos:" not in out
+    assert not [p for p in (room / "build").rglob("*.html") if "<video" in p.read_text()]
     assert _cached_videos(room) == []
     for site in ("intranet", "kiosk"):
         published = [p for p in (room / "build" / site).rglob("*") if p.is_file()]

@@ -225,3 +225,28 @@ def test_a_broken_video_is_a_problem_and_the_rest_builds(
     text = out.getvalue()
     assert "interview.mov" in text and "cannot convert the video" in text, text
     assert (room / "build/intranet").is_dir()
+
+
+def test_in_chromium_a_transcript_line_seeks_the_video(
+    room: Path, sources: dict[str, Path]
+) -> None:
+    from browser import chromium, serve
+
+    _video_room(room, sources["phone"], "allows: [voice, face, words]")
+    _build(room)
+    with chromium() as browser, serve(room / "build/intranet") as base:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        ranges: list[int] = []
+        page.on("response", lambda r: ranges.append(r.status) if r.url.endswith(".mp4") else None)
+        page.goto(base + "/stories/p07/")
+        page.wait_for_function("document.querySelector('video').readyState >= 1")
+        size = page.evaluate(
+            "[document.querySelector('video').videoWidth,"
+            " document.querySelector('video').videoHeight]"
+        )
+        assert size == [240, 320]  # upright
+        assert page.evaluate("document.querySelector('video').currentTime") == 0
+        page.locator(".im-cue").nth(1).locator("a, button").first.click()
+        page.wait_for_timeout(500)
+        assert page.evaluate("document.querySelector('video').currentTime") > 1.0
+        assert 206 in ranges

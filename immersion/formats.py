@@ -387,7 +387,7 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "the time its words need; its clip or film still plays whole.",
     },
     "interview": {
-        "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…).",
+        "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…), or its video (mp4, m4v, mov, webm, mkv: shown only where consent allows `face`, else played as audio).",
         "transcript": "Its transcript, with speakers written as `<v Name>`.",
         "interviewer": "The interviewer's name in the transcript: their voice is never quoted.",
         "highlights": "Moments worth hearing; quotes and evidence point at them.",

@@ -380,6 +380,9 @@ IMAGE_EXTS = frozenset(
 AUDIO_EXTS = frozenset(
     {".wav", ".m4a", ".mp3", ".ogg", ".oga", ".opus", ".flac", ".amr", ".webm", ".aac"}
 )
+# Video is accepted wherever a recording is: its audio is the recording, and the
+# picture gets its own renditions (media/video.py) where consent allows a face.
+VIDEO_EXTS = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv"})
 VTT_EXTS = frozenset({".vtt"})
 
 
@@ -459,7 +462,7 @@ def media(exts: frozenset[str]) -> Conv:
 
 
 image_file = media(IMAGE_EXTS)
-audio_file = media(AUDIO_EXTS)
+audio_file = media(AUDIO_EXTS | VIDEO_EXTS)
 vtt_file = media(VTT_EXTS)
 
 

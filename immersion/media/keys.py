@@ -17,6 +17,8 @@ from .. import model as m
 from ..schema import MediaRef
 from .cache import output_key
 from .recipes import PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe
+from .video import OUTPUTS as VIDEO_OUTPUTS
+from .video import VideoRecipe
 
 PHOTO_FORMATS = ("webp", "jpeg")
 AUDIO_OUTPUTS = ("normalised.flac", "audio.m4a", "audio.opus", "peaks.json")
@@ -100,3 +102,38 @@ def audio_keys(
                 "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions
             )
     return keys
+
+
+VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv"})
+
+
+def is_video(ref: MediaRef) -> bool:
+    return ref.path.suffix.lower() in VIDEO_SUFFIXES
+
+
+def video_sources(lib: m.Library) -> Iterator[MediaRef]:
+    """Every video recording whose picture the (filtered) library may show.
+
+    The picture of a person is their face: a consent whose ``allows`` lacks
+    ``face`` gets no video rendition and no poster at all; the recording is then
+    published as audio only, like any recording (see `recording_sources`).
+    """
+    for story in lib.stories.values():
+        consent = lib.consents.get(story.participant.consent)
+        if consent is None or "face" not in consent.allows:
+            continue
+        refs = [story.recording, *(entry.recording for entry in story.entries)]
+        yield from (ref for ref in refs if ref is not None and is_video(ref))
+
+
+def video_meta_key(recipe: VideoRecipe, audio: AudioRecipe, sha: str, versions: str) -> str:
+    """The key of a video's size and duration."""
+    return output_key("video-meta", PIPELINE_VERSION, sha, recipe, audio, versions)
+
+
+def video_keys(recipe: VideoRecipe, audio: AudioRecipe, sha: str, versions: str) -> dict[str, str]:
+    """{output name: key} of a video's MP4 and posters."""
+    return {
+        name: output_key("video", PIPELINE_VERSION, sha, recipe, audio, name, versions)
+        for name in VIDEO_OUTPUTS
+    }

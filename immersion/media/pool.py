@@ -39,9 +39,13 @@ from .keys import (
     photo_sources,
     recording_sources,
     tool_versions,
+    video_keys,
+    video_meta_key,
+    video_sources,
 )
 from .recipes import AudioRecipe, AudioResult, Clip, MediaError, PhotoRecipe, PhotoResult
-from .renditions import PhotoRendition, Renditions, audio_rendition
+from .renditions import PhotoRendition, Renditions, VideoRendition, audio_rendition
+from .video import VideoRecipe, VideoResult
 
 # -- workers (top level, so a process pool can pickle them) ------------------
 
@@ -75,6 +79,24 @@ def _audio_job(
         return str(exc)
 
 
+def _video_job(src: str, out_dir: str, video: VideoRecipe, audio: AudioRecipe) -> VideoResult | str:
+    """The MP4 and posters of one video; its audio is normalised as a recording's is."""
+    from .master import _normalise
+    from .partials import _partials
+    from .video import convert_video, probe
+
+    try:
+        info = probe(Path(src))
+        with _partials(Path(out_dir)) as partials:
+            master = None
+            if info.audio_codec:
+                master = partials.new("normalised.flac")
+                _normalise(Path(src), master, audio, partials)
+            return convert_video(Path(src), Path(out_dir), video, audio=master)
+    except MediaError as exc:
+        return str(exc)
+
+
 # -- the pipeline ------------------------------------------------------------
 
 
@@ -103,13 +125,14 @@ class MediaPipeline:
         self.jobs = max(1, jobs)
         self.problems = problems
         self.out = out or sys.stderr
+        self.video_recipe = VideoRecipe()
         self.cache = MediaCache(project.cache)
         self.work = self.cache.root / "work"
         self.result = Renditions()
 
     def fail(self, kind: str, ref: MediaRef, reason: str) -> None:
         self.result.stats.failed[kind] += 1
-        what = "photo" if kind == "photo" else "recording"
+        what = kind if kind in ("photo", "video") else "recording"
         self.problems.append(
             Problem(
                 relpath(ref.path, self.project.root),
@@ -237,23 +260,84 @@ class MediaPipeline:
             finish,
         )
 
+    # videos ------------------------------------------------------------------
+
+    def plan_video(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
+        meta_key = video_meta_key(self.video_recipe, self.audio_recipe, sha, versions)
+        meta = self.cache.get_meta(meta_key)
+        keys = video_keys(self.video_recipe, self.audio_recipe, sha, versions)
+        found = {name: self.cache.get(key) for name, key in keys.items()}
+        if meta is not None and all(found.values()):
+            self.result.videos[ref.path] = VideoRendition(
+                meta["width"],
+                meta["height"],
+                meta["duration"],
+                {n: p for n, p in found.items() if p},
+            )
+            self.result.stats.reused["video"] += 1
+            return None
+        out_dir = Path(tempfile.mkdtemp(dir=self.work))
+
+        def finish(result: VideoResult | str) -> None:
+            try:
+                if isinstance(result, str):
+                    self.fail("video", ref, result)
+                    return
+                meta = {
+                    "width": result.width,
+                    "height": result.height,
+                    "duration": result.duration,
+                }
+                self.cache.put_meta(meta_key, meta)
+                files: dict[str, Path] = {}
+                for name, key in keys.items():
+                    produced = out_dir / name
+                    if produced.is_file():
+                        self.result.stats.bytes_out += produced.stat().st_size
+                        files[name] = self.cache.put(key, produced)
+                self.result.videos[ref.path] = VideoRendition(
+                    result.width, result.height, result.duration, files
+                )
+                self.result.stats.converted["video"] += 1
+                self.result.stats.bytes_in += _size(ref.path)
+            finally:
+                shutil.rmtree(out_dir, ignore_errors=True)
+
+        return _Job(
+            "video",
+            ref,
+            sha,
+            lambda pool: pool(
+                _video_job, str(ref.path), str(out_dir), self.video_recipe, self.audio_recipe
+            ),
+            finish,
+        )
+
     # running -----------------------------------------------------------------
 
     def plan(self, libraries: Iterable[m.Library]) -> list[_Job]:
         """Jobs for every source any of these (filtered) libraries shows."""
         photos: dict[Path, MediaRef] = {}
         recordings: dict[Path, tuple[MediaRef, tuple[Clip, ...]]] = {}
+        videos: dict[Path, MediaRef] = {}
         for lib in libraries:
+            for ref in video_sources(lib):
+                videos.setdefault(ref.path, ref)
             for ref in photo_sources(lib):
                 photos.setdefault(ref.path, ref)
             for ref, clips in recording_sources(lib):
                 known = recordings.get(ref.path)
                 merged = tuple({c.id: c for c in (*(known[1] if known else ()), *clips)}.values())
                 recordings[ref.path] = (ref, merged)
-        return self.plan_sources(list(photos.values()), list(recordings.values()))
+        return self.plan_sources(
+            list(photos.values()), list(recordings.values()), list(videos.values())
+        )
 
     def plan_sources(
-        self, photos: list[MediaRef], recordings: list[tuple[MediaRef, tuple[Clip, ...]]]
+        self,
+        photos: list[MediaRef],
+        recordings: list[tuple[MediaRef, tuple[Clip, ...]]],
+        videos: list[MediaRef] | None = None,
     ) -> list[_Job]:
         jobs: list[_Job] = []
         shutil.rmtree(self.work, ignore_errors=True)
@@ -281,6 +365,14 @@ class MediaPipeline:
                     )
                 except OSError as exc:
                     self.fail("recording", ref, f"cannot read it ({exc.strerror or exc})")
+                    continue
+                if job:
+                    jobs.append(job)
+            for ref in videos or ():
+                try:
+                    job = self.plan_video(ref, self.cache.sha256(ref.path), audio_versions)
+                except OSError as exc:
+                    self.fail("video", ref, f"cannot read it ({exc.strerror or exc})")
                     continue
                 if job:
                     jobs.append(job)
@@ -322,7 +414,7 @@ class MediaPipeline:
 
     def execute(self, jobs: list[_Job]) -> None:
         # Recordings first: they are the long jobs, so the pool finishes evenly.
-        jobs.sort(key=lambda j: j.kind != "recording")
+        jobs.sort(key=lambda j: j.kind not in ("recording", "video"))
         progress = Progress(len(jobs), self.out)
         if self.jobs == 1 or len(jobs) == 1:
             for job in jobs:

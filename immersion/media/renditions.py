@@ -31,6 +31,14 @@ class AudioRendition:
     clips: dict[str, dict[str, Path]]  # clip id -> format -> cached file
 
 
+@dataclass(frozen=True)
+class VideoRendition:
+    width: int
+    height: int
+    duration: float
+    files: dict[str, Path]  # "video.mp4" / "poster.webp" / "poster.jpg" -> cached file
+
+
 def audio_rendition(
     meta: dict[str, Any], files: dict[str, Path], clips: tuple[Clip, ...]
 ) -> AudioRendition:
@@ -52,16 +60,18 @@ def audio_rendition(
 
 @dataclass
 class Stats:
-    converted: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
-    reused: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
-    failed: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0})
+    converted: dict[str, int] = field(
+        default_factory=lambda: {"photo": 0, "recording": 0, "video": 0}
+    )
+    reused: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0, "video": 0})
+    failed: dict[str, int] = field(default_factory=lambda: {"photo": 0, "recording": 0, "video": 0})
     bytes_in: int = 0
     bytes_out: int = 0
     seconds: float = 0.0
 
     def summary(self) -> str:
         parts = []
-        for kind in ("photo", "recording"):
+        for kind in ("photo", "recording", "video"):
             done = self.converted[kind] + self.reused[kind] + self.failed[kind]
             if done:
                 parts.append(
@@ -80,6 +90,7 @@ class Stats:
 class Renditions:
     photos: dict[Path, PhotoRendition] = field(default_factory=dict)
     recordings: dict[Path, AudioRendition] = field(default_factory=dict)
+    videos: dict[Path, VideoRendition] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
 
     def photo(self, ref: MediaRef) -> PhotoRendition | None:
@@ -87,6 +98,10 @@ class Renditions:
 
     def recording(self, ref: MediaRef) -> AudioRendition | None:
         return self.recordings.get(ref.path)
+
+    def video(self, ref: MediaRef) -> VideoRendition | None:
+        """The MP4 and posters of a video recording, if its consent allows a face."""
+        return self.videos.get(ref.path)
 
     def duration(self, ref: MediaRef) -> float | None:
         """The measured length of a converted recording, in seconds."""

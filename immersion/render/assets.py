@@ -130,6 +130,18 @@ class Assets:
         }
         return PlacedAudio(rendition.duration, sources, peaks, clips)
 
+    def video(self, ref: MediaRef, folder: str) -> tuple[str, str, str] | None:
+        """A video recording's MP4, WebP and JPEG poster (site paths), if it was made:
+        only where its consent allows a face (see `media/keys.video_sources`)."""
+        rendition = self.renditions.video(ref)
+        if rendition is None or not {"video.mp4", "poster.jpg"} <= set(rendition.files):
+            return None
+        stem = self.stem(folder, ref.src, "video")
+        mp4 = self.place(rendition.files["video.mp4"], f"{folder}/{stem}.mp4")
+        jpg = self.place(rendition.files["poster.jpg"], f"{folder}/{stem}.jpg")
+        webp = rendition.files.get("poster.webp")
+        return mp4, self.place(webp, f"{folder}/{stem}.webp") if webp else jpg, jpg
+
     def transcript(self, ref: MediaRef, folder: str, script: Transcript) -> str:
         """A transcript, re-written from what `load` parsed: cues only.
 

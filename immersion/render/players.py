@@ -45,6 +45,9 @@ class AudioSources:
     captions: str | None = None  # href of the published WebVTT
     # A clip drawn from its recording's peaks: the seconds of the recording it plays.
     peaks_span: tuple[float, float] | None = None
+    # A video recording whose consent allows a face: (MP4 href, poster href). The
+    # player is then a <video> of the MP4 (which carries the same normalised audio).
+    video: tuple[str, str] | None = None
 
 
 def player(
@@ -61,7 +64,8 @@ def player(
     that knows the duration and has the peaks (the intranet) asks for "none" for
     both, so nothing but a click downloads audio.
     """
-    inner = join(void("source", src=href, type=mime) for href, mime in audio.sources)
+    sources = [(audio.video[0], "video/mp4")] if audio.video and not clip else audio.sources
+    inner = join(void("source", src=href, type=mime) for href, mime in sources)
     if audio.captions:
         inner += void(
             "track",
@@ -72,12 +76,16 @@ def player(
             default=True,
         )
     inner += tag("a", "Download the recording", href=audio.download)
+    video = audio.video if not clip else None
     element = tag(
-        "audio",
+        "video" if video else "audio",
         inner,
         id=ident,
         controls=True,
-        preload=preload or ("none" if clip else "metadata"),
+        # A video shows its poster and its first frame's size: metadata, always.
+        preload="metadata" if video else preload or ("none" if clip else "metadata"),
+        poster=video[1] if video else None,
+        playsinline=True if video else None,
         aria_label=label,
         data_duration=seconds(audio.duration) if audio.duration is not None else None,
         data_peaks=audio.peaks,

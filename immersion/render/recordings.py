@@ -49,7 +49,9 @@ class Recordings:
         files = placed.clips.get(clip, {}) if clip else placed.sources
         if not files:
             return None
+        video = None if clip else self.assets.video(ref, folder)
         return AudioSources(
+            video=(rel_url(page, video[0]), rel_url(page, video[2])) if video else None,
             sources=[
                 (rel_url(page, files[fmt]), AUDIO_TYPES[fmt])
                 for fmt in ("opus", "m4a")

@@ -93,7 +93,7 @@
 
   // ---- player bar
   const initPlayer = (root) => {
-    const a = root.querySelector("audio"), s = state(a), clip = root.classList.contains("im-player-clip");
+    const a = root.querySelector("audio,video"), s = state(a), clip = root.classList.contains("im-player-clip");
     const bar = el("div", "im-bar"), sk = el("div", "im-seekbar"), track = el("div", "im-track");
     const pl = { a, root, sk, pb: btn("im-play", "Play", svg("play") + svg("pause")),
       fill: el("div", "im-fill"), time: el("span", "im-time"), sec: -1 };
@@ -373,7 +373,7 @@
   const onHash = () => {
     const h = decodeURIComponent(location.hash.slice(1)), m = /^t=(?:npt:)?([\d:.]+)/.exec(h);
     const t = h && D.getElementById(h);
-    if (m) return seek(D.querySelector("audio[id]"), parseT(m[1]));
+    if (m) return seek(D.querySelector("audio[id],video[id]"), parseT(m[1]));
     if (!t) return;
     const box = t.matches("li.im-cue") && t.closest(".im-transcript");
     const fm = t.matches(".im-film-frame") && FILMS.get(t.closest("[data-im-film]"));

@@ -173,6 +173,10 @@ def parser() -> argparse.ArgumentParser:
     )
     audit.add_argument("--json", action="store_true", help="print a machine-readable report")
     audit.add_argument("--date", type=_date, help="apply consent as of this date")
+
+    from .commands import import_  # `immersion import`: its flags live with it
+
+    import_.add_parser(sub, _Parser)
     return p
 
 
@@ -242,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import audit
 
             return audit.run(project, args.folders, as_json=args.json, today=args.date)
+        if args.command == "import":
+            from .commands import import_
+
+            return import_.run(project, args)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

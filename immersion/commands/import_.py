@@ -1,0 +1,121 @@
+"""`immersion import transcript|email FILE --story ID`: bring research files into bundles.
+
+Nothing existing is replaced without --force, and nothing is half-written: a
+new bundle is built beside content/stories/ and renamed into place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import Any
+from pathlib import Path
+
+from ..importers import bundle
+from ..importers.personal import Finding
+from ..model import KIND_FOLDERS
+from ..problems import EXIT_OK, UsageError
+from ..project import Project
+from ..schema import ID_RE
+from .new import existing_ids
+
+
+def _story_folder(project: Path, story: str) -> tuple[Project, Path]:
+    if not ID_RE.match(story):
+        raise UsageError(f"--story '{story}' is not a valid id: use a-z, 0-9, '-' and '_'")
+    proj = Project(project)
+    if not proj.has_content():
+        raise UsageError(f"no content/ folder in {project}; start one with `immersion init DIR`")
+    return proj, proj.content / KIND_FOLDERS["story"] / story
+
+
+def _report(folder: Path, project: Path, found: list[Finding], todo: list[str], name: str) -> None:
+    rel = folder.relative_to(project).as_posix()
+    out = sys.stderr
+    print(f"wrote {rel}/", file=out)
+    if found:
+        print(f"personal data found ({len(found)}), listed under redact: in {rel}/index.md:", file=out)
+        for f in found:
+            print(f"  {rel}/{name}:{f.line}: {f.why}: {f.words}", file=out)
+    print("still to fill in:", file=out)
+    for item in todo:
+        print(f"  - {item}", file=out)
+    print("then run `immersion check`", file=out)
+
+
+def transcript(
+    project: Path,
+    file: Path,
+    story: str,
+    speakers: list[str],
+    interviewer: str | None,
+    *,
+    force: bool = False,
+    today: dt.date | None = None,
+) -> int:
+    from ..importers import transcript as tr
+
+    proj, folder = _story_folder(project, story)
+    imp = tr.convert(file, str(file), tr.parse_mapping(speakers), interviewer)
+    vtt = imp.vtt.encode("utf-8")
+    day = (today or dt.date.today()).isoformat()
+    if (folder / "index.md").exists():
+        index = folder / "index.md"
+        text = index.read_text(encoding="utf-8")
+        for key in ["interviewer"] * bool(imp.interviewer) + ["redact"]:
+            bundle.add_front_matter(text, [], key, str(index))  # raises if the key is there
+        text = bundle.add_front_matter(text, tr.added_lines(imp), "transcript", str(index))
+        bundle.write_into(folder, {"interview.vtt": vtt, "index.md": text.encode()}, force=force)
+        todo = ["the recording beside the transcript, if the bundle has none (recording:)"]
+    else:
+        ids = existing_ids(proj)
+        index_text = tr.index_md(story, imp, ids, day)
+        bundle.write_new(
+            folder, {"index.md": index_text.encode(), "interview.vtt": vtt}, force=force
+        )
+        todo = [
+            "title, date, participant's persona and consent, journey and stage (marked TODO)",
+            "recording: the call's audio or video beside index.md",
+            "the summary below the front matter",
+        ]
+    for note in imp.notes:
+        print(f"{file}: {note}", file=sys.stderr)
+    print(f"{file}: read as {imp.fmt} ({imp.encoding})", file=sys.stderr)
+    _report(folder, project, imp.found, todo, "interview.vtt")
+    return EXIT_OK
+
+
+def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
+    imp = sub.add_parser("import", help="bring transcripts and emails into story bundles")
+    what = imp.add_subparsers(dest="import_what", required=True, parser_class=parser_class)
+    t = what.add_parser("transcript", help="a Zoom/Teams/Meet VTT, SRT or Otter text transcript")
+    t.add_argument("file", type=Path)
+    t.add_argument("--story", required=True, metavar="ID", help="the story (new or existing)")
+    t.add_argument(
+        "--speaker",
+        action="append",
+        default=[],
+        metavar='"REAL=PSEUDONYM"',
+        help="a speaker's name in the file and the pseudonym to show (repeat per speaker)",
+    )
+    t.add_argument("--interviewer", metavar="NAME", help="the interviewer's name in the file")
+    t.add_argument("--force", action="store_true", help="replace files that exist")
+    e = what.add_parser("email", help="an .eml file")
+    e.add_argument("file", type=Path)
+    e.add_argument("--story", required=True, metavar="ID")
+    e.add_argument("--persona", required=True, metavar="P")
+    e.add_argument("--consent", required=True, metavar="C")
+    e.add_argument("--force", action="store_true", help="replace a bundle that exists")
+
+
+def run(project: Path, args: argparse.Namespace) -> int:
+    if args.import_what == "transcript":
+        return transcript(
+            project, args.file, args.story, args.speaker, args.interviewer, force=args.force
+        )
+    from . import import_email
+
+    return import_email.run(
+        project, args.file, args.story, args.persona, args.consent, force=args.force
+    )

@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from ..importers import bundle
 from ..importers.personal import Finding
@@ -35,7 +35,9 @@ def _report(folder: Path, project: Path, found: list[Finding], todo: list[str], 
     out = sys.stderr
     print(f"wrote {rel}/", file=out)
     if found:
-        print(f"personal data found ({len(found)}), listed under redact: in {rel}/index.md:", file=out)
+        print(
+            f"personal data found ({len(found)}), listed under redact: in {rel}/index.md:", file=out
+        )
         for f in found:
             print(f"  {rel}/{name}:{f.line}: {f.why}: {f.words}", file=out)
     print("still to fill in:", file=out)
@@ -63,6 +65,8 @@ def transcript(
     if (folder / "index.md").exists():
         index = folder / "index.md"
         text = index.read_text(encoding="utf-8")
+        if force:  # replace what an earlier import wrote
+            text = bundle.drop_keys(text, ("transcript", "interviewer", "redact"))
         for key in ["interviewer"] * bool(imp.interviewer) + ["redact"]:
             bundle.add_front_matter(text, [], key, str(index))  # raises if the key is there
         text = bundle.add_front_matter(text, tr.added_lines(imp), "transcript", str(index))

@@ -59,15 +59,30 @@ def write_into(folder: Path, files: dict[str, bytes], *, force: bool) -> None:
     temps: list[tuple[Path, Path]] = []
     try:
         for name, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", dir=folder)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            temps.append((Path(tmp), folder / name))
+            temps.append((Path(tmp_name), folder / name))
         for tmp, final in temps:
             os.replace(tmp, final)
     finally:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
+
+
+def drop_keys(index: str, keys: tuple[str, ...]) -> str:
+    """`index` without the top-level `keys` of its front matter (and their indented lines)."""
+    out: list[str] = []
+    dropping = False
+    for n, line in enumerate(index.split("\n")):
+        if n and line.strip() == "---":
+            out.extend(index.split("\n")[n:])
+            break
+        if line and not line[0].isspace() and not line.startswith("#"):
+            dropping = line.split(":", 1)[0].strip() in keys
+        if not dropping:
+            out.append(line)
+    return "\n".join(out)
 
 
 def add_front_matter(index: str, lines: list[str], key: str, display: str) -> str:
@@ -80,7 +95,5 @@ def add_front_matter(index: str, lines: list[str], key: str, display: str) -> st
     except StopIteration:
         raise UsageError(f"{display}: the front matter has no closing '---'") from None
     if any(p.startswith(f"{key}:") for p in parts[1:close]):
-        raise UsageError(
-            f"{display} already has '{key}:'; remove it (or import into a new story)"
-        )
+        raise UsageError(f"{display} already has '{key}:'; remove it (or import into a new story)")
     return "\n".join(parts[:close] + lines + parts[close:])

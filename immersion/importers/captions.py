@@ -7,6 +7,7 @@ what they said. Problems name the file and line and say how to fix it.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -113,7 +114,7 @@ def _otter(lines: list[str], display: str) -> list[Turn]:
                 "each turn with 'Name  0:03' on its own line"
             )
     turns = [t for t in turns if t.text]
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         a.end = b.start
     if turns:
         # The last turn: about 2.5 words a second of speech, at least two seconds.
@@ -125,12 +126,11 @@ def tidy(turns: list[Turn]) -> list[str]:
     """Sort the turns and clip overlaps (the product's reader rejects them); what was changed."""
     notes: list[str] = []
     turns.sort(key=lambda t: t.start)
-    for a, b in zip(turns, turns[1:], strict=False):
+    for a, b in itertools.pairwise(turns):
         assert a.end is not None
         if a.end > b.start:
-            notes.append(
-                f"line {a.line}: cue overlapped the next one; it now ends at {fmt_timestamp(b.start)}"
-            )
+            shown = fmt_timestamp(b.start)
+            notes.append(f"line {a.line}: cue overlapped the next one; it now ends at {shown}")
             a.end = b.start if b.start > a.start else a.start + 0.001
     return notes
 

@@ -91,7 +91,7 @@ def index_md(story: str, imp: Imported, ids: dict[str, str], today: str) -> str:
         "# TODO: a title a passer-by understands.",
         f"title: {quoted(story.replace('-', ' ').capitalize())}",
         "# A pseudonym, never a real name; the consent record decides where this story may appear.",
-        f"# TODO: the participant's persona and consent record (content/consent/).",
+        "# TODO: the participant's persona and consent record (content/consent/).",
         f"participant: {{pseudonym: {quoted(imp.participant)}, persona: {ids['persona']}, "
         f"consent: {ids['consent']}}}",
         "# TODO: the day of the call.",
@@ -107,7 +107,7 @@ def index_md(story: str, imp: Imported, ids: dict[str, str], today: str) -> str:
         "transcript: interview.vtt",
         "# The interviewer's voice is never quoted.",
         f"interviewer: {quoted(imp.interviewer)}" if imp.interviewer else "# interviewer: Sam",
-        "# Moments worth hearing: times as \"HH:MM:SS.mmm\" or seconds.",
+        '# Moments worth hearing: times as "HH:MM:SS.mmm" or seconds.',
         "highlights: []",
         *redact_lines(imp.found),
         "---",

@@ -39,7 +39,8 @@ def _report(folder: Path, project: Path, found: list[Finding], todo: list[str], 
             f"personal data found ({len(found)}), listed under redact: in {rel}/index.md:", file=out
         )
         for f in found:
-            print(f"  {rel}/{name}:{f.line}: {f.why}: {f.words}", file=out)
+            where = f"{rel}/{name}:{f.line}" if f.line else f"{rel}/index.md (not in the words)"
+            print(f"  {where}: {f.why}: {f.words}", file=out)
     print("still to fill in:", file=out)
     for item in todo:
         print(f"  - {item}", file=out)

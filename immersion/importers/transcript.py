@@ -76,6 +76,9 @@ def convert(
     reals = personal.real_names([k for k in speakers if k not in pseudonyms], pseudonyms)
     # Only the words are searched: the voices are pseudonyms already.
     found = personal.find(vtt, reals)
+    # Real names are redacted even where the words never say them: a later edit might.
+    seen = {f.words.lower() for f in found}
+    found += [personal.Finding(n, "real name", 0) for n in reals if n.lower() not in seen]
     others = [t.speaker for t in turns if t.speaker != shown_interviewer]
     return Imported(
         vtt, shown_interviewer, others[0] if others else "Leah", found, notes, fmt, encoding

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,15 @@ def transcript(
         text = index.read_text(encoding="utf-8")
         if force:  # replace what an earlier import wrote
             text = bundle.drop_keys(text, ("transcript", "interviewer", "redact"))
-        for key in ["interviewer"] * bool(imp.interviewer) + ["redact"]:
-            bundle.add_front_matter(text, [], key, str(index))  # raises if the key is there
+        bundle.add_front_matter(text, [], "redact", str(index))  # raises if it is there
+        current = re.search(r"^interviewer:[ \t]*(.*?)[ \t]*$", text, re.MULTILINE)
+        if current is not None and imp.interviewer:
+            if current.group(1).strip("\"'") != imp.interviewer:
+                raise UsageError(
+                    f"{index} names the interviewer {current.group(1)}, the transcript "
+                    f"{imp.interviewer}; correct one of them, or add --force"
+                )
+            text = bundle.drop_keys(text, ("interviewer",))
         text = bundle.add_front_matter(text, tr.added_lines(imp), "transcript", str(index))
         bundle.write_into(folder, {"interview.vtt": vtt, "index.md": text.encode()}, force=force)
         todo = ["the recording beside the transcript, if the bundle has none (recording:)"]

@@ -10,7 +10,6 @@ import pytest
 from immersion.load import load
 from immersion.project import Project
 from immersion.transcripts import read_vtt
-
 from tests.importers.room import check, run
 
 ZOOM = """WEBVTT
@@ -181,21 +180,28 @@ def test_never_overwrites_without_force(room: Path, capsys: pytest.CaptureFixtur
 def test_adds_a_transcript_to_an_existing_bundle(
     room: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = room / "content/stories/p07"
-    index = folder / "index.md"
-    text = index.read_text(encoding="utf-8").replace("transcript: interview.vtt\n", "")
-    text = text.replace("interviewer: Sam\n", "")
-    # Its highlights quote the real interview, which this short call does not have.
-    lines = [ln for ln in text.split("\n") if not ln.startswith("  - {id: hl")]
-    text = "\n".join(lines).replace("highlights:\n", "highlights: []\n")
-    index.write_text(text, encoding="utf-8")
-    (folder / "interview.vtt").unlink()
+    assert run(room, "new", "interview", "call-2") == 0
+    index = room / "content/stories/call-2/index.md"
+    text = index.read_text(encoding="utf-8")
     source = room.parent / "zoom.vtt"
     source.write_text(ZOOM, encoding="utf-8")
-    args = ("import", "transcript", str(source), "--story", "p07", *MAP)
-    assert run(room, *args) == 0
+    args = (
+        "import",
+        "transcript",
+        str(source),
+        "--story",
+        "call-2",
+        "--speaker",
+        "Leah Smith=Leah",
+    )
+    # The scaffold names the interviewer Sam; the file says Sam Patel.
+    assert run(room, *args, "--interviewer", "Sam Patel") == 2
+    assert "names the interviewer Sam" in capsys.readouterr().err
+    assert index.read_text(encoding="utf-8") == text
+    assert run(room, *args, "--speaker", "Sam Patel=Sam", "--interviewer", "Sam Patel") == 0
     new = index.read_text(encoding="utf-8")
     assert "transcript: interview.vtt" in new and "redact:" in new
+    assert new.count("interviewer:") == 1
     assert new.split("---")[2] == text.split("---")[2]  # the body is untouched
     check(room, capsys)
 

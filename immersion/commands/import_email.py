@@ -94,7 +94,7 @@ def run(
     # The real name and address are always redacted, even where the body never repeats them.
     found += [
         personal.Finding(n, "sender", 0)
-        for n in reals
+        for n in names
         if n.lower() not in {f.words.lower() for f in found}
     ]
     text = index_md(m, pseudonym, persona, consent, existing_ids(proj), found)
@@ -106,5 +106,5 @@ def run(
     todo = ["title, journey and stage (marked TODO)"]
     if m.photos:
         todo.append(f"alt text for each photo ({', '.join(m.photos)})")
-    _report(folder, project, [f for f in found if f.line], todo, "index.md")
+    _report(folder, project, found, todo, "index.md")
     return EXIT_OK

@@ -400,6 +400,12 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "redact": "Personal data to take out before publishing: `{words: ...}` or "
         "`{start, end}` spans of the recording, each with an optional `why`.",
         "redact_sound": "How redacted spans sound: `silence` (default) or `bleep`.",
+        "redact[].words": "A word or phrase (any case) that becomes [redacted] when published.",
+        "redact[].start": "The start of a span of the recording to silence.",
+        "redact[].end": "Where the span ends.",
+        "redact[].entry": "An audio-diary entry's id: the span is in its recording.",
+        "redact[].picture": "Video only: `blur` or `blank` (default) the picture in the span.",
+        "redact[].why": "A note for the editor: why this is redacted.",
     },
     "interview": {
         "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…).",

@@ -51,9 +51,9 @@ def _eml(room: Path, *, html_only: bool = False, big: bool = False, date: str = 
     else:
         msg.set_content(PLAIN)
         msg.add_alternative(HTML, subtype="html")
+    # The photo sits beside the HTML it is shown in (multipart/related), as mail apps send it.
     html_part = msg.get_payload()[-1] if msg.is_multipart() else msg
-    related = html_part if html_only else html_part
-    related.add_related(_jpeg(), "image", "jpeg", cid="<meter@x>", filename="Meter Photo.JPG")
+    html_part.add_related(_jpeg(), "image", "jpeg", cid="<meter@x>", filename="Meter Photo.JPG")
     msg.add_attachment(_jpeg(), "image", "jpeg", filename="hall.jpg")
     if big:
         msg.add_attachment(b"\0" * (50 * 2**20), "image", "jpeg", filename="scan.jpg")

@@ -198,6 +198,10 @@ def parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "--user", help="the account that builds (default: the project's owner; never root)"
     )
+
+    from .commands import import_  # `immersion import`: its flags live with it
+
+    import_.add_parser(sub, _Parser)
     return p
 
 
@@ -277,6 +281,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import schedule
 
             return schedule.run(project, args.print_unit, args.print_cron, args.user)
+        if args.command == "import":
+            from .commands import import_
+
+            return import_.run(project, args)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

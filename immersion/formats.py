@@ -125,6 +125,18 @@ PARTICIPANT = struct(
     m.Participant,
 )
 
+REDACTION = struct(
+    {
+        "words": F(text, default=""),
+        "start": F(timecode),
+        "end": F(timecode),
+        "entry": F(ident),
+        "picture": F(choice("blur", "blank"), default="blank"),
+        "why": F(text, default=""),
+    },
+    m.Redaction,
+)
+
 COMMON_STORY_FIELDS = {
     "kind": F(choice(*m.STORY_KINDS), required=True, attr="kind_of_story"),
     "title": F(text, required=True),
@@ -135,6 +147,8 @@ COMMON_STORY_FIELDS = {
     "tags": F(tags, default=()),
     "audiences": F(audiences),
     "slide_seconds": SLIDE_SECONDS,
+    "redact": F(list_of(REDACTION), default=()),
+    "redact_sound": F(choice("silence", "bleep"), default="silence"),
 }
 
 HIGHLIGHT = struct(
@@ -385,6 +399,15 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "audiences": "Narrower than the consent allows, e.g. `[intranet]`; never wider.",
         "slide_seconds": "How long this item's slide stays on a display's loop, instead of "
         "the time its words need; its clip or film still plays whole.",
+        "redact": "Personal data to take out before publishing: `{words: ...}` or "
+        "`{start, end}` spans of the recording, each with an optional `why`.",
+        "redact_sound": "How redacted spans sound: `silence` (default) or `bleep`.",
+        "redact[].words": "A word or phrase (any case) that becomes [redacted] when published.",
+        "redact[].start": "The start of a span of the recording to silence.",
+        "redact[].end": "Where the span ends.",
+        "redact[].entry": "An audio-diary entry's id: the span is in its recording.",
+        "redact[].picture": "Video only: `blur` or `blank` (default) the picture in the span.",
+        "redact[].why": "A note for the editor: why this is redacted.",
     },
     "interview": {
         "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…), or its video (mp4, m4v, mov, webm, mkv: shown only where consent allows `face`, else played as audio).",

@@ -208,6 +208,18 @@ class Chapter:
 
 
 @dataclass(frozen=True)
+class Redaction:
+    """One `redact:` entry: words to replace, or a span of the recording to silence."""
+
+    words: str = ""
+    start: float | None = None
+    end: float | None = None
+    entry: str | None = None
+    picture: str = "blank"
+    why: str = ""
+
+
+@dataclass(frozen=True)
 class Story:
     id: str
     kind_of_story: str  # interview | audio-diary | photo-film | email | story
@@ -239,6 +251,9 @@ class Story:
     # written story (and any body): photos written inline as ![alt](file)
     inline_images: tuple[Image, ...] = ()
     slide_seconds: float | None = None  # pins its slide on a loop
+    # Personal data to take out before publishing (written by `immersion import`).
+    redact: tuple[Redaction, ...] = ()
+    redact_sound: str = "silence"
 
     kind = "story"
 

@@ -1,0 +1,3 @@
+from tests.importers.room import room
+
+__all__ = ["room"]

@@ -197,7 +197,20 @@ def parser() -> argparse.ArgumentParser:
     schedule.add_argument(
         "--user", help="the account that builds (default: the project's owner; never root)"
     )
+    _add_import_media(sub)
     return p
+
+
+# TEMPORARY (wt-photos): `immersion import` with the media importers only, until the
+# lead merges it with the transcript and email importers' `import` command.
+def _add_import_media(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    if "import" in sub.choices:
+        return
+    from .commands import import_media
+
+    imp = sub.add_parser("import", help="turn researchers' files into new story bundles")
+    actions = imp.add_subparsers(dest="import_action", required=True, parser_class=_Parser)
+    import_media.add_parsers(actions)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -274,6 +287,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import schedule
 
             return schedule.run(project, args.print_unit, args.print_cron, args.user)
+        if args.command == "import" and args.import_action in ("recording", "photos"):
+            # TEMPORARY (wt-photos): see _add_import_media.
+            from .commands import import_media
+
+            return import_media.run(args, project)
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

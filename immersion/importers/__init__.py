@@ -1,0 +1,1 @@
+"""Importers: turn the files researchers have into story bundles."""

@@ -203,7 +203,7 @@ def parser() -> argparse.ArgumentParser:
 
 # TEMPORARY (wt-photos): `immersion import` with the media importers only, until the
 # lead merges it with the transcript and email importers' `import` command.
-def _add_import_media(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_import_media(sub: argparse._SubParsersAction) -> None:
     if "import" in sub.choices:
         return
     from .commands import import_media

@@ -107,7 +107,9 @@ def render_index(kind: str, story_id: str, frames: list[tuple[str, Photo]]) -> I
             "chapters: []",
             "---",
         )
-        w.fill("What the film shows. (Write it here.)", "summary", "the text below the front matter")
+        w.fill(
+            "What the film shows. (Write it here.)", "summary", "the text below the front matter"
+        )
     else:
         w.add("---")
         w.fill("The story as it was told. (Write it here.)", "story", "the story's text")
@@ -140,9 +142,7 @@ def import_photos(
         )
     photos.sort(key=lambda p: (p.taken, p.path.name))
     width = max(2, len(str(len(photos))))
-    frames = [
-        (f"{i:0{width}d}-{safe_name(p.path.name)}", p) for i, p in enumerate(photos, start=1)
-    ]
+    frames = [(f"{i:0{width}d}-{safe_name(p.path.name)}", p) for i, p in enumerate(photos, start=1)]
     index = render_index(kind, story_id, frames)
 
     def fill(staging: Path) -> None:

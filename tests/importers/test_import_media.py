@@ -204,3 +204,20 @@ def test_parse_probe() -> None:
     assert found.duration == pytest.approx(3723.5)
     assert found.created == dt.date(2026, 3, 12)
     assert parse_probe("Input #0, image2\n  Stream #0:0: Video: mjpeg\n") is None
+
+
+def test_a_failed_forced_import_leaves_the_old_bundle(tmp_path: Path) -> None:
+    from immersion.importers.newbundle import write_bundle
+
+    target = tmp_path / "stories" / "s"
+    target.mkdir(parents=True)
+    (target / "index.md").write_text("old", encoding="utf-8")
+
+    def fail(folder: Path) -> None:
+        (folder / "index.md").write_text("half", encoding="utf-8")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_bundle(target, fail)
+    assert (target / "index.md").read_text(encoding="utf-8") == "old"
+    assert [p.name for p in target.parent.iterdir()] == ["s"]

@@ -108,7 +108,13 @@ def render_index(kind: str, story_id: str, name: str, day: dt.date, source: str)
             "# The recording beside this file, copied in by the import.",
             f"recording: {name}",
             "# Its WebVTT transcript with speakers as <v Name>, once you have one.",
+        )
+        w.fill(
             f"# transcript: {Path(name).stem}.vtt",
+            "transcript",
+            "a WebVTT transcript beside the recording (then remove the '# ')",
+        )
+        w.add(
             "# The interviewer's name as the transcript writes it; their voice is never quoted.",
             "# interviewer: Sam",
             '# Moments worth hearing: times as "HH:MM:SS.mmm" or seconds.',
@@ -128,7 +134,13 @@ def render_index(kind: str, story_id: str, name: str, day: dt.date, source: str)
             "    # The recording beside this file, copied in by the import.",
             f"    recording: {name}",
             "    # Its WebVTT transcript, once you have one.",
+        )
+        w.fill(
             f"    # transcript: {Path(name).stem}.vtt",
+            "entries[0].transcript",
+            "a WebVTT transcript beside the recording (then remove the '# ')",
+        )
+        w.add(
             "    mood: 0",
             "    # stage: STAGE_ID",
             "---",
@@ -164,7 +176,5 @@ def import_recording(
         (folder / "index.md").write_text(index.text(), encoding="utf-8")
 
     write_bundle(target, fill)
-    notes = [f"the date {day.isoformat()} is from {said}"]
-    if kind == "interview":
-        notes.append("no transcript yet: add one beside the recording, then its transcript: line")
-    return Imported(target, tuple(index.to_fill), tuple(notes))
+    notes = (f"the date {day.isoformat()} is from {said}",)
+    return Imported(target, tuple(index.to_fill), notes)

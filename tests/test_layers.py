@@ -95,7 +95,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "schema",
         "model",
         "formats spoken bodytext engine pageloads httpd project",
-        "load audience media scaffold reference",
+        "load audience media scaffold reference importers",
         "settings",
         "render publish",
         "audit",

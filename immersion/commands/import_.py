@@ -100,7 +100,7 @@ def transcript(
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    imp = sub.add_parser("import", help="bring transcripts and emails into story bundles")
+    imp = sub.add_parser("import", help="bring transcripts, emails, recordings and photos into story bundles")
     what = imp.add_subparsers(dest="import_what", required=True, parser_class=parser_class)
     t = what.add_parser("transcript", help="a Zoom/Teams/Meet VTT, SRT or Otter text transcript")
     t.add_argument("file", type=Path)
@@ -120,9 +120,17 @@ def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     e.add_argument("--persona", required=True, metavar="P")
     e.add_argument("--consent", required=True, metavar="C")
     e.add_argument("--force", action="store_true", help="replace a bundle that exists")
+    from . import import_media  # `import recording`, `import photos`
+
+    import_media.add_parsers(what)
 
 
 def run(project: Path, args: argparse.Namespace) -> int:
+    if args.import_what in ("recording", "photos"):
+        from . import import_media
+
+        args.import_action = args.import_what
+        return import_media.run(args, project)
     if args.import_what == "transcript":
         return transcript(
             project, args.file, args.story, args.speaker, args.interviewer, force=args.force

@@ -402,7 +402,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "redact": "Personal data to take out before publishing: `{words: ...}` or "
         "`{start, end}` spans of the recording, each with an optional `why`.",
         "redact_sound": "How redacted spans sound: `silence` (default) or `bleep`.",
-        "redact[].words": "A word or phrase (any case) that becomes [redacted] when published.",
+        "redact[].words": "A word or phrase (any case) to take out before publishing. The build "
+        "does not apply it yet: `immersion check` warns while the words are still in the text.",
         "redact[].start": "The start of a span of the recording to silence.",
         "redact[].end": "Where the span ends.",
         "redact[].entry": "An audio-diary entry's id: the span is in its recording.",
@@ -410,7 +411,9 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "redact[].why": "A note for the editor: why this is redacted.",
     },
     "interview": {
-        "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…), or its video (mp4, m4v, mov, webm, mkv: shown only where consent allows `face`, else played as audio).",
+        "recording": "The interview's recording (wav, m4a, mp3, ogg, flac, amr, webm…), or its "
+        "video (mp4, m4v, mov, webm, mkv: shown only where consent allows `face`, else played as "
+        "audio).",
         "transcript": "Its transcript, with speakers written as `<v Name>`.",
         "interviewer": "The interviewer's name in the transcript: their voice is never quoted.",
         "highlights": "Moments worth hearing; quotes and evidence point at them.",

@@ -327,3 +327,46 @@ def check_durations(
                         )
                     )
     return problems
+
+
+def check_redactions(story: m.Story, transcripts: dict[Path, Transcript]) -> list[Problem]:
+    """`redact:` is read but not yet applied by the build: say where its words still are.
+
+    A warning, not silence: the import writes these entries so that personal data is
+    found, and an editor must not believe the build will take it out for them.
+    """
+    problems: list[Problem] = []
+    src = story.source
+    refs = [story.transcript, *(e.transcript for e in story.entries)]
+    texts = [(PurePosixPath(src.path).name, story.body)]
+    for ref in refs:
+        found = transcripts.get(ref.path) if ref is not None else None
+        if ref is not None and found is not None:
+            texts.append((PurePosixPath(ref.src).name, "\n".join(c.text for c in found.cues)))
+    for i, entry in enumerate(story.redact):
+        if entry.words:
+            where = [name for name, text in texts if entry.words.casefold() in text.casefold()]
+            if where:
+                problems.append(
+                    Problem(
+                        src.path,
+                        src.line(f"redact[{i}].words") or src.line("redact"),
+                        f"'{entry.words}' is to be redacted but is still in {', '.join(where)}, "
+                        "and the build does not apply redact: yet",
+                        f"replace it with [redacted] by hand in {', '.join(where)}",
+                        Severity.WARNING,
+                        "redact",
+                    )
+                )
+        elif entry.start is not None:
+            problems.append(
+                Problem(
+                    src.path,
+                    src.line(f"redact[{i}].start") or src.line("redact"),
+                    "a redacted time span is not silenced by the build yet",
+                    "cut or silence the span in the recording itself before building",
+                    Severity.WARNING,
+                    "redact",
+                )
+            )
+    return problems

@@ -100,7 +100,7 @@ def transcript(
 
 
 def add_parser(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    imp = sub.add_parser("import", help="bring transcripts, emails, recordings and photos into story bundles")
+    imp = sub.add_parser("import", help="transcripts, emails, recordings, photos into bundles")
     what = imp.add_subparsers(dest="import_what", required=True, parser_class=parser_class)
     t = what.add_parser("transcript", help="a Zoom/Teams/Meet VTT, SRT or Otter text transcript")
     t.add_argument("file", type=Path)

@@ -21,7 +21,8 @@ def redact_lines(found: list[Finding]) -> list[str]:
     if not found:
         return ["# Personal data to take out before publishing (none was found)", "redact: []"]
     lines = [
-        "# Found by the import: each one is replaced by [redacted] when published.",
+        "# Found by the import: take each one out of the text by hand",
+        "# (the build does not apply redact: yet).",
         "# Delete an entry only if it is not personal data.",
         "redact:",
     ]

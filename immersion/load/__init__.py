@@ -80,6 +80,7 @@ def load(
     library = library.with_(transcripts=transcripts)
     for story in library.stories.values():
         problems += spoken.check_story(story, transcripts)
+        problems += spoken.check_redactions(story, transcripts)
     problems += spoken.check_quotes(library, today)
     return library, reader.problems + problems
 

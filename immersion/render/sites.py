@@ -19,6 +19,7 @@ from ..model import Library
 from ..problems import Problem
 from ..project import Project
 from ..settings import Settings
+from ..validity import day_start
 from .assets import Assets
 from .intranet import IntranetRenderer
 from .kiosk import KioskAssets, KioskRenderer
@@ -124,6 +125,7 @@ def render_kiosk(
     staging = staging or Staging(project.staging(audience))
     assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
+    renderer.built = day_start(today, library.room.timezone)
     # The room's colours and logo (mkdocs.yml), written before the pages that show the logo.
     renderer.slides.logo = identity(settings, project, staging, problems).logo
     renderer.render(settings.site_name or library.room.name)
@@ -135,14 +137,15 @@ def render_kiosk(
     displays = [screen.id for screen in renderer.screens]
 
     def offline(site: Path) -> list[str]:
-        return summary(
-            write_offline(
-                site,
-                displays,
-                docs=staging.root / "docs",
-                memo=staging.root.parent / f"{audience}.digests.json",
-            )
+        results = write_offline(
+            site,
+            displays,
+            docs=staging.root / "docs",
+            memo=staging.root.parent / f"{audience}.digests.json",
+            built=renderer.built,
+            timezone=library.room.timezone,
         )
+        return summary(results)
 
     # Each display's loop (slides, length) for the build's summary, beside its offline line.
     loops = [f"  {line}" for line in renderer.loop_summaries()]

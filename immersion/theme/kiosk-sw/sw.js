@@ -28,7 +28,17 @@
     for (const [u, v] of Object.entries(typeof VALID_UNTIL === "object" && VALID_UNTIL ? VALID_UNTIL : {}))
       if (Number.isFinite(Date.parse(v))) V_ENDS.set(new URL(u, self.location).href, Date.parse(v));
   } catch { /* no dates: nothing ends */ }
-  const validNow = () => Math.max(Date.now(), V_BUILT);
+  // The latest time this worker has read, kept in a cache of its own across restarts: a
+  // clock reset after a consent ended must not bring that content back either.
+  const CLOCK = `${PREFIX}clock`, CLOCK_URL = new URL("./ik-clock-seen", self.location).href;
+  let seen = 0, seenRead = null;
+  const readSeen = () => (seenRead = seenRead || caches.match(CLOCK_URL, { cacheName: CLOCK }).then((r) => (r ? r.text() : "0"))
+    .then((v) => { seen = Math.max(seen, +v || 0); }).catch(() => {}));
+  const validNow = () => {
+    const t = Date.now();
+    if (t > seen + 60000) { seen = t; caches.open(CLOCK).then((c) => c.put(CLOCK_URL, new Response(String(t)))).catch(() => {}); }
+    return Math.max(t, V_BUILT, seen);
+  };
   const pageKey = (url) => { // ".../index.html", "?q", "#x": the same page or file
     const u = new URL(url);
     u.search = ""; u.hash = "";
@@ -51,6 +61,7 @@
 
   const precache = async () => {
     const cache = await caches.open(CACHE);
+    await readSeen();
     const urls = [...new Set(PRECACHE.flatMap((u) => { try { return [new URL(u, self.location).href]; } catch { return []; } }))].filter((u) => !isExpired(u));
     let next = 0, entry = !urls.includes(ENTRY);
     const worker = async () => {
@@ -129,6 +140,7 @@
   };
 
   const answer = async (request, url) => {
+    await readSeen();
     if (isExpired(url.href)) return expiredAnswer(request);
     const cache = await caches.open(CACHE);
     if (request.mode === "navigate") {

@@ -42,8 +42,16 @@
   // ---- validity: a slide or item page past its valid_until (consent ended) is never shown.
   // Fail closed: a clock that reads earlier than the build (a dead RTC battery) counts as the
   // build's instant, so it can never make expired content valid again.
-  const BUILT = Date.parse(C.built) || 0;
-  const validNow = () => Math.max(now(), BUILT);
+  // It also remembers the latest time it has read (localStorage): a clock reset after a
+  // consent ended must not bring that content back either.
+  const BUILT = Date.parse(C.built) || 0, SEEN = "ik-clock-seen";
+  let seenClock = 0;
+  try { seenClock = +localStorage.getItem(SEEN) || 0; } catch { /* no storage */ }
+  const validNow = () => {
+    const t = now();
+    if (t > seenClock + 1000) { seenClock = t; try { localStorage.setItem(SEEN, String(t)); } catch { /* no storage */ } }
+    return Math.max(t, BUILT, seenClock);
+  };
   const untilOf = (v) => { const t = v ? Date.parse(v) : NaN; return Number.isFinite(t) ? t : Infinity; };
   let ends = []; // each slide's end (ms), Infinity: none
   const slideEnds = () => slides.map((s, i) => untilOf(s.dataset.ikValidUntil || (Array.isArray(C.valid_until) ? C.valid_until[i] : "")));

@@ -65,7 +65,7 @@ def test_the_slide_leaves_the_cycle_at_the_moment_the_consent_ends(
     page.wait_for_function("window.immersionKiosk")
     page.clock.pause_at(dt_seconds(BEFORE))  # the clock held: page load takes real time
     i = bex_index(page)
-    assert page.get_attribute(".ik-slide >> nth=%d" % i, "data-ik-valid-until") == (
+    assert page.get_attribute(f".ik-slide >> nth={i}", "data-ik-valid-until") == (
         "2030-12-10T00:00:00+00:00"
     )
     full = page.evaluate("immersionKiosk.cycle()")
@@ -188,7 +188,8 @@ def test_offline_the_worker_neither_serves_nor_keeps_an_ended_item(
             p.wait_for_function("navigator.serviceWorker.controller !== null")
             keys = p.evaluate(
                 "(async () => { const out = []; for (const k of await caches.keys()) "
-                "if (k.includes(' /entrance/')) for (const r of await (await caches.open(k)).keys()) "
+                "if (k.includes(' /entrance/')) "
+                "for (const r of await (await caches.open(k)).keys()) "
                 "out.push(r.url); return out; })()"
             )
             assert base + "entrance/" in keys

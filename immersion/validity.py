@@ -137,3 +137,23 @@ def write_valid_until(site: Path, built: str, tz: str, files: Mapping[str, str])
     data = {"built": built, "timezone": tz, "files": dict(sorted(files.items()))}
     text = json.dumps(data, indent=1, ensure_ascii=True) + "\n"
     atomic_write(site / VALID_UNTIL_FILE, text.encode())
+
+
+def site_dates(site: Path, pages: Mapping[str, str | None]) -> dict[str, str]:
+    """{site path: valid_until} of a built site whose item pages have the given dates.
+
+    `pages` maps a page (`stories/p07/index.html`) to its date; every file the site's
+    pages load is dated by `file_dates` (a page not in `pages` has no end).
+    """
+    from .pageloads import page_loads
+    from .render.kiosk.offline import page_url, site_path
+
+    loads: dict[str, list[str | None]] = {}
+    for page in sorted(p for p in site.rglob("index.html") if p.is_file()):
+        rel = page.relative_to(site).as_posix()
+        for url in page_loads(page.read_text(encoding="utf-8", errors="replace")):
+            path = site_path(page_url(rel), url)
+            if path and not path.endswith("/") and (site / path).is_file():
+                loads.setdefault(path, []).append(pages.get(rel))
+    dated = {rel: until for rel, until in pages.items() if until and (site / rel).is_file()}
+    return {**file_dates(loads), **dated}

@@ -76,3 +76,14 @@ def test_the_demo_kiosk_knows_until_when_bex_may_be_shown(demo_site: Path) -> No
     assert f'"story/story-p19/": "{bex}"' in sw
     item = BeautifulSoup((kiosk / "entrance/story/story-p19/index.html").read_text(), "html.parser")
     assert item.select_one("[data-ik-item-page]")["data-ik-valid-until"] == bex
+
+
+def test_the_demo_intranet_lists_bex_page_and_photos(demo_site: Path) -> None:
+    data = json.loads((demo_site / v.VALID_UNTIL_FILE).read_text())
+    files = data["files"]
+    bex = "2030-12-10T00:00:00+00:00"
+    assert files["stories/story-p19/index.html"] == bex
+    assert files["personas/raj/index.html"] == files["stories/diary-p11/index.html"]
+    photos = [f for f in files if f.startswith("media/stories/story-p19/")]
+    assert photos and all(files[f] == bex for f in photos)
+    assert "index.html" not in files and "assets/immersion/page.css" not in files

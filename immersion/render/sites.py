@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..media.renditions import Renditions
-from ..model import Library
+from ..model import ITEM_KINDS, Library
 from ..problems import Problem
 from ..project import Project
 from ..settings import Settings
-from ..validity import day_start
+from ..validity import Validity, day_start, site_dates, write_valid_until
 from .assets import Assets
 from .intranet import IntranetRenderer
+from .intranet.pages import item_page
 from .kiosk import KioskAssets, KioskRenderer
 from .kiosk.identity import STYLESHEET, identity
 from .kiosk.offline import summary, write_offline
@@ -101,7 +102,26 @@ def render_intranet(
     config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:
         staging.prune()
-    return Rendered(audience, staging.root, config, renderer.pages)
+    return Rendered(
+        audience, staging.root, config, renderer.pages, finish=intranet_validity(library, today)
+    )
+
+
+def intranet_validity(library: Library, today: dt.date) -> Callable[[Path], list[str]]:
+    """The intranet's `valid-until.json` (validity.py), written into the built site."""
+
+    def finish(site: Path) -> list[str]:
+        dates = Validity(library)
+        pages = {
+            f"{item_page(kind, item_id)[: -len('.md')]}/index.html": dates.until(kind, item_id)
+            for kind in ITEM_KINDS
+            for item_id in library.by_kind(kind)
+        }
+        tz = library.room.timezone
+        write_valid_until(site, day_start(today, tz), tz, site_dates(site, pages))
+        return []
+
+    return finish
 
 
 def render_kiosk(

@@ -97,7 +97,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "formats spoken bodytext engine pageloads httpd project",
         "load audience media scaffold reference importers",
         "settings",
-        "render publish",
+        "render publish validity",
         "audit",
         "preview",
         "commands",

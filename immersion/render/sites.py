@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..media.renditions import Renditions
-from ..model import Library
+from ..model import ITEM_KINDS, Library
 from ..problems import Problem
 from ..project import Project
 from ..settings import Settings
+from ..validity import Validity, day_start, site_dates, write_valid_until
 from .assets import Assets
 from .intranet import IntranetRenderer
+from .intranet.pages import item_page
 from .kiosk import KioskAssets, KioskRenderer
 from .kiosk.identity import STYLESHEET, identity
 from .kiosk.offline import summary, write_offline
@@ -100,7 +102,26 @@ def render_intranet(
     config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:
         staging.prune()
-    return Rendered(audience, staging.root, config, renderer.pages)
+    return Rendered(
+        audience, staging.root, config, renderer.pages, finish=intranet_validity(library, today)
+    )
+
+
+def intranet_validity(library: Library, today: dt.date) -> Callable[[Path], list[str]]:
+    """The intranet's `valid-until.json` (validity.py), written into the built site."""
+
+    def finish(site: Path) -> list[str]:
+        dates = Validity(library)
+        pages = {
+            f"{item_page(kind, item_id)[: -len('.md')]}/index.html": dates.until(kind, item_id)
+            for kind in ITEM_KINDS
+            for item_id in library.by_kind(kind)
+        }
+        tz = library.room.timezone
+        write_valid_until(site, day_start(today, tz), tz, site_dates(site, pages))
+        return []
+
+    return finish
 
 
 def render_kiosk(
@@ -124,6 +145,7 @@ def render_kiosk(
     staging = staging or Staging(project.staging(audience))
     assets = KioskAssets(staging, project, renditions, problems)
     renderer = KioskRenderer(library, staging, assets, problems)
+    renderer.built = day_start(today, library.room.timezone)
     # The room's colours and logo (mkdocs.yml), written before the pages that show the logo.
     renderer.slides.logo = identity(settings, project, staging, problems).logo
     renderer.render(settings.site_name or library.room.name)
@@ -135,14 +157,15 @@ def render_kiosk(
     displays = [screen.id for screen in renderer.screens]
 
     def offline(site: Path) -> list[str]:
-        return summary(
-            write_offline(
-                site,
-                displays,
-                docs=staging.root / "docs",
-                memo=staging.root.parent / f"{audience}.digests.json",
-            )
+        results = write_offline(
+            site,
+            displays,
+            docs=staging.root / "docs",
+            memo=staging.root.parent / f"{audience}.digests.json",
+            built=renderer.built,
+            timezone=library.room.timezone,
         )
+        return summary(results)
 
     # Each display's loop (slides, length) for the build's summary, beside its offline line.
     loops = [f"  {line}" for line in renderer.loop_summaries()]

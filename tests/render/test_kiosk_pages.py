@@ -205,6 +205,9 @@ def test_ik_config_holds_the_display_values(kiosk: Path) -> None:
     slides = soup(kiosk, "entrance/index.html").select("section.ik-slide")
     assert cycle == [float(s["data-ik-seconds"]) for s in slides]
     assert all(seconds >= 12 for seconds in cycle)
+    # validity (docs/kiosk.md): each slide's end, and the start of the build's day
+    assert entrance.pop("valid_until") == [s.get("data-ik-valid-until") for s in slides]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT00:00:00[+-]\d\d:\d\d", entrance.pop("built"))
     assert entrance == {
         "display": "entrance",
         "title": "Welcome wall",
@@ -227,6 +230,9 @@ def test_ik_config_holds_the_display_values(kiosk: Path) -> None:
     assert post["build"] == build_id  # one build, one id
     item = config_of(soup(kiosk, "post/persona/maya/index.html"))
     post.pop("cycle")  # the loop's: item pages have none
+    post.pop("valid_until")  # the slides'; an item page's is its own (or absent)
+    root = soup(kiosk, "post/persona/maya/index.html").select_one("[data-ik-item-page]")
+    assert item.pop("valid_until", None) == root.get("data-ik-valid-until")
     assert item == {**post, "entry": "../../"}
 
 

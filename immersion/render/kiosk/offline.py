@@ -28,6 +28,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ...pageloads import css_urls, page_loads
 from ...problems import BuildError
+from ...validity import file_dates, page_parts, write_valid_until
 from ..site_config import PACKAGE_THEMES
 from ..staging import atomic_write
 
@@ -177,6 +178,39 @@ class Digests:
             atomic_write(self.memo, data)
 
 
+def dated_files(site: Path) -> dict[str, str]:
+    """{site path: valid_until} of every page and file of the built site that has an end.
+
+    A page's date is its root's `data-ik-valid-until`; a file's comes from every page
+    part that loads it (`validity.file_dates`): a slide's clip ends with its slide.
+    """
+    loads: dict[str, list[str | None]] = {}
+    dated: dict[str, str] = {}
+    for page in sorted(p for p in site.rglob("index.html") if p.is_file()):
+        rel = page.relative_to(site).as_posix()
+        parts = page_parts(page.read_text(encoding="utf-8", errors="replace"))
+        if parts[0][1]:
+            dated[rel] = parts[0][1]
+        for fragment, until in parts:
+            for url in page_loads(fragment):
+                path = site_path(page_url(rel), url)
+                if path and not path.endswith("/") and (site / path).is_file():
+                    loads.setdefault(path, []).append(until or parts[0][1])
+    return {**file_dates(loads), **dated}
+
+
+def validity_head(built: str, dated: dict[str, str], display: str) -> str:
+    """The service worker's `BUILT` and `VALID_UNTIL` ({URL relative to sw.js: instant})."""
+    mine = {
+        relative_to_display(page_url(rel) if rel.endswith("index.html") else rel, display): until
+        for rel, until in sorted(dated.items())
+    }
+    return (
+        f"const BUILT = {json.dumps(built)};\n"
+        f"const VALID_UNTIL = {json.dumps(mine, ensure_ascii=True, sort_keys=True)};\n"
+    )
+
+
 def service_worker_template() -> bytes:
     try:
         return SW_TEMPLATE.read_bytes()
@@ -192,9 +226,14 @@ def write_offline(
     displays: Sequence[str],
     docs: Path | None = None,
     memo: Path | None = None,
+    built: str = "",
+    timezone: str = "UTC",
 ) -> list[Precache]:
-    """Write `precache.json` and `sw.js` of every display into the built `site`."""
+    """Write `precache.json` and `sw.js` of every display into the built `site`,
+    and the site's `valid-until.json`."""
     template = service_worker_template()
+    dated = dated_files(site)
+    write_valid_until(site, built, timezone, dated)
     digests = Digests(docs, memo)
     results = []
     for display in displays:
@@ -214,7 +253,7 @@ def write_offline(
         head = (
             f"const VERSION = {json.dumps(stamp)};\n"
             f"const PRECACHE = {json.dumps(list(urls), ensure_ascii=True)};\n"
-        )
+        ) + validity_head(built, dated, display)
         atomic_write(site / display / SW_FILE, head.encode() + template)
         results.append(Precache(display, urls, pages, size, stamp))
     digests.save()

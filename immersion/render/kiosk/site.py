@@ -57,6 +57,22 @@ class _Page:
         return front_matter(self.title, hide=HIDE) + block(root)
 
 
+def validity_config(
+    built: str, slides: tuple[str | None, ...] | None, page: str | None = None
+) -> dict[str, Any]:
+    """The `ik-config` keys of validity (docs/kiosk.md): `built`, and `valid_until`.
+
+    An entry page's `valid_until` is a list, one per slide (null: no end); an item
+    page's is its own instant, or absent.
+    """
+    config: dict[str, Any] = {"built": built}
+    if slides is not None:
+        config["valid_until"] = list(slides)
+    elif page:
+        config["valid_until"] = page
+    return config
+
+
 class KioskRenderer:
     """Writes every page of the kiosk site for one filtered Library."""
 
@@ -78,6 +94,9 @@ class KioskRenderer:
         self.loops: dict[str, tuple[float, ...]] = {}  # each display's slide lengths
         self.held: dict[str, _Page] = {}
         self.build_id = ""
+        # The build's instant for the displays' fail-closed clock (validity.py); render_kiosk
+        # sets it to the start of the build's day, so a rebuild on the same day is the same site.
+        self.built = ""
 
     @property
     def pages(self) -> int:
@@ -194,11 +213,13 @@ class KioskRenderer:
         }
         loop = self.slides.stage(screen)
         self.loops[screen.id] = loop.seconds
+        config = display_config(self.lib.room, display, "./", loop.seconds)
+        config.update(validity_config(self.built, loop.valid_until))
         self.hold(
             screen.entry,
             _Page(
                 display.title or display.id,
-                config=display_config(self.lib.room, display, "./", loop.seconds),
+                config=config,
                 root=root,
                 stage=loop.markup,
             ),
@@ -214,4 +235,5 @@ class KioskRenderer:
         title, content = self.item_pages.content(screen, page, item)
         # The root, the back link and the text-size control come from the theme (main.html).
         config = display_config(self.lib.room, screen.display, "../../")
+        config.update(validity_config(self.built, None, self.slides.validity.until(kind, item_id)))
         self.hold(page, _Page(title, content, config, item=True))

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from ... import model as m
 from ... import spoken
 from ...schema import EvidenceRef, MediaRef
+from ...validity import Validity
 from .. import players
 from ..html import EMPTY, fmt_date, join, tag, void
 from ..staging import rel_url
@@ -63,6 +64,8 @@ class Loop:
 
     markup: Markup
     seconds: tuple[float, ...]
+    # Each slide's valid_until (validity.py), in the same order; None: no end.
+    valid_until: tuple[str | None, ...] = ()
 
 
 class Slides(Voices):
@@ -72,11 +75,15 @@ class Slides(Voices):
     logo: str | None = None
     # The length of every slide `wrap_slide` made for the loop being built, in order.
     lengths: list[float]
+    # The valid_until of every slide made for that loop, in the same order.
+    valid: list[str | None]
 
     def stage(self, screen: Screen) -> Loop:
         """Everything the display's root holds after its `ik-config`, and the loop's timing."""
         room = self.lib.room
         self.lengths = []
+        self.valid = []
+        self.validity = Validity(self.lib)
         slides = [self.slide(screen, kind, item_id) for kind, item_id in screen.items]
         slides = [s for s in slides if s]
         if not slides:
@@ -89,7 +96,7 @@ class Slides(Voices):
             + tag("section", quiet, class_="ik-quiet", hidden=True, aria_label="The room is closed")
             + tag("nav", "", class_="ik-dots", aria_hidden="true")
         )
-        return Loop(markup, tuple(self.lengths))
+        return Loop(markup, tuple(self.lengths), tuple(self.valid))
 
     def welcome_slide(self, screen: Screen) -> Markup:
         display = screen.display
@@ -106,6 +113,7 @@ class Slides(Voices):
             )
         inner = tag("div", inner, class_="ik-slide-text ik-identity")
         seconds = self.timed(screen, inner, None)
+        self.valid.append(None)
         return tag(
             "section",
             inner,
@@ -171,6 +179,8 @@ class Slides(Voices):
         if voice is not None and not captioned:
             voice = Clip(voice.attrs, voice.seconds, (), voice.who)
         seconds = self.timed(screen, inner, pinned, voice, film)
+        until = self.validity.until(kind, item_id)
+        self.valid.append(until)
         extra = EMPTY
         if voice is not None and voice.who and screen.display.audio:
             extra += tag("p", f"Now playing: {voice.who}", class_="ik-now-playing")
@@ -188,6 +198,7 @@ class Slides(Voices):
             aria_roledescription="slide",
             aria_label=label,
             **(voice.attrs if voice else {}),
+            **({"data_ik_valid_until": until} if until else {}),
         )
 
     def mark(self, page: str) -> Markup:

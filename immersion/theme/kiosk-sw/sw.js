@@ -1,7 +1,9 @@
 /* immersion kiosk service worker: a TEMPLATE. For each display the build writes
-   <display>/sw.js as these two lines followed by this file:
+   <display>/sw.js as these lines followed by this file:
      const VERSION = "<build stamp>";
      const PRECACHE = ["./", "persona/maya/", "../media/stories/p07/interview.opus", ...];
+     const BUILT = "<ISO instant of the build>";
+     const VALID_UNTIL = {"story/p07/": "<ISO instant its consent ends>", ...};
    (URLs relative to sw.js). It precaches them at install (a missing file is skipped),
    serves same-origin GETs cache-first, answers Range requests from the cache with 206,
    and an update waits until the page asks ("activate-update", at an idle reset). */
@@ -16,12 +18,51 @@
   const KEEP = /\/(media|assets)\//; // fetched later from the network: worth keeping
   const gone = () => new Response("", { status: 504, statusText: "Gateway Timeout" });
 
+  // ---- validity: the build also prepends BUILT and VALID_UNTIL ({URL: instant}). Past its
+  // instant an item's page or media file is as if absent: never served (not even from the
+  // network), deleted from the cache, a navigation to it goes to the loop. Fail closed: a
+  // clock earlier than the build counts as the build's instant.
+  const V_BUILT = typeof BUILT === "string" ? Date.parse(BUILT) || 0 : 0;
+  const V_ENDS = new Map();
+  try {
+    for (const [u, v] of Object.entries(typeof VALID_UNTIL === "object" && VALID_UNTIL ? VALID_UNTIL : {}))
+      if (Number.isFinite(Date.parse(v))) V_ENDS.set(new URL(u, self.location).href, Date.parse(v));
+  } catch { /* no dates: nothing ends */ }
+  // The latest time this worker has read, kept in a cache of its own across restarts: a
+  // clock reset after a consent ended must not bring that content back either.
+  const CLOCK = `${PREFIX}clock`, CLOCK_URL = new URL("./ik-clock-seen", self.location).href;
+  let seen = 0, seenRead = null;
+  const readSeen = () => (seenRead = seenRead || caches.match(CLOCK_URL, { cacheName: CLOCK }).then((r) => (r ? r.text() : "0"))
+    .then((v) => { seen = Math.max(seen, +v || 0); }).catch(() => {}));
+  const validNow = () => {
+    const t = Date.now();
+    if (t > seen + 60000) { seen = t; caches.open(CLOCK).then((c) => c.put(CLOCK_URL, new Response(String(t)))).catch(() => {}); }
+    return Math.max(t, V_BUILT, seen);
+  };
+  const pageKey = (url) => { // ".../index.html", "?q", "#x": the same page or file
+    const u = new URL(url);
+    u.search = ""; u.hash = "";
+    if (u.pathname.endsWith("/index.html")) u.pathname = u.pathname.slice(0, -10);
+    return u.href;
+  };
+  const isExpired = (url) => { const t = V_ENDS.get(pageKey(url)); return t !== undefined && validNow() >= t; };
+  const sweepExpired = async () => { // delete what has ended from this display's cache
+    const cache = await caches.open(CACHE);
+    for (const [u, t] of V_ENDS) if (validNow() >= t) await cache.delete(u, { ignoreSearch: true });
+  };
+  const expiredAnswer = async (request) => {
+    sweepExpired().catch(() => {});
+    if (request.mode === "navigate" && !isExpired(ENTRY)) return Response.redirect(ENTRY, 302);
+    return new Response("", { status: 404, statusText: "Not Found" });
+  };
+
   const plain = async (res) => // a redirected response cannot answer a navigation
     res.redirected ? new Response(await res.blob(), { status: res.status, statusText: res.statusText, headers: res.headers }) : res;
 
   const precache = async () => {
     const cache = await caches.open(CACHE);
-    const urls = [...new Set(PRECACHE.flatMap((u) => { try { return [new URL(u, self.location).href]; } catch { return []; } }))];
+    await readSeen();
+    const urls = [...new Set(PRECACHE.flatMap((u) => { try { return [new URL(u, self.location).href]; } catch { return []; } }))].filter((u) => !isExpired(u));
     let next = 0, entry = !urls.includes(ENTRY);
     const worker = async () => {
       while (next < urls.length) {
@@ -54,6 +95,7 @@
         for (const key of await caches.keys())
           if (key !== CACHE && key.startsWith(PREFIX) && key.endsWith(" " + SCOPE)) await caches.delete(key);
       } catch { /* an old cache costs only space */ }
+      await sweepExpired().catch(() => {});
       await self.clients.claim();
     })());
   });
@@ -98,8 +140,11 @@
   };
 
   const answer = async (request, url) => {
+    await readSeen();
+    if (isExpired(url.href)) return expiredAnswer(request);
     const cache = await caches.open(CACHE);
     if (request.mode === "navigate") {
+      sweepExpired().catch(() => {});
       const hit = await lookup(cache, url, true);
       if (hit) return hit;
       let res;

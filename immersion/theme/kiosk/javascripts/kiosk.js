@@ -39,6 +39,27 @@
       if (!seen.has(i) && i.complete && i.getAttribute("src") && !i.naturalWidth) { seen.add(i); i.decode().catch(() => failed(i)); }
   };
 
+  // ---- validity: a slide or item page past its valid_until (consent ended) is never shown.
+  // Fail closed: a clock that reads earlier than the build (a dead RTC battery) counts as the
+  // build's instant, so it can never make expired content valid again.
+  // It also remembers the latest time it has read (localStorage): a clock reset after a
+  // consent ended must not bring that content back either.
+  const BUILT = Date.parse(C.built) || 0, SEEN = "ik-clock-seen";
+  let seenClock = 0;
+  try { seenClock = +localStorage.getItem(SEEN) || 0; } catch { /* no storage */ }
+  const validNow = () => {
+    const t = now();
+    if (t > seenClock + 1000) { seenClock = t; try { localStorage.setItem(SEEN, String(t)); } catch { /* no storage */ } }
+    return Math.max(t, BUILT, seenClock);
+  };
+  const untilOf = (v) => { const t = v ? Date.parse(v) : NaN; return Number.isFinite(t) ? t : Infinity; };
+  let ends = []; // each slide's end (ms), Infinity: none
+  const slideEnds = () => slides.map((s, i) => untilOf(s.dataset.ikValidUntil || (Array.isArray(C.valid_until) ? C.valid_until[i] : "")));
+  const expired = (i) => validNow() >= ends[i];
+  const pageExpired = () => validNow() >= untilOf(root.dataset.ikValidUntil || (typeof C.valid_until === "string" ? C.valid_until : ""));
+  const nextEnd = () => ends.reduce((m, e) => (e > validNow() && e < m ? e : m), Infinity); // ms of the next slide to go
+  const leaveExpiredPage = () => item && pageExpired() && (go(ENTRY), true);
+
   // ---- the attract loop: a cycle of slide lengths fixed at build time, walked from the
   // wall clock (t mod the cycle), so displays showing the same slides agree without talking
   const broken = (s) => s.classList.contains("ik-broken");
@@ -50,7 +71,7 @@
   const at = (t) => { // the slide of the healthy cycle at t, and when its turn starts and ends
     const h = [];
     let total = 0;
-    slides.forEach((s, i) => { if (!broken(s)) { h.push(i); total += lens[i]; } });
+    slides.forEach((s, i) => { if (!broken(s) && !expired(i)) { h.push(i); total += lens[i]; } }); // the cycle of what is left
     if (!total) return { i: -1, start: t, end: t + SLIDE };
     const r = ((t % total) + total) % total;
     let start = t - r; // where this round of the cycle began
@@ -120,7 +141,7 @@
     if (item || !root) return;
     const t = now(), cur = slides[shown], a = at(t);
     closed = isClosed(t);
-    const hold = engaged && cur && !broken(cur); // a visitor is here: the slide stays
+    const hold = engaged && cur && !broken(cur) && !expired(shown); // a visitor is here: the slide stays
     const want = closed ? -1 : hold ? shown : a.i, turn = closed ? NaN : hold ? visit : a.start;
     // A new turn (also the same slide again, round a one-slide loop) starts its clip and film again.
     if (want !== shown || !Object.is(turn, visit)) {
@@ -129,7 +150,7 @@
       visit = turn;
       if (slides[want]) enter(slides[want]);
     }
-    const s = [want, closed, ...slides.map(broken)].join();
+    const s = [want, closed, ...slides.map((x, i) => broken(x) || expired(i))].join();
     if (s !== sig) { // write the DOM only when something changed
       // The first slide appears at once, not by a fade from black: it is the page's
       // first paint (LCP), and a display must never start dark.
@@ -149,7 +170,7 @@
     if (slides[want]) films(slides[want], true);
     captions();
     clearTimeout(slotT);
-    slotT = later(evaluate, Math.max(20, a.end - t + 15)); // just past the next boundary
+    slotT = later(evaluate, Math.max(20, Math.min(a.end - t, nextEnd() - validNow()) + 15)); // just past the next boundary or end
   };
 
   // ---- idle: a countdown, then back to the loop; never under a visitor's recording or film
@@ -236,6 +257,7 @@
 
   const beat = () => {
     const t = now(), m = Math.floor(t / 60000);
+    if (leaveExpiredPage()) return;
     if (!item) { scan(); evaluate(); }
     idle();
     tick();
@@ -259,6 +281,7 @@
     [stage, quiet, dots] = [".ik-stage", ".ik-quiet", ".ik-dots"].map((s) => root.querySelector(s));
     slides = item ? [] : qa(".ik-slide", root);
     lens = slides.map(length);
+    ends = slideEnds();
     if (dots) dots.innerHTML = '<span class="ik-dot"></span>'.repeat(slides.length);
     for (const t of ["pointerdown", "keydown", "wheel", "touchstart", "scroll"]) on(W, t, activity, { capture: true, passive: true });
     on(W, "pause", (e) => e.target.dataset.ikAuto || (last = now()), true); // a visitor's recording stopped
@@ -297,11 +320,11 @@
     version: "1",
     slot: (t) => slot(t == null ? now() : +t),
     turn: (t) => at(t == null ? now() : +t), // {i, start, end}: the slide at t and its turn (ms)
-    cycle: () => slides.flatMap((s, i) => (broken(s) ? [] : [lens[i] / 1000])),
+    cycle: () => slides.flatMap((s, i) => (broken(s) || expired(i) ? [] : [lens[i] / 1000])),
     current: () => shown,
     resetIdle: safe(() => activity()),
     reset: safe(reset),
-    state: () => ({ slide: shown, idleShown, closed, engaged, textSize: SIZES[size], broken: slides.flatMap((s, i) => (broken(s) ? [i] : [])) }),
+    state: () => ({ slide: shown, idleShown, closed, engaged, textSize: SIZES[size], broken: slides.flatMap((s, i) => (broken(s) ? [i] : [])), expired: slides.flatMap((s, i) => (expired(i) ? [i] : [])) }),
   };
   if (D.readyState === "loading") on(D, "DOMContentLoaded", start);
   else safe(start)();

@@ -22,7 +22,7 @@ def redact_lines(found: list[Finding]) -> list[str]:
         return ["# Personal data to take out before publishing (none was found)", "redact: []"]
     lines = [
         "# Found by the import: take each one out of the text by hand",
-        "# (the build does not apply redact: yet).",
+        "# (the build does not apply this list yet).",
         "# Delete an entry only if it is not personal data.",
         "redact:",
     ]

@@ -1,4 +1,5 @@
 """`immersion import email`: an .eml with HTML, an inline photo and a quoted reply."""
+# ruff: noqa: F811  (each test names the imported `room` fixture as a parameter)
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from import_room import check, room, run  # noqa: F401 (room: the fixture the tests name)
 from PIL import Image
-
-from tests.importers.room import check, run
 
 
 def _jpeg() -> bytes:

@@ -1,4 +1,5 @@
 """`immersion import transcript`: each tool's format into a bundle `immersion check` accepts."""
+# ruff: noqa: F811  (each test names the imported `room` fixture as a parameter)
 
 from __future__ import annotations
 
@@ -6,11 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from import_room import check, room, run  # noqa: F401 (room: the fixture the tests name)
 
 from immersion.load import load
 from immersion.project import Project
 from immersion.transcripts import read_vtt
-from tests.importers.room import check, run
 
 ZOOM = """WEBVTT
 
@@ -104,7 +105,10 @@ def test_each_format_becomes_a_bundle_check_accepts(
     assert 'interviewer: "Sam Patel"' in index
     assert 'pseudonym: "Leah"' in index
     out = check(room, capsys)
-    assert "call-1" not in out  # no problem about the imported story
+    # No problem about the imported story but the redactions the import listed, which
+    # stay warnings while the build does not apply redact: itself.
+    about = [line for line in out.splitlines() if "call-1" in line]
+    assert all("warning [redact]" in line for line in about), about
 
 
 def test_teams_unpadded_times_and_entities(room: Path) -> None:

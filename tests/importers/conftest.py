@@ -1,3 +1,0 @@
-from tests.importers.room import room
-
-__all__ = ["room"]

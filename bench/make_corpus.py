@@ -125,6 +125,25 @@ LIST_ITEMS = (
     "being able to pause {thing}", "plain words instead of codes", "a call back, not a queue",
     "help with {thing} {place}", "knowing what happens next",
 )  # fmt: skip
+# What an editor writes about the research (personas, journeys, insights), in words of
+# its own: a body that repeated the customers' sentences would paste words of stories its
+# audience may not see, which the build refuses as a leak.
+EDITORIAL = (
+    "Across the interviews, {thing} came up as a source of doubt.",
+    "We saw people check {thing} {place} more than once.",
+    "The pattern holds for renters and owners alike.",
+    "Most participants described feeling {feeling} at this point.",
+    "Our staff often explain {thing} in our terms rather than theirs.",
+    "This stage is where promises about {thing} are tested.",
+    "Several households split the work between two people.",
+    "The evidence for this is observed, not only reported.",
+    "{Person} is often the one who makes the final call.",
+    "Few of them knew who to contact about {thing}.",
+)  # fmt: skip
+EDITORIAL_ITEMS = (
+    "confirm {thing} in writing", "name an owner for each case", "send a date, not a window",
+    "use plain words about {thing}", "offer a call back", "check in after {thing}",
+)  # fmt: skip
 STATEMENTS = (
     "Customers do not trust a price until it is written down",
     "People plan around {thing}, not around our process",
@@ -166,11 +185,12 @@ class Words:
             Person=person[0].upper() + person[1:],
         )
 
-    def sentence(self) -> str:
-        return self.fill(self.rng.choice(SENTENCES))
+    def sentence(self, editorial: bool = False) -> str:
+        return self.fill(self.rng.choice(EDITORIAL if editorial else SENTENCES))
 
-    def paragraph(self, lo: int = 3, hi: int = 6) -> str:
-        text = " ".join(self.sentence() for _ in range(self.rng.randint(lo, hi)))
+    def paragraph(self, lo: int = 3, hi: int = 6, editorial: bool = False) -> str:
+        count = self.rng.randint(lo, hi)
+        text = " ".join(self.sentence(editorial) for _ in range(count))
         if self.rng.random() < 0.3:  # some inline emphasis, as editors write it
             words = text.split(" ")
             i = self.rng.randrange(len(words) - 2)
@@ -179,12 +199,15 @@ class Words:
             text = " ".join(words)
         return text
 
-    def bullets(self) -> str:
-        items = self.rng.sample(LIST_ITEMS, self.rng.randint(3, 5))
+    def bullets(self, editorial: bool = False) -> str:
+        pool = EDITORIAL_ITEMS if editorial else LIST_ITEMS
+        items = self.rng.sample(pool, self.rng.randint(3, 5))
         marker = self.rng.choice(("- ", "* ", "1. "))
         return "\n".join(marker + self.fill(item) for item in items)
 
-    def body(self, lo: int = 200, hi: int = 400, headings: bool = True) -> str:
+    def body(
+        self, lo: int = 200, hi: int = 400, headings: bool = True, editorial: bool = False
+    ) -> str:
         """Multi-paragraph Markdown of roughly lo..hi words, with headings and lists."""
         target = self.rng.randint(lo, hi)
         blocks: list[str] = []
@@ -195,11 +218,11 @@ class Words:
                 blocks.append(f"## {used_headings.pop()}")
             roll = self.rng.random()
             if roll < 0.2:
-                block = self.bullets()
-            elif roll < 0.28:
+                block = self.bullets(editorial)
+            elif roll < 0.28 and not editorial:
                 block = f"> {self.sentence()}"
             else:
-                block = self.paragraph()
+                block = self.paragraph(editorial=editorial)
             blocks.append(block)
             words += len(block.split())
         return "\n\n".join(blocks) + "\n"
@@ -357,21 +380,23 @@ class Corpus:
         meta = {
             "name": name,
             "segment": self.rng.choice(SEGMENTS),
-            "quote": {"text": w.sentence(), "evidence": self.rng.choice(stories)},
-            "goals": [w.short(LIST_ITEMS).capitalize() for _ in range(3)],
+            "quote": {"text": w.sentence(editorial=True), "evidence": self.rng.choice(stories)},
+            "goals": [w.short(EDITORIAL_ITEMS).capitalize() for _ in range(3)],
             "needs": {
-                "functional": [w.short(LIST_ITEMS).capitalize() for _ in range(2)],
+                "functional": [w.short(EDITORIAL_ITEMS).capitalize() for _ in range(2)],
                 "emotional": [f"Feel {f}" for f in self.rng.sample(FEELINGS, 2)],
             },
             "pain_points": [
-                {"text": w.sentence(), "evidence": self.rng.sample(stories, 2)} for _ in range(3)
+                {"text": w.sentence(editorial=True), "evidence": self.rng.sample(stories, 2)}
+                for _ in range(3)
             ],
-            "behaviours": [w.sentence() for _ in range(3)],
+            "behaviours": [w.sentence(editorial=True) for _ in range(3)],
             "journeys": journeys,
             "reviewed": self.days_ago(5, 300),
             "tags": self.rng.sample(TAGS, 3),
         }
-        self.write_item("personas", persona_id, meta, w.body(120, 220, headings=False))
+        body = w.body(120, 220, headings=False, editorial=True)
+        self.write_item("personas", persona_id, meta, body)
 
     def journey(self, j: Journey, stories: list[str]) -> None:
         w = self.words
@@ -381,14 +406,14 @@ class Corpus:
                 {
                     "id": stage_id,
                     "title": STAGE_BY_ID[stage_id],
-                    "doing": w.sentence(),
-                    "thinking": w.sentence(),
+                    "doing": w.sentence(editorial=True),
+                    "thinking": w.sentence(editorial=True),
                     "feeling": self.rng.choice(FEELINGS).capitalize(),
                     "emotion": {p: self.rng.randint(-2, 2) for p in j.personas},
                     "channels": self.rng.sample(CHANNELS, 2),
                     "touchpoints": self.rng.sample(TOUCHPOINTS, 2),
-                    "pain_points": [w.sentence()],
-                    "opportunities": [w.short(LIST_ITEMS).capitalize()],
+                    "pain_points": [w.sentence(editorial=True)],
+                    "opportunities": [w.short(EDITORIAL_ITEMS).capitalize()],
                     "moment_of_truth": index == len(j.stages) // 2,
                     "evidence": self.rng.sample(stories, 2),
                 }
@@ -399,7 +424,7 @@ class Corpus:
             "stages": stages,
             "tags": self.rng.sample(TAGS, 2),
         }
-        self.write_item("journeys", j.id, meta, w.body(150, 250))
+        self.write_item("journeys", j.id, meta, w.body(150, 250, editorial=True))
 
     def story(self, story_id: str, consent: str, journeys: list[Journey]) -> None:
         w = self.words
@@ -438,14 +463,15 @@ class Corpus:
             "stages": [f"{journey.id}/{s}" for s in self.rng.sample(journey.stages, 2)],
             "tags": self.rng.sample(TAGS, 2),
         }
-        self.write_item("insights", insight_id, meta, w.body(60, 120, headings=False))
+        body = w.body(60, 120, headings=False, editorial=True)
+        self.write_item("insights", insight_id, meta, body)
 
     def action(self, action_id: str, insights: list[str]) -> None:
         w = self.words
         status = self.rng.choice(("open", "in-progress", "done", "dropped"))
         meta: dict[str, Any] = {
-            "you_said": w.sentence(),
-            "we_did": f"We changed {self.rng.choice(THINGS)} so that {w.short(LIST_ITEMS)} "
+            "you_said": w.sentence(editorial=True),
+            "we_did": f"We changed {self.rng.choice(THINGS)} so that {w.short(EDITORIAL_ITEMS)} "
             "is the default.",
             "insights": self.rng.sample(insights, min(len(insights), 2)),
             "owner": self.rng.choice(TEAMS),

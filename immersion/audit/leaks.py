@@ -123,7 +123,11 @@ def shingles(found: list[str]) -> Iterator[str]:
 
 def _plain(text: str) -> str:
     """Text as the site shows it: entities decoded, Markdown link targets dropped."""
+    text = _MD_LIST_NUMBER.sub("", text)  # "1. " is drawn by the list, not in the words
     return html.unescape(_MD_LINK_TARGET.sub("]", _MD_IMAGE.sub(r"\n\1\n", text)))
+
+
+_MD_LIST_NUMBER = re.compile(r"^[ \t]*\d{1,9}[.)][ \t]+", re.M)
 
 
 class Fragments:
@@ -212,6 +216,10 @@ class Pastes:
                 run = " ".join(tokens[i : i + SHINGLE])
                 if run in fragments.runs:
                     self._found.setdefault(run, f"{name}:{lines[i]}")
+
+
+# Story kinds whose body is the participant's own words (an email, a written story).
+OWN_WORDS = frozenset({"email", "story"})
 
 
 @dataclass(frozen=True)
@@ -436,7 +444,19 @@ def excluded(
     seen = Text(RUN.join(allowed))
     for needle in Matcher(result.needles).find(seen):
         del result.needles[needle]
-    result.fragments = fragments(texts, view, project)
+    # Runs of words only from what participants said or wrote themselves: an editor's
+    # summary of an interview may share seven words with a journey or an insight the same
+    # editor wrote, and that must not stop a build (whole sentences are still matched).
+    written = {s.source.path for s in library.stories.values() if s.kind_of_story in OWN_WORDS}
+    unloaded = {str(shown(folder, project)) for folder in broken.values()}
+    own = [
+        (text, origin)
+        for text, origin in texts
+        if ".vtt" in origin.path
+        or origin.path.split(":")[0] in written
+        or any(origin.path.startswith(folder) for folder in unloaded)
+    ]
+    result.fragments = fragments(own, view, project)
 
     # Files: excluded sources and their renditions, and the stories left out whole.
     result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)

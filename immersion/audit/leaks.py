@@ -449,14 +449,14 @@ def excluded(
     # editor wrote, and that must not stop a build (whole sentences are still matched).
     written = {s.source.path for s in library.stories.values() if s.kind_of_story in OWN_WORDS}
     unloaded = {str(shown(folder, project)) for folder in broken.values()}
-    own = [
+    said = [
         (text, origin)
         for text, origin in texts
         if ".vtt" in origin.path
         or origin.path.split(":")[0] in written
         or any(origin.path.startswith(folder) for folder in unloaded)
     ]
-    result.fragments = fragments(own, view, project)
+    result.fragments = fragments(said, view, project)
 
     # Files: excluded sources and their renditions, and the stories left out whole.
     result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)

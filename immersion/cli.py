@@ -304,4 +304,9 @@ def entry() -> None:
         # Stopped and cleaned up: a second Ctrl-C (a terminal's, or one that reaches the
         # process group a beat later) must not kill the exit with a traceback.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # CPython 3.11 remembers a KeyboardInterrupt that passed through a string exec()
+        # (dataclass and namedtuple creation while a module imports) even when it was
+        # caught, and at exit kills the process with SIGINT instead of returning 130.
+        # Running a string exec() clears that memory, so the exit status says "stopped".
+        exec("")
     sys.exit(code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -104,3 +105,29 @@ def test_the_wheel_carries_the_theme(tmp_path: Path) -> None:
     assert "immersion/theme/intranet/stylesheets/immersion.css" in names
     assert not [n for n in names if n.startswith(("content/", "tests/"))]
     assert not (root / "build" / "lib").exists()
+
+
+def test_a_stopped_command_exits_130_after_an_interrupt_inside_exec(tmp_path: Path) -> None:
+    # The Ctrl-C often lands while a module imports and builds a dataclass, whose
+    # methods are made by exec() of a string; the build catches it and says "stopped".
+    script = (
+        "from immersion import cli\n"
+        "def main():\n"
+        "    try:\n"
+        "        exec('raise KeyboardInterrupt')\n"
+        "    except KeyboardInterrupt:\n"
+        "        return 130\n"
+        "cli.main = main\n"
+        "cli.entry()\n"
+    )
+    # Run as `python -m` runs the product: that path checks what CPython remembered.
+    write(tmp_path / "stopped" / "__main__.py", script)
+    done = subprocess.run(
+        [sys.executable, "-m", "stopped"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 130, done.stderr

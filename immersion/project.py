@@ -52,6 +52,7 @@ class Project:
     STAGING: ClassVar[str] = ".staging"
     PREVIEW: ClassVar[str] = ".preview"
     FILMS: ClassVar[str] = "films"
+    ROOM: ClassVar[str] = ".room"  # in build/: the room's database
 
     root: Path
     # The instant "now" is, as an aware datetime; tests give a fixed one.
@@ -107,6 +108,11 @@ class Project:
     @property
     def films(self) -> Path:
         return self.build / self.FILMS
+
+    @property
+    def room_database(self) -> Path:
+        """The room's own SQLite database: heartbeats and play events from the displays."""
+        return self.build / self.ROOM / "room.sqlite"
 
     def film(self, story_id: str) -> Path:
         return self.films / f"{story_id}.mp4"

@@ -1,0 +1,1 @@
+"""The room as it reports on itself: the displays' heartbeats and play events."""

@@ -10,26 +10,34 @@ in its entry page (audio, resolution), not from a room.yml edited since.
 The port is stable per display (8700 + its place in room.yml): the service
 worker's caches belong to the origin, port included, so a display that moved
 to another port would start again with empty caches.
+
+`--launch` hands Chromium to `immersion.launcher.supervisor.Supervisor`, which starts
+it again when it exits and reloads a crashed tab, while the server keeps serving; what
+it did is in a `LauncherState`, served at `/_room/launcher` (JSON) for the display's
+heartbeat. It refuses to run as root: Chromium's sandbox does not run as root, and a
+kiosk should not either.
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.server
 import json
 import os
 import re
 import shlex
 import shutil
 import signal
-import subprocess
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..httpd import StaticServer
+from ..launcher.state import LauncherState
+from ..launcher.supervisor import Supervisor
 from ..problems import EXIT_OK, BuildError, suggest
 from ..project import Project
 from ..yamlio import ContentError, parse_yaml, read_text
@@ -50,6 +58,14 @@ CHROMIUM_FLAGS = (
     "--no-first-run",
 )
 NO_CACHE = ("sw.js", "precache.json")
+# Extra Chromium flags, appended to the command (shell words). For the tests (which run
+# as root in a container: `--headless --no-sandbox`) and for troubleshooting a machine
+# (`--ozone-platform=wayland`); a production display needs none.
+EXTRA_FLAGS_ENV = "IMMERSION_KIOSK_CHROMIUM_FLAGS"
+# The launcher watches the tab through a pipe: a DevTools port would let any local
+# process drive the display's browser.
+_PORT_FLAGS = ("--remote-debugging-port", "--remote-debugging-address")
+LAUNCHER_PATH = "/_room/launcher"  # the launcher's counts, as JSON, for the heartbeat
 _CONFIG = re.compile(r'<script[^>]*\bid="ik-config"[^>]*>(.*?)</script>', re.DOTALL | re.IGNORECASE)
 
 
@@ -137,7 +153,43 @@ def app_url(host: str, port: int, display: str) -> str:
     return f"http://{shown}:{port}/{display}/"
 
 
-def chromium_args(executable: str, url: str, display: str, config: dict[str, Any]) -> list[str]:
+def extra_flags(env: Mapping[str, str] | None = None) -> list[str]:
+    """The flags of IMMERSION_KIOSK_CHROMIUM_FLAGS; a BuildError for one that opens a port."""
+    value = (os.environ if env is None else env).get(EXTRA_FLAGS_ENV, "")
+    try:
+        flags = shlex.split(value)
+    except ValueError as exc:
+        raise BuildError(f"{EXTRA_FLAGS_ENV}: {exc}; write the flags as shell words") from None
+    for flag in flags:
+        if flag.split("=", 1)[0] in _PORT_FLAGS:
+            raise BuildError(
+                f"{EXTRA_FLAGS_ENV}: {flag.split('=', 1)[0]} would open a DevTools port; "
+                "remove it (the launcher watches the display through a pipe)"
+            )
+    return flags
+
+
+def running_as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def root_refusal(display: str) -> str:
+    """The one line for `--launch` as root: how to run the display as a kiosk user."""
+    return (
+        "will not launch Chromium as root (its sandbox does not run as root, and a display "
+        "should not); run it as a kiosk user: a dedicated account that logs in to the "
+        f"display's session, with `immersion kiosk {display} --print-unit` installed as "
+        "that account's systemd user unit (docs/kiosk.md)"
+    )
+
+
+def chromium_args(
+    executable: str,
+    url: str,
+    display: str,
+    config: dict[str, Any],
+    extra: Sequence[str] = (),
+) -> list[str]:
     """The Chromium command line for a display: kiosk mode, its own profile, no nags."""
     args = [executable]
     for flag in CHROMIUM_FLAGS:
@@ -156,6 +208,7 @@ def chromium_args(executable: str, url: str, display: str, config: dict[str, Any
         and all(isinstance(v, int) and v > 0 for v in size)
     ):
         args.append(f"--window-size={size[0]},{size[1]}")
+    args.extend(extra)
     return args
 
 
@@ -190,10 +243,14 @@ def unit(project: Path, target: Target, host: str, chromium: Path | None) -> str
     title = " ".join(title.replace("%", "%%").split())
     return "\n".join(
         [
-            "# The immersion room display '" + target.display + "'. Install with:",
+            "# The immersion room display '" + target.display + "'. As the display's own"
+            " (not root) user, install with:",
             f"#   immersion -C {shlex.quote(str(project))} kiosk {target.display} --print-unit"
             f" > ~/.config/systemd/user/immersion-{target.display}.service",
             f"#   systemctl --user enable --now immersion-{target.display}.service",
+            "# --launch starts Chromium again when it exits and reloads a crashed tab;"
+            " Restart=always",
+            "# starts the whole command again if it ever exits.",
             "[Unit]",
             f"Description=immersion kiosk: {title} ({target.display})",
             "After=graphical-session.target",
@@ -222,10 +279,30 @@ def no_cache(url_path: str) -> dict[str, str]:
     return {}
 
 
-def serve(target: Target, host: str) -> StaticServer:
+def launcher_route(
+    state: LauncherState,
+) -> Callable[[http.server.BaseHTTPRequestHandler, str], None]:
+    """`GET /_room/launcher`: the launcher's counts for this display, as JSON."""
+
+    def answer(handler: http.server.BaseHTTPRequestHandler, query: str) -> None:
+        body = json.dumps(state.report().as_json()).encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Cache-Control", "no-store")
+        handler.send_header("X-Content-Type-Options", "nosniff")
+        handler.end_headers()
+        if handler.command != "HEAD":
+            handler.wfile.write(body)
+
+    return answer
+
+
+def serve(target: Target, host: str, state: LauncherState | None = None) -> StaticServer:
     """The server of the kiosk build, bound but not yet serving."""
+    routes = {LAUNCHER_PATH: launcher_route(state)} if state is not None else {}
     try:
-        return StaticServer(target.site, host, target.port, headers=no_cache)
+        return StaticServer(target.site, host, target.port, headers=no_cache, routes=routes)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BuildError(
@@ -245,11 +322,14 @@ def run(
     chromium: Path | None = None,
     out: TextIO | None = None,
     ready: Callable[[StaticServer], None] | None = None,
+    refuse_root: bool = True,
 ) -> int:
     """Serve the display until stopped (Ctrl-C, or `server.stop()` from `ready`'s caller).
 
     `ready(server)` is called once the server listens, from this thread; a test keeps the
-    server and stops it from another thread, which makes `run` return.
+    server and stops it from another thread, which makes `run` return. `refuse_root`
+    is for the tests alone, which run as root in a container (there is no command-line
+    way around it).
     """
     stream = out or sys.stdout
     if print_unit:
@@ -257,6 +337,8 @@ def run(
         print(unit(project, target, host, chromium), file=stream, end="")
         return EXIT_OK
     target = locate(Project(project), display, port)
+    if launch and refuse_root and running_as_root():
+        raise BuildError(root_refusal(target.display))
     executable = find_chromium(chromium)
     if launch and executable is None:
         wanted = str(chromium) if chromium else " or ".join(CHROMIUM_NAMES[:2])
@@ -264,20 +346,21 @@ def run(
             f"cannot find {wanted} to launch; install Chromium, or name it with "
             "--chromium PATH (or run without --launch and start it yourself)"
         )
-    server = serve(target, host)
+    flags = extra_flags()
+    state = LauncherState(target.display)
+    server = serve(target, host, state)
     url = app_url(host, server.port, target.display)
-    command = chromium_args(executable or "chromium", url, target.display, target.config)
+    command = chromium_args(executable or "chromium", url, target.display, target.config, flags)
     print(f"serving build/kiosk/ at {server.url} (Ctrl-C to stop)", file=stream)
     print(f"display '{target.display}': {url}", file=stream)
-    browser: subprocess.Popen[bytes] | None = None
+    supervisor: Supervisor | None = None
     try:
         if launch:
             profile_dir(target.display).mkdir(parents=True, exist_ok=True)
-            browser = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-            print(f"started Chromium (pid {browser.pid})", file=stream)
-            threading.Thread(
-                target=_stop_with, args=(browser, server), name="chromium-watch", daemon=True
-            ).start()
+            # Chromium is kept running by the supervisor's thread; the server goes on
+            # serving (the page's service worker, its heartbeat) whatever Chromium does.
+            supervisor = Supervisor(command, url, state, stream)
+            supervisor.start()
         else:
             print("start the display with:", file=stream)
             print("  " + shlex.join(command), file=stream)
@@ -286,35 +369,16 @@ def run(
             ready(server)
         if launch and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)  # systemd stops us: close Chromium too
-        with contextlib.suppress(RuntimeError):  # stopped before it started (Chromium gone)
+        with contextlib.suppress(RuntimeError):  # stopped before it started
             server.serve_forever()
     except KeyboardInterrupt:
         print("stopped", file=stream)
     finally:
         server.stop()
-        if browser is not None:
-            _end(browser)
-    if browser is not None and browser.returncode not in (None, 0, -signal.SIGTERM):
-        print(f"Chromium exited with code {browser.returncode}", file=stream)
+        if supervisor is not None:
+            supervisor.stop()
     return EXIT_OK
 
 
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
-
-
-def _stop_with(browser: subprocess.Popen[bytes], server: StaticServer) -> None:
-    """When Chromium is closed or crashes, stop serving too (systemd starts both again)."""
-    browser.wait()
-    server.stop()
-
-
-def _end(browser: subprocess.Popen[bytes]) -> None:
-    if browser.poll() is not None:
-        return
-    browser.terminate()
-    try:
-        browser.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        browser.kill()
-        browser.wait()

@@ -1,0 +1,227 @@
+"""`immersion kiosk DISPLAY --launch`: Chromium kept running, and its tab kept alive.
+
+The supervisor starts Chromium (`browser.spawn`), then watches it through the DevTools
+pipe until it exits: it attaches to each page target (`Target.setDiscoverTargets`, then
+`Target.attachToTarget`), and when a page's renderer dies (the "Aw, Snap" page:
+`Inspector.targetCrashed` on the page's session, `Target.targetCrashed` on the
+browser's) it navigates the page back to the display's URL; when the last page is gone
+it opens a new one. When Chromium exits for any reason but our own stop it is started
+again. Both wait by `backoff.Backoff`, each with its own streak, so a browser or a tab
+that keeps dying is tried less often. One line is printed for each.
+
+After every load of the display's page the supervisor asks the page whether the kiosk
+runtime runs (`window.immersionKiosk`), so the state says whether the display is
+showing, not only whether a browser process exists.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from .backoff import Backoff, Streak
+from .browser import Browser, describe, spawn
+from .devtools import Message, PipeClosed
+from .state import LauncherState
+
+# Asked of the page after each load: where it is, and whether kiosk.js runs there.
+SHOWING = "[location.href, typeof window.immersionKiosk === 'object']"
+_TICK_SECONDS = 0.5  # how often the browser's exit is looked for without a message
+_NEW_TAB = ""  # the key of a scheduled new page (the last one was closed)
+
+Spawn = Callable[[Sequence[str]], Browser]
+
+
+class Supervisor:
+    """Keeps `command` (Chromium showing `url`) running until `stop()`."""
+
+    def __init__(
+        self,
+        command: Sequence[str],
+        url: str,
+        state: LauncherState,
+        out: TextIO,
+        backoff: Backoff | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        start_browser: Spawn = spawn,
+    ) -> None:
+        self.command = list(command)
+        self.url = url
+        self.state = state
+        self.out = out
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self._spawn = start_browser
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._browser: Browser | None = None
+        self._tab = Streak()
+        # Per browser: page target -> its session; targets being attached; reloads due
+        # (target -> when); the evaluations asked (command id -> session).
+        self._sessions: dict[str, str] = {}
+        self._attaching: set[str] = set()
+        self._due: dict[str, float] = {}
+        self._asked: dict[int, str] = {}
+
+    # -- the thread -----------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="kiosk-launcher", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 20.0) -> None:
+        """End Chromium (not counted as a failure) and wait for the supervisor to finish."""
+        self._stopping.set()
+        browser = self._browser
+        if browser is not None:
+            browser.pipe.wake()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        """Start Chromium, watch it, start it again when it exits; until `stop()`."""
+        streak = Streak()
+        first = True
+        while not self._stopping.is_set():
+            problem: str | None
+            try:
+                browser = self._spawn(self.command)
+            except OSError as exc:
+                problem = f"could not be started: {exc.strerror or exc}"
+            else:
+                self._browser = browser
+                self.state.browser_started(browser.pid, restart=not first)
+                if first:
+                    self._say(f"started Chromium (pid {browser.pid})")
+                streak = streak.started(self.clock())
+                try:
+                    problem = self._watch(browser)
+                finally:
+                    browser.end()
+                    self._browser = None
+            first = False
+            if self._stopping.is_set() or problem is None:
+                break
+            self.state.browser_exited(f"Chromium {problem}")
+            streak = streak.failed(self.clock(), self.backoff)
+            delay = streak.delay(self.backoff)
+            count = self.state.report().browser_restarts + 1
+            self._say(f"Chromium {problem}: starting it again in {delay:g} s (restart {count})")
+            self._stopping.wait(delay)
+        self.state.browser_stopped()
+
+    # -- one browser ------------------------------------------------------------------
+
+    def _watch(self, browser: Browser) -> str | None:
+        """Watch until the browser exits (how, in words) or we are stopped (None)."""
+        self._sessions, self._attaching, self._due, self._asked = {}, set(), {}, {}
+        self._tab = self._tab.started(self.clock())
+        try:
+            browser.pipe.send("Target.setDiscoverTargets", {"discover": True})
+            while not self._stopping.is_set():
+                status = browser.poll()
+                if status is not None:
+                    return describe(status)
+                now = self.clock()
+                self._reload_due(browser, now)
+                wait = min([_TICK_SECONDS, *(due - now for due in self._due.values())])
+                message = browser.pipe.get(wait)
+                if message:
+                    self._handle(browser, message)
+        except PipeClosed:
+            if self._stopping.is_set():
+                return None
+            status = browser.wait(5.0)  # it closed its end: it is exiting
+            return "closed its DevTools pipe" if status is None else describe(status)
+        return None
+
+    def _handle(self, browser: Browser, message: Message) -> None:
+        send = browser.pipe.send
+        if "id" in message:
+            session = self._asked.pop(message["id"], None)
+            if session is not None and session in self._sessions.values():
+                showing = self._showing(message)
+                if showing is not None:
+                    self.state.page_loaded(showing)
+            return
+        method = message.get("method")
+        params: dict[str, Any] = message.get("params") or {}
+        session = message.get("sessionId")
+        info = params.get("targetInfo") or {}
+        target = str(params.get("targetId") or info.get("targetId") or "")
+        if method in ("Target.targetCreated", "Target.targetInfoChanged"):
+            known = target in self._sessions or target in self._attaching
+            if info.get("type") == "page" and not known:
+                self._attaching.add(target)
+                send("Target.attachToTarget", {"targetId": target, "flatten": True})
+        elif method == "Target.attachedToTarget" and info.get("type") == "page":
+            new = str(params.get("sessionId"))
+            self._attaching.discard(target)
+            self._sessions[target] = new
+            self._due.pop(_NEW_TAB, None)
+            send("Inspector.enable", session=new)
+            send("Page.enable", session=new)
+        elif method == "Target.targetCrashed" and target in self._sessions:
+            status, code = params.get("status"), params.get("errorCode")
+            self._crashed(target, f"{status}, code {code}" if status else "crashed")
+        elif method == "Inspector.targetCrashed":
+            for page, page_session in self._sessions.items():
+                if page_session == session:
+                    self._crashed(page, "crashed")
+        elif method == "Target.targetDestroyed" and target in self._sessions:
+            del self._sessions[target]
+            self._due.pop(target, None)
+            if not self._sessions and not self._attaching:
+                self._schedule(_NEW_TAB, "the display's tab was closed", "opening a new one")
+        elif method == "Page.loadEventFired" and session in self._sessions.values():
+            asked = send(
+                "Runtime.evaluate",
+                {"expression": SHOWING, "returnByValue": True},
+                session=session,
+            )
+            self._asked[asked] = str(session)
+
+    def _showing(self, answer: Message) -> bool | None:
+        """From the answer to SHOWING: does the kiosk runtime run (None: not our page)."""
+        value = ((answer.get("result") or {}).get("result") or {}).get("value")
+        if not (isinstance(value, list) and len(value) == 2):
+            return None
+        href, runtime = value
+        if not (isinstance(href, str) and href.startswith(self.url)):
+            return None  # about:blank, or an error page: not a load of the display
+        return runtime is True
+
+    def _crashed(self, target: str, reason: str) -> None:
+        if target in self._due:
+            return  # told twice (the page's session and the browser's): one reload
+        self._schedule(target, f"the display's tab crashed ({reason})", "reloading it")
+
+    def _schedule(self, target: str, what: str, action: str) -> None:
+        now = self.clock()
+        self._tab = self._tab.failed(now, self.backoff)
+        delay = self._tab.delay(self.backoff)
+        self._due[target] = now + delay
+        self.state.tab_crashed(what)
+        count = self.state.report().tab_reloads + 1
+        self._say(f"{what}: {action} in {delay:g} s (reload {count})")
+
+    def _reload_due(self, browser: Browser, now: float) -> None:
+        for target, due in list(self._due.items()):
+            if due > now:
+                continue
+            del self._due[target]
+            session = self._sessions.get(target)
+            if target == _NEW_TAB:
+                browser.pipe.send("Target.createTarget", {"url": self.url})
+            elif session is not None:
+                # Back to the display's loop, wherever the crashed page was.
+                browser.pipe.send("Page.navigate", {"url": self.url}, session=session)
+            else:
+                continue
+            self.state.tab_reloaded()
+            self._tab = self._tab.started(now)
+
+    def _say(self, line: str) -> None:
+        print(line, file=self.out, flush=True)

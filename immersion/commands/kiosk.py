@@ -337,8 +337,6 @@ def run(
         print(unit(project, target, host, chromium), file=stream, end="")
         return EXIT_OK
     target = locate(Project(project), display, port)
-    if launch and refuse_root and running_as_root():
-        raise BuildError(root_refusal(target.display))
     executable = find_chromium(chromium)
     if launch and executable is None:
         wanted = str(chromium) if chromium else " or ".join(CHROMIUM_NAMES[:2])
@@ -346,6 +344,8 @@ def run(
             f"cannot find {wanted} to launch; install Chromium, or name it with "
             "--chromium PATH (or run without --launch and start it yourself)"
         )
+    if launch and refuse_root and running_as_root():
+        raise BuildError(root_refusal(target.display))
     flags = extra_flags()
     state = LauncherState(target.display)
     server = serve(target, host, state)

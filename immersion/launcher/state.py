@@ -31,7 +31,7 @@ class LauncherReport:
     """A snapshot: plain values, safe to hand to another thread or to JSON."""
 
     display: str
-    browser_restarts: int = 0  # Chromium started again after it exited
+    browser_restarts: int = 0  # Chromium started again after it exited (or failed to start)
     tab_reloads: int = 0  # the display's tab reloaded after its renderer crashed
     running: bool = False  # a Chromium of ours is running now
     pid: int | None = None  # its browser process
@@ -67,17 +67,14 @@ class LauncherState:
         with self._lock:
             self._report = replace(self._report, **changes)
 
-    def browser_started(self, pid: int, restart: bool) -> None:
+    def browser_restarting(self) -> None:
+        """Chromium is started again (counted whether or not the start succeeds)."""
         with self._lock:
             r = self._report
-            self._report = replace(
-                r,
-                running=True,
-                pid=pid,
-                started_at=iso(self._clock()),
-                showing=False,
-                browser_restarts=r.browser_restarts + (1 if restart else 0),
-            )
+            self._report = replace(r, browser_restarts=r.browser_restarts + 1)
+
+    def browser_started(self, pid: int) -> None:
+        self._update(running=True, pid=pid, started_at=iso(self._clock()), showing=False)
 
     def browser_exited(self, reason: str) -> None:
         self._update(

@@ -30,6 +30,9 @@ from .state import LauncherState
 SHOWING = "[location.href, typeof window.immersionKiosk === 'object']"
 _TICK_SECONDS = 0.5  # how often the browser's exit is looked for without a message
 _NEW_TAB = ""  # the key of a scheduled new page (the last one was closed)
+# The page's session hears of a crash first; the browser's `Target.targetCrashed`, which
+# says why ("killed", "oom"), follows at once. This long it is waited for.
+_WHY_SECONDS = 0.25
 
 Spawn = Callable[[Sequence[str]], Browser]
 
@@ -64,6 +67,7 @@ class Supervisor:
         self._attaching: set[str] = set()
         self._due: dict[str, float] = {}
         self._asked: dict[int, str] = {}
+        self._heard: dict[str, float] = {}  # crashed pages whose reason is awaited: until
 
     # -- the thread -----------------------------------------------------------------
 
@@ -86,13 +90,15 @@ class Supervisor:
         first = True
         while not self._stopping.is_set():
             problem: str | None
+            if not first:
+                self.state.browser_restarting()
             try:
                 browser = self._spawn(self.command)
             except OSError as exc:
                 problem = f"could not be started: {exc.strerror or exc}"
             else:
                 self._browser = browser
-                self.state.browser_started(browser.pid, restart=not first)
+                self.state.browser_started(browser.pid)
                 if first:
                     self._say(f"started Chromium (pid {browser.pid})")
                 streak = streak.started(self.clock())
@@ -117,6 +123,7 @@ class Supervisor:
     def _watch(self, browser: Browser) -> str | None:
         """Watch until the browser exits (how, in words) or we are stopped (None)."""
         self._sessions, self._attaching, self._due, self._asked = {}, set(), {}, {}
+        self._heard = {}
         self._tab = self._tab.started(self.clock())
         try:
             browser.pipe.send("Target.setDiscoverTargets", {"discover": True})
@@ -126,7 +133,8 @@ class Supervisor:
                     return describe(status)
                 now = self.clock()
                 self._reload_due(browser, now)
-                wait = min([_TICK_SECONDS, *(due - now for due in self._due.values())])
+                times = [*self._due.values(), *self._heard.values()]
+                wait = min([_TICK_SECONDS, *(when - now for when in times)])
                 message = browser.pipe.get(wait)
                 if message:
                     self._handle(browser, message)
@@ -165,11 +173,12 @@ class Supervisor:
             send("Page.enable", session=new)
         elif method == "Target.targetCrashed" and target in self._sessions:
             status, code = params.get("status"), params.get("errorCode")
+            self._heard.pop(target, None)
             self._crashed(target, f"{status}, code {code}" if status else "crashed")
         elif method == "Inspector.targetCrashed":
             for page, page_session in self._sessions.items():
-                if page_session == session:
-                    self._crashed(page, "crashed")
+                if page_session == session and page not in self._due:
+                    self._heard.setdefault(page, self.clock() + _WHY_SECONDS)
         elif method == "Target.targetDestroyed" and target in self._sessions:
             del self._sessions[target]
             self._due.pop(target, None)
@@ -208,6 +217,10 @@ class Supervisor:
         self._say(f"{what}: {action} in {delay:g} s (reload {count})")
 
     def _reload_due(self, browser: Browser, now: float) -> None:
+        for target, until in list(self._heard.items()):
+            if until <= now:  # the browser never said why
+                del self._heard[target]
+                self._crashed(target, "crashed")
         for target, due in list(self._due.items()):
             if due > now:
                 continue

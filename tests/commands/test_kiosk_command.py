@@ -162,7 +162,7 @@ def test_launch_starts_chromium_and_stops_it_with_the_server(
     fake = tmp_path / "chromium"
     fake.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {record}\nexec sleep 60\n')
     fake.chmod(0o755)
-    server, out = running(built, "post", launch=True, chromium=fake)
+    server, out = running(built, "post", launch=True, chromium=fake, refuse_root=False)
     deadline = time.monotonic() + 10
     while not record.is_file() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -1,0 +1,272 @@
+"""`immersion kiosk DISPLAY --launch` keeps the display alive by itself.
+
+A real headless Chromium against a real kiosk build: its browser process killed, then
+its tab's renderer killed; each time the display must be showing again within 10 s,
+as the launcher reads it through the DevTools pipe (the page loaded again and
+`window.immersionKiosk` runs there), served at `/_room/launcher`. The tests run as root
+in a container, so they launch through the Python API with the root check off and pass
+`--headless --no-sandbox` in IMMERSION_KIOSK_CHROMIUM_FLAGS (docs/kiosk.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import io
+import json
+import os
+import queue
+import signal
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from browser import CHROMIUM_FLAGS, chromium_path
+from conftest import TODAY, make_room
+
+from immersion.cli import main
+from immersion.commands import build, kiosk
+from immersion.httpd import StaticServer
+from immersion.launcher.backoff import Backoff, Streak
+from immersion.launcher.browser import Browser
+from immersion.launcher.state import LauncherState
+from immersion.launcher.supervisor import Supervisor
+from immersion.problems import BuildError
+
+BACK_WITHIN = 10.0  # seconds: the issue's promise, from the kill to the display showing
+FIRST_START = 60.0  # a first Chromium start on a loaded machine (profile created)
+
+
+@pytest.fixture(scope="module")
+def kiosk_room(tmp_path_factory: pytest.TempPathFactory, tone: Path) -> Path:
+    """The small test room, built for the kiosk once for this file."""
+    room = make_room(tmp_path_factory.mktemp("room"), tone)
+    out = io.StringIO()
+    assert build.run(room, ("kiosk",), today=TODAY, out=out) == 0, out.getvalue()
+    return room
+
+
+def processes() -> dict[int, bytes]:
+    """Every live process's command line (zombies have none)."""
+    found = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/cmdline", "rb") as file:
+                    found[int(name)] = file.read()
+            except OSError:
+                continue
+    return found
+
+
+def group_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as file:
+            return int(file.read().rsplit(b")", 1)[1].split()[2])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@dataclass
+class Launched:
+    server: StaticServer
+    out: io.StringIO
+    profile: bytes  # the profile folder, as it appears in every Chromium command line
+
+    def report(self) -> dict[str, Any]:
+        url = f"http://127.0.0.1:{self.server.port}{kiosk.LAUNCHER_PATH}"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["Content-Type"] == "application/json"
+            return dict(json.load(response))
+
+    def wait_for(self, holds: Callable[[dict[str, Any]], bool], timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            report = self.report()
+            if holds(report):
+                return report
+            if time.monotonic() > deadline:
+                pytest.fail(f"not within {timeout} s: {report}\n{self.out.getvalue()}")
+            time.sleep(0.1)
+
+    def chromium(self) -> list[int]:
+        """Our Chromium's processes (browser, zygotes, GPU, renderers) now running."""
+        return [pid for pid, line in processes().items() if self.profile in line]
+
+
+@pytest.fixture
+def launched(
+    kiosk_room: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Launched]:
+    """`kiosk.run(..., launch=True)` in a thread with a real headless Chromium."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+    monkeypatch.setenv(kiosk.EXTRA_FLAGS_ENV, " ".join(CHROMIUM_FLAGS))
+    ready: queue.Queue[StaticServer] = queue.Queue()
+    out = io.StringIO()
+    thread = threading.Thread(
+        target=kiosk.run,
+        args=(kiosk_room, "entrance"),
+        kwargs={
+            "port": 0,
+            "launch": True,
+            "chromium": Path(chromium_path()),
+            "out": out,
+            "ready": ready.put,
+            "refuse_root": False,
+        },
+        daemon=True,
+    )
+    thread.start()
+    server = ready.get(timeout=30)
+    profile = str(kiosk.profile_dir("entrance")).encode()
+    launched = Launched(server, out, profile)
+    try:
+        yield launched
+    finally:
+        server.stop()
+        thread.join(timeout=30)
+        # A process sent SIGKILL takes a moment to be gone (its command line then empty).
+        deadline = time.monotonic() + 5
+        while launched.chromium() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = {pid: processes().get(pid, b"")[:200] for pid in launched.chromium()}
+        for pid in left:  # never leave a browser behind, even when the product did
+            group = group_of(pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL) if group else os.kill(pid, signal.SIGKILL)
+    assert not thread.is_alive()
+    assert left == {}, f"Chromium processes were left running: {left}"
+
+
+def test_a_killed_browser_is_started_again(launched: Launched) -> None:
+    first = launched.wait_for(lambda r: r["showing"] and r["loads"] >= 1, FIRST_START)
+    assert first["running"] and first["browser_restarts"] == 0
+    pid = first["pid"]
+    assert group_of(pid) == pid  # Chromium leads a process group of its own
+    os.kill(pid, signal.SIGKILL)
+    again = launched.wait_for(
+        lambda r: r["pid"] not in (None, pid) and r["showing"] and r["loads"] > first["loads"],
+        BACK_WITHIN,
+    )
+    assert again["browser_restarts"] == 1 and again["restarts"] == 1
+    assert again["tab_reloads"] == 0
+    assert again["last_problem"] == "Chromium was killed by signal 9 (SIGKILL)"
+    lines = launched.out.getvalue().splitlines()
+    assert lines[2] == f"started Chromium (pid {pid})"
+    assert (
+        "Chromium was killed by signal 9 (SIGKILL): starting it again in 1 s (restart 1)" in lines
+    )
+    # The old browser's renderers went with it: only the new Chromium's group is left.
+    assert {group_of(p) for p in launched.chromium()} == {again["pid"]}
+
+
+def test_a_crashed_tab_is_reloaded(launched: Launched) -> None:
+    first = launched.wait_for(lambda r: r["showing"] and r["loads"] >= 1, FIRST_START)
+    pid = first["pid"]
+    renderers = [
+        p
+        for p, line in processes().items()
+        if launched.profile in line and b"--type=renderer" in line and group_of(p) == pid
+    ]
+    assert renderers, "found no renderer of the display's Chromium"
+    for renderer in renderers:
+        os.kill(renderer, signal.SIGKILL)
+    again = launched.wait_for(
+        lambda r: r["tab_reloads"] == 1 and r["showing"] and r["loads"] > first["loads"],
+        BACK_WITHIN,
+    )
+    assert again["pid"] == pid and again["browser_restarts"] == 0 and again["restarts"] == 1
+    assert again["last_problem"] == "the display's tab crashed (killed, code 9)"
+    assert (
+        "the display's tab crashed (killed, code 9): reloading it in 1 s (reload 1)"
+        in launched.out.getvalue().splitlines()
+    )
+
+
+def test_launch_as_root_is_refused_in_one_line(
+    kiosk_room: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if os.geteuid() != 0:
+        monkeypatch.setattr(os, "geteuid", lambda: 0)
+    args = ["-C", str(kiosk_room), "kiosk", "entrance", "--launch", "--port", "0"]
+    assert main([*args, "--chromium", "/usr/bin/true"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "immersion: error: will not launch Chromium as root (its sandbox does not run as "
+        "root, and a display should not); run it as a kiosk user: a dedicated account that "
+        "logs in to the display's session, with `immersion kiosk entrance --print-unit` "
+        "installed as that account's systemd user unit (docs/kiosk.md)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("failures", "seconds"),
+    [(0, 0), (1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 30), (7, 30), (10**6, 30)],
+)
+def test_the_back_off_schedule(failures: int, seconds: float) -> None:
+    assert Backoff().delay(failures) == seconds
+
+
+# (started at, failed at) in a row -> the wait after each failure; None: never started
+STREAKS = [
+    ("quick failures double", [(0, 0.5), (1.5, 2), (4, 4.1), (8.1, 9)], [1, 2, 4, 8]),
+    ("a stable run starts again at 1 s", [(0, 1), (2, 3), (5, 65), (66, 66)], [1, 2, 1, 2]),
+    ("just short of stable", [(0, 1), (2, 61.9)], [1, 2]),
+    ("never started", [(None, 0), (None, 1), (None, 3)], [1, 2, 4]),
+    ("capped", [(t, t) for t in range(10)], [1, 2, 4, 8, 16, 30, 30, 30, 30, 30]),
+]
+
+
+@pytest.mark.parametrize(("runs", "waits"), [s[1:] for s in STREAKS], ids=[s[0] for s in STREAKS])
+def test_crash_bookkeeping(runs: Sequence[tuple[float | None, float]], waits: list[float]) -> None:
+    backoff, streak, seen = Backoff(), Streak(), []
+    for started, failed in runs:
+        if started is not None:
+            streak = streak.started(started)
+        streak = streak.failed(failed, backoff)
+        seen.append(streak.delay(backoff))
+    assert seen == waits
+
+
+def test_a_chromium_that_cannot_start_is_tried_less_and_less_often() -> None:
+    """Spawning fails (say the executable went away with an upgrade): each try is a
+    failure with its wait, the loop goes on, and our own stop ends it uncounted."""
+    out = io.StringIO()
+    state = LauncherState("entrance")
+    tries: list[Sequence[str]] = []
+    quick = Backoff(first=0.001, cap=0.004)
+
+    def cannot_start(command: Sequence[str]) -> Browser:
+        tries.append(command)
+        if len(tries) == 4:
+            supervisor.stop()
+        raise OSError(errno.ENOENT, "No such file or directory")
+
+    supervisor = Supervisor(
+        ["chromium"], "http://x/", state, out, quick, start_browser=cannot_start
+    )
+    supervisor.run()
+    assert out.getvalue().splitlines() == [
+        "Chromium could not be started: No such file or directory: "
+        f"starting it again in {wait:g} s (restart {n})"
+        for n, wait in ((1, 0.001), (2, 0.002), (3, 0.004))
+    ]
+    report = state.report()
+    assert len(tries) == 4 and not report.running
+    assert report.last_problem == "Chromium could not be started: No such file or directory"
+
+
+def test_flags_that_open_a_devtools_port_are_refused() -> None:
+    assert kiosk.extra_flags({kiosk.EXTRA_FLAGS_ENV: "--headless '--lang=en GB'"}) == [
+        "--headless",
+        "--lang=en GB",
+    ]
+    with pytest.raises(BuildError, match="--remote-debugging-port would open a DevTools"):
+        kiosk.extra_flags({kiosk.EXTRA_FLAGS_ENV: "--remote-debugging-port=9222"})

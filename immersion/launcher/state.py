@@ -96,6 +96,10 @@ class LauncherState:
         with self._lock:
             self._report = replace(self._report, tab_reloads=self._report.tab_reloads + 1)
 
+    def page_seen(self, showing: bool) -> None:
+        """The display's page was found already loaded (when the launcher attached)."""
+        self._update(showing=showing)
+
     def page_loaded(self, showing: bool) -> None:
         with self._lock:
             r = self._report

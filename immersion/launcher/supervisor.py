@@ -66,7 +66,7 @@ class Supervisor:
         self._sessions: dict[str, str] = {}
         self._attaching: set[str] = set()
         self._due: dict[str, float] = {}
-        self._asked: dict[int, str] = {}
+        self._asked: dict[int, tuple[str, bool]] = {}  # id -> (session, after a load)
         self._heard: dict[str, float] = {}  # crashed pages whose reason is awaited: until
 
     # -- the thread -----------------------------------------------------------------
@@ -148,11 +148,13 @@ class Supervisor:
     def _handle(self, browser: Browser, message: Message) -> None:
         send = browser.pipe.send
         if "id" in message:
-            session = self._asked.pop(message["id"], None)
-            if session is not None and session in self._sessions.values():
+            asked = self._asked.pop(message["id"], None)
+            if asked is not None and asked[0] in self._sessions.values():
                 showing = self._showing(message)
-                if showing is not None:
+                if showing is not None and asked[1]:
                     self.state.page_loaded(showing)
+                elif showing is not None:
+                    self.state.page_seen(showing)
             return
         method = message.get("method")
         params: dict[str, Any] = message.get("params") or {}
@@ -171,6 +173,8 @@ class Supervisor:
             self._due.pop(_NEW_TAB, None)
             send("Inspector.enable", session=new)
             send("Page.enable", session=new)
+            # The page may have loaded before we attached: ask now too (not a load).
+            self._ask(send, new, after_load=False)
         elif method == "Target.targetCrashed" and target in self._sessions:
             status, code = params.get("status"), params.get("errorCode")
             self._heard.pop(target, None)
@@ -185,12 +189,13 @@ class Supervisor:
             if not self._sessions and not self._attaching:
                 self._schedule(_NEW_TAB, "the display's tab was closed", "opening a new one")
         elif method == "Page.loadEventFired" and session in self._sessions.values():
-            asked = send(
-                "Runtime.evaluate",
-                {"expression": SHOWING, "returnByValue": True},
-                session=session,
-            )
-            self._asked[asked] = str(session)
+            self._ask(send, str(session), after_load=True)
+
+    def _ask(self, send: Callable[..., int], session: str, after_load: bool) -> None:
+        asked = send(
+            "Runtime.evaluate", {"expression": SHOWING, "returnByValue": True}, session=session
+        )
+        self._asked[asked] = (session, after_load)
 
     def _showing(self, answer: Message) -> bool | None:
         """From the answer to SHOWING: does the kiosk runtime run (None: not our page)."""

@@ -152,7 +152,10 @@ def parser() -> argparse.ArgumentParser:
         "--host", default="127.0.0.1", help="the address to serve on (default: 127.0.0.1)"
     )
     kiosk.add_argument(
-        "--launch", action="store_true", help="start Chromium in kiosk mode and serve until Ctrl-C"
+        "--launch",
+        action="store_true",
+        help="start Chromium in kiosk mode and keep it alive (started again when it exits, "
+        "a crashed tab reloaded); serve until Ctrl-C. Never as root: see --print-unit",
     )
     kiosk.add_argument(
         "--print-unit",

@@ -91,7 +91,7 @@ def test_the_renderers_do_not_import_the_media_pool() -> None:
 LAYERS: tuple[frozenset[str], ...] = tuple(
     frozenset(layer.split())
     for layer in (
-        "problems yamlio transcripts",
+        "problems yamlio transcripts launcher",
         "schema",
         "model",
         "formats spoken bodytext engine pageloads httpd project",

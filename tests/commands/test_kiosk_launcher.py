@@ -16,6 +16,7 @@ import io
 import json
 import os
 import queue
+import select
 import signal
 import threading
 import time
@@ -34,6 +35,7 @@ from immersion.commands import build, kiosk
 from immersion.httpd import StaticServer
 from immersion.launcher.backoff import Backoff, Streak
 from immersion.launcher.browser import Browser
+from immersion.launcher.devtools import DevToolsPipe
 from immersion.launcher.state import LauncherState
 from immersion.launcher.supervisor import Supervisor
 from immersion.problems import BuildError
@@ -269,3 +271,123 @@ def test_flags_that_open_a_devtools_port_are_refused() -> None:
     ]
     with pytest.raises(BuildError, match="--remote-debugging-port would open a DevTools"):
         kiosk.extra_flags({kiosk.EXTRA_FLAGS_ENV: "--remote-debugging-port=9222"})
+
+
+# -- the tab watch, against a DevTools peer on real pipes, with a fake clock ------------
+
+
+class FakeBrowser(Browser):
+    """A Browser whose far end is the test: `exited` ends it, `end` closes our pipe."""
+
+    def __init__(self, pipe: DevToolsPipe, events: int) -> None:
+        super().__init__(0, pipe)
+        self._events = events
+        self.exited: int | None = None
+
+    def poll(self) -> int | None:
+        return self.exited
+
+    def end(self, grace: float = 5.0) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._events)  # Chromium's end of the events pipe: the reader ends
+        self.pipe.close()
+
+
+class Peer:
+    """What a Chromium says on its DevTools pipe, and what it is told."""
+
+    def __init__(self) -> None:
+        told_read, told_write = os.pipe()
+        events_read, events_write = os.pipe()
+        self._told = told_read
+        self._events = events_write
+        self._buffer = b""
+        self.browser = FakeBrowser(DevToolsPipe(told_write, events_read), events_write)
+
+    def say(self, method: str, params: dict[str, Any], session: str | None = None) -> None:
+        message: dict[str, Any] = {"method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        os.write(self._events, json.dumps(message).encode() + b"\0")
+
+    def answer(self, command: dict[str, Any], result: dict[str, Any]) -> None:
+        message = {"id": command["id"], "result": result, "sessionId": command.get("sessionId")}
+        os.write(self._events, json.dumps(message).encode() + b"\0")
+
+    def told(self) -> dict[str, Any]:
+        """The next command the supervisor sent (the pipe blocks until there is one)."""
+        while b"\0" not in self._buffer:
+            ready, _, _ = select.select([self._told], [], [], 10)
+            assert ready, "the supervisor sent nothing within 10 s"
+            self._buffer += os.read(self._told, 65536)
+        raw, _, self._buffer = self._buffer.partition(b"\0")
+        return dict(json.loads(raw))
+
+    def expect(self, method: str, session: str | None = None) -> dict[str, Any]:
+        command = self.told()
+        assert (command["method"], command.get("sessionId")) == (method, session), command
+        return command
+
+
+def lines_of(out: io.StringIO, count: int) -> list[str]:
+    deadline = time.monotonic() + 10
+    while len(out.getvalue().splitlines()) < count:
+        assert time.monotonic() < deadline, out.getvalue()
+        time.sleep(0.01)
+    return out.getvalue().splitlines()
+
+
+def test_the_tab_watch_reloads_once_per_crash_with_its_own_back_off() -> None:
+    url = "http://127.0.0.1:8700/entrance/"
+    peer, out, state, now = Peer(), io.StringIO(), LauncherState("entrance"), [100.0]
+    supervisor = Supervisor(
+        ["chromium"], url, state, out, clock=lambda: now[0], start_browser=lambda _: peer.browser
+    )
+    supervisor.start()
+    try:
+        peer.expect("Target.setDiscoverTargets")
+        page = {"targetId": "T1", "type": "page", "url": url}
+        peer.say("Target.targetCreated", {"targetInfo": page})
+        peer.say("Target.targetInfoChanged", {"targetInfo": page})  # attached once only
+        assert peer.expect("Target.attachToTarget")["params"] == {"targetId": "T1", "flatten": True}
+        peer.say("Target.attachedToTarget", {"sessionId": "S1", "targetInfo": page})
+        peer.expect("Inspector.enable", "S1")
+        peer.expect("Page.enable", "S1")
+        peer.answer(peer.expect("Runtime.evaluate", "S1"), {"result": {"value": [url, True]}})
+        peer.say("Page.loadEventFired", {}, "S1")
+        peer.answer(peer.expect("Runtime.evaluate", "S1"), {"result": {"value": [url, True]}})
+        # The page's session hears first, the browser says why: one reload, its reason.
+        peer.say("Inspector.targetCrashed", {}, "S1")
+        peer.say("Target.targetCrashed", {"targetId": "T1", "status": "oom", "errorCode": 0})
+        assert lines_of(out, 2)[1:] == [
+            "the display's tab crashed (oom, code 0): reloading it in 1 s (reload 1)"
+        ]
+        now[0] = 101.0
+        assert peer.expect("Page.navigate", "S1")["params"] == {"url": url}
+        # Again within a minute: twice the wait; and only the page's session told of it,
+        # so the reason is awaited a moment (the clock moves on until it is given up).
+        now[0] = 110.0
+        peer.say("Inspector.targetCrashed", {}, "S1")
+        deadline = time.monotonic() + 10
+        while len(out.getvalue().splitlines()) < 3 and time.monotonic() < deadline:
+            now[0] += 0.05
+            time.sleep(0.02)
+        assert lines_of(out, 3)[2] == (
+            "the display's tab crashed (crashed): reloading it in 2 s (reload 2)"
+        )
+        now[0] += 2
+        peer.expect("Page.navigate", "S1")
+        # The last page closed: a new one is opened.
+        peer.say("Target.targetDestroyed", {"targetId": "T1"})
+        assert lines_of(out, 4)[3] == (
+            "the display's tab was closed: opening a new one in 4 s (reload 3)"
+        )
+        now[0] += 4
+        assert peer.expect("Target.createTarget")["params"] == {"url": url}
+        report = state.report()
+        assert (report.tab_reloads, report.browser_restarts, report.loads) == (3, 0, 1)
+        assert report.last_problem == "the display's tab was closed"
+    finally:
+        supervisor.stop()
+    assert lines_of(out, 4)[0] == "started Chromium (pid 0)" and len(lines_of(out, 4)) == 4
+    assert not state.report().running

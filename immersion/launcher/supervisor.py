@@ -16,6 +16,7 @@ showing, not only whether a browser process exists.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -137,7 +138,10 @@ class Supervisor:
                 wait = min([_TICK_SECONDS, *(when - now for when in times)])
                 message = browser.pipe.get(wait)
                 if message:
-                    self._handle(browser, message)
+                    # A message of a shape we do not expect (another Chromium version)
+                    # is skipped: the display matters more than one event.
+                    with contextlib.suppress(AttributeError, KeyError, TypeError, ValueError):
+                        self._handle(browser, message)
         except PipeClosed:
             if self._stopping.is_set():
                 return None

@@ -347,6 +347,7 @@ def test_the_tab_watch_reloads_once_per_crash_with_its_own_back_off() -> None:
     try:
         peer.expect("Target.setDiscoverTargets")
         page = {"targetId": "T1", "type": "page", "url": url}
+        peer.say("Target.targetCreated", "not an object")  # type: ignore[arg-type]
         peer.say("Target.targetCreated", {"targetInfo": page})
         peer.say("Target.targetInfoChanged", {"targetInfo": page})  # attached once only
         assert peer.expect("Target.attachToTarget")["params"] == {"targetId": "T1", "flatten": True}

@@ -213,14 +213,16 @@ def forget_published(project: Path) -> None:
     Project(project).site_inputs("intranet").unlink(missing_ok=True)
 
 
-def reusing_build(project: Path) -> tuple[Timed, str]:
+def reusing_build(project: Path, check: bool = True) -> tuple[Timed, str]:
     """`immersion build --audience intranet` as the nightly job runs it; and how its site
-    engine went ("whole", "kept" or "pages", from the summary)."""
+    engine went ("whole", "kept" or "pages", from the summary; "failed" without `check`)."""
     cmd = [sys.executable, "-m", "immersion", "-C", str(project), "build", "--audience", "intranet"]
     cpu = child_cpu()
     started = time.perf_counter()
     done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
+    if done.returncode != 0 and not check:
+        return Timed(elapsed, child_cpu() - cpu, done.stdout), "failed"
     if done.returncode != 0:
         tail = "\n".join(done.stderr.splitlines()[-20:])
         raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}\n{tail}")
@@ -231,36 +233,54 @@ def reusing_build(project: Path) -> tuple[Timed, str]:
     return Timed(elapsed, child_cpu() - cpu, done.stdout), how
 
 
-def consent_to_withdraw(project: Path, today: dt.date) -> Path:
-    """A consent record the intranet honours today: withdrawing it takes stories out."""
+def consents_to_withdraw(project: Path, today: dt.date) -> list[Path]:
+    """Consent records the intranet honours today: withdrawing one takes stories out."""
     import yaml
 
+    found = []
     for record in sorted((project / "content" / "consent").glob("*.yml")):
         data = yaml.safe_load(record.read_text(encoding="utf-8"))
         expires = data.get("expires")
         if "intranet" in data.get("audiences", ()) and (expires is None or expires > today):
-            return record
-    raise SystemExit(f"no consent to withdraw in {project}")
+            found.append(record)
+    if not found:
+        raise SystemExit(f"no consent to withdraw in {project}")
+    return found
+
+
+def withdrawn_build(project: Path, record: Path) -> tuple[Timed, str]:
+    """The build with `record` withdrawn since yesterday (then the record as it was)."""
+    original = record.read_bytes()
+    # The day before today: withdrawn whatever the room's time zone.
+    withdrawn = f"withdrawn: {dt.date.today() - dt.timedelta(days=1)}\n"
+    record.write_bytes(original + withdrawn.encode())
+    try:
+        return reusing_build(project, check=False)
+    finally:
+        record.write_bytes(original)
 
 
 def rebuilds(project: Path, repeat: int) -> dict[str, list[tuple[Timed, str]]]:
     """Whole build, then a rebuild with nothing changed, then one with a consent withdrawn
     (undone after, untimed); `repeat` times."""
-    today = dt.date.today()
-    record = consent_to_withdraw(project, today)
-    original = record.read_bytes()
+    # The corpus's stories are made of stock phrases: an insight may share a run of seven
+    # words with the story withdrawn, which the audit then refuses to publish (as a whole
+    # build would). Such a consent is passed over for the next.
+    candidates = consents_to_withdraw(project, dt.date.today())[:10]
     runs: dict[str, list[tuple[Timed, str]]] = {kind: [] for kind in REBUILDS}
     for _ in range(repeat):
         forget_published(project)
         runs["whole"].append(reusing_build(project))
         runs["no-change"].append(reusing_build(project))
-        # The day before today: withdrawn whatever the room's time zone.
-        withdrawn = f"withdrawn: {today - dt.timedelta(days=1)}\n"
-        record.write_bytes(original + withdrawn.encode())
-        try:
-            runs["withdrawal"].append(reusing_build(project))
-        finally:
-            record.write_bytes(original)
+        while True:
+            timed, how = withdrawn_build(project, candidates[0])
+            if how != "failed":
+                break
+            print(f"  (withdrawing {candidates[0].name} fails the audit; next)", file=sys.stderr)
+            candidates.pop(0)
+            if not candidates:
+                raise SystemExit(f"every withdrawal in {project} fails the audit")
+        runs["withdrawal"].append((timed, how))
         reusing_build(project)  # the corpus as generated again
         print(
             "  rebuilds: "

@@ -26,6 +26,17 @@ into bench/corpus/n<N>/ (git-ignored), runs one warm-up build, then R times
   every build does before publishing) and publish (link swap and removal of the
   previous site).
 
+The timed immersion builds above build every page (the record of what the published
+site was built from is deleted first). Then, R times, the nightly rebuild is timed
+against a whole build in the same run, each a subprocess as above, printed as a
+second table with the way the site engine went (from the build's summary):
+
+* **whole**: a build that cannot reuse the published site;
+* **no-change**: the same build again: nothing changed, every page is reused;
+* **withdrawal**: one consent record (honoured by the intranet) gets a `withdrawn:`
+  date, so its participant's stories leave the site; only the pages that changed are
+  rendered again (the record is restored afterwards and the site rebuilt, untimed).
+
 With `--zensical` (zensical installed), each run also times
 `immersion build --audience intranet --engine zensical` and plain
 `python -m zensical build` of the same staging folder (a copy of its config with a
@@ -75,6 +86,9 @@ STAGES = ("imports", "load", "filter", "media", "render", "engine", "audit", "pu
 OURS = ("load", "filter", "media", "render", "audit", "publish")
 GOAL_OVERHEAD = 0.15
 GOAL_SECONDS_AT_1000 = 15.0
+# Rebuilds that reuse the published site (issue 15): nothing changed, one consent withdrawn.
+REBUILDS = ("whole", "no-change", "withdrawal")
+GOAL_REBUILD_AT_1000 = {"no-change": 3.0, "withdrawal": 5.0}
 SMOKE_SIZE = 10
 
 
@@ -97,6 +111,15 @@ class Result:
     load_average: dict[str, tuple[float, ...]] = field(default_factory=dict)
     zensical_immersion_runs: list[float] = field(default_factory=list)
     zensical_runs: list[float] = field(default_factory=list)
+    rebuild_runs: dict[str, list[float]] = field(default_factory=dict)
+    rebuild_cpu_runs: dict[str, list[float]] = field(default_factory=dict)
+    rebuild_how: dict[str, list[str]] = field(default_factory=dict)
+
+    def rebuild_s(self, kind: str) -> float:
+        return statistics.median(self.rebuild_runs[kind])
+
+    def rebuild_cpu_s(self, kind: str) -> float:
+        return statistics.median(self.rebuild_cpu_runs[kind])
 
     @property
     def ratio(self) -> float:
@@ -177,8 +200,94 @@ def run(cmd: Sequence[str]) -> Timed:
 
 
 def immersion_build(project: Path, engine: str = "mkdocs") -> Timed:
+    """A build whose site engine builds every page: the published site is not reused."""
+    forget_published(project)
     cmd = [sys.executable, "-m", "immersion", "-C", str(project), "build", "--audience", "intranet"]
     return run([*cmd, "--engine", engine])
+
+
+def forget_published(project: Path) -> None:
+    """Delete the record of what the published site was built from (site_inputs.py)."""
+    from immersion.project import Project
+
+    Project(project).site_inputs("intranet").unlink(missing_ok=True)
+
+
+def reusing_build(project: Path, check: bool = True) -> tuple[Timed, str]:
+    """`immersion build --audience intranet` as the nightly job runs it; and how its site
+    engine went ("whole", "kept" or "pages", from the summary; "failed" without `check`)."""
+    cmd = [sys.executable, "-m", "immersion", "-C", str(project), "build", "--audience", "intranet"]
+    cpu = child_cpu()
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=ROOT, env=env(), capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0 and not check:
+        return Timed(elapsed, child_cpu() - cpu, done.stdout), "failed"
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.splitlines()[-20:])
+        raise SystemExit(f"failed ({done.returncode}): {' '.join(cmd)}\n{tail}")
+    said = [line for line in done.stderr.splitlines() if line.startswith("site engine: ")]
+    how = "whole" if not said else "kept" if "nothing changed" in said[0] else "pages"
+    if said and how == "pages":
+        how = f"pages ({said[0].split()[2]})"  # "site engine: 14 of 1122 pages ..."
+    return Timed(elapsed, child_cpu() - cpu, done.stdout), how
+
+
+def consents_to_withdraw(project: Path, today: dt.date) -> list[Path]:
+    """Consent records the intranet honours today: withdrawing one takes stories out."""
+    import yaml
+
+    found = []
+    for record in sorted((project / "content" / "consent").glob("*.yml")):
+        data = yaml.safe_load(record.read_text(encoding="utf-8"))
+        expires = data.get("expires")
+        if "intranet" in data.get("audiences", ()) and (expires is None or expires > today):
+            found.append(record)
+    if not found:
+        raise SystemExit(f"no consent to withdraw in {project}")
+    return found
+
+
+def withdrawn_build(project: Path, record: Path) -> tuple[Timed, str]:
+    """The build with `record` withdrawn since yesterday (then the record as it was)."""
+    original = record.read_bytes()
+    # The day before today: withdrawn whatever the room's time zone.
+    withdrawn = f"withdrawn: {dt.date.today() - dt.timedelta(days=1)}\n"
+    record.write_bytes(original + withdrawn.encode())
+    try:
+        return reusing_build(project, check=False)
+    finally:
+        record.write_bytes(original)
+
+
+def rebuilds(project: Path, repeat: int) -> dict[str, list[tuple[Timed, str]]]:
+    """Whole build, then a rebuild with nothing changed, then one with a consent withdrawn
+    (undone after, untimed); `repeat` times."""
+    # The corpus's stories are made of stock phrases: an insight may share a run of seven
+    # words with the story withdrawn, which the audit then refuses to publish (as a whole
+    # build would). Such a consent is passed over for the next.
+    candidates = consents_to_withdraw(project, dt.date.today())[:10]
+    runs: dict[str, list[tuple[Timed, str]]] = {kind: [] for kind in REBUILDS}
+    for _ in range(repeat):
+        forget_published(project)
+        runs["whole"].append(reusing_build(project))
+        runs["no-change"].append(reusing_build(project))
+        while True:
+            timed, how = withdrawn_build(project, candidates[0])
+            if how != "failed":
+                break
+            print(f"  (withdrawing {candidates[0].name} fails the audit; next)", file=sys.stderr)
+            candidates.pop(0)
+            if not candidates:
+                raise SystemExit(f"every withdrawal in {project} fails the audit")
+        runs["withdrawal"].append((timed, how))
+        reusing_build(project)  # the corpus as generated again
+        print(
+            "  rebuilds: "
+            + ", ".join(f"{k} {v[-1][0].wall:.2f}s ({v[-1][1]})" for k, v in runs.items()),
+            file=sys.stderr,
+        )
+    return runs
 
 
 def zensical_build(project: Path) -> Timed:
@@ -351,6 +460,7 @@ def bench_size(
             f"(cpu {mkdocs_runs[-1].cpu:.2f}s), stages {sum(info['stages'].values()):.2f}s",
             file=sys.stderr,
         )
+    reused = rebuilds(project, repeat)
     if profile_dir is not None:
         profile_dir.mkdir(parents=True, exist_ok=True)
         target = profile_dir / f"stages-n{n}.prof"
@@ -374,6 +484,9 @@ def bench_size(
         load_average={"before": load_before, "after": os.getloadavg()},
         zensical_immersion_runs=[r.wall for r in zensical_immersion],
         zensical_runs=[r.wall for r in zensical_plain],
+        rebuild_runs={k: [t.wall for t, _how in v] for k, v in reused.items()},
+        rebuild_cpu_runs={k: [t.cpu for t, _how in v] for k, v in reused.items()},
+        rebuild_how={k: [how for _t, how in v] for k, v in reused.items()},
     )
 
 
@@ -409,6 +522,17 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def rebuild_table(results: Sequence[Result]) -> str:
+    """The nightly rebuild: a whole build against the two rebuilds that reuse its pages."""
+    head = f"{'N':>5} " + " ".join(f"{k + ' s':>14} {'cpu s':>6}" for k in REBUILDS) + "  how"
+    lines = [head, "-" * len(head)]
+    for r in results:
+        cells = " ".join(f"{r.rebuild_s(k):>14.2f} {r.rebuild_cpu_s(k):>6.2f}" for k in REBUILDS)
+        how = ", ".join(f"{k}: {'/'.join(sorted(set(r.rebuild_how[k])))}" for k in REBUILDS)
+        lines.append(f"{r.n:>5} {cells}  {how}")
+    return "\n".join(lines)
+
+
 def zensical_table(results: Sequence[Result]) -> str:
     head = f"{'N':>5} {'immersion+zensical s':>20} {'zensical s':>10} {'ratio':>5}"
     lines = [head, "-" * len(head)]
@@ -429,6 +553,12 @@ def verdicts(results: Sequence[Result]) -> list[str]:
                 f"N={r.n}: our stages take {100 * r.ours_s / r.mkdocs_s:.1f}% of the mkdocs "
                 f"time (goal: at most {100 * GOAL_OVERHEAD:.0f}%)"
             )
+        for kind, goal in GOAL_REBUILD_AT_1000.items():
+            if r.n >= 1000 and r.rebuild_s(kind) > goal:
+                notes.append(
+                    f"N={r.n}: the {kind} rebuild takes {r.rebuild_s(kind):.1f}s "
+                    f"(goal: under {goal:.0f}s at 1000 stories)"
+                )
         if r.n >= 1000 and r.immersion_s > GOAL_SECONDS_AT_1000:
             notes.append(
                 f"N={r.n}: the build takes {r.immersion_s:.1f}s "
@@ -522,6 +652,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         commit += f" (changed to {revision()} during the run: re-run for clean figures)"
         print(f"warning: the code changed during the run: {commit}", file=sys.stderr)
     print(table(results))
+    print()
+    print(rebuild_table(results))
     if args.zensical:
         print()
         print(zensical_table(results))

@@ -9,10 +9,12 @@ The live preview (`WarmSite`) stays on mkdocs.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import importlib.util
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -80,6 +82,11 @@ def build_site(config_file: Path, site_dir: Path, engine: str = DEFAULT_ENGINE) 
         return _build_zensical(config_file, site_dir)
     if engine != "mkdocs":
         raise BuildError(f"unknown site engine '{engine}' (one of: {', '.join(ENGINES)})")
+    return _mkdocs_build(config_file, site_dir)[0]
+
+
+def _mkdocs_build(config_file: Path, site_dir: Path) -> tuple[list[str], list[NavEntry]]:
+    """mkdocs' own whole build; its warnings and the pages of its navigation."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -89,15 +96,19 @@ def build_site(config_file: Path, site_dir: Path, engine: str = DEFAULT_ENGINE) 
     logger.addHandler(collector)
     previous = logger.propagate
     logger.propagate = False  # our summary reports engine warnings; no raw log lines
+    navs: list[Any] = []
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+        # The navigation as built, for the next build's reuse (`build_reusing`): an event
+        # of this build only, not a plugin.
+        config.plugins._register_event("nav", lambda nav, **_: navs.append(nav))
         build(config)
     except MkDocsException as exc:
         raise BuildError(f"the site engine failed: {exc}") from None
     finally:
         logger.removeHandler(collector)
         logger.propagate = previous
-    return collector.messages
+    return collector.messages, _nav_entries(navs[-1]) if navs else []
 
 
 # -- Zensical -------------------------------------------------------------------------
@@ -535,3 +546,243 @@ def _link(src: str, dest: str) -> None:
 def _remove_output(path: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(path)
+
+
+# -- builds that reuse the published site -----------------------------------------------
+#
+# A nightly rebuild of a room in which nothing changed, or one consent ended, must not
+# cost a whole engine build. `site_inputs.py` keeps beside every published site what it
+# was built from, and `build_reusing` keeps what cannot have changed, so the new site is
+# byte for byte what a whole build writes (tests/commands/test_build_reuse.py):
+#
+# * nothing changed ("kept"): every file the engine wrote is hard-linked from the
+#   published site into the new folder; only mkdocs' sitemap carries the build's date, so
+#   a new day makes the next case with no page changed.
+# * a few pages changed ("pages"): mkdocs' own steps (as `WarmSite`) read every page's
+#   source (titles, tags), render only the changed pages, and hard-link the others' HTML;
+#   the files every page feeds (search index, tags listing and export, sitemap, 404) are
+#   written whole. A page's HTML also shows the navigation, so when a navigation page's
+#   title or URL changed the build is whole; so it is when mkdocs.yml or the theme changed.
+#
+# Hard links are safe because nothing writes into a site folder's files once written:
+# every later writer (the finish steps, publishing) replaces a file by rename.
+
+NavEntry = tuple[str, str, str]  # (source, title, url) of a page in the navigation
+
+
+@dataclass(frozen=True)
+class Reuse:
+    """The published site a build may reuse, and what changed since it was built."""
+
+    site: Path
+    changed: frozenset[str]  # staging paths written or deleted since ("docs/a.md")
+    files: frozenset[str]  # site paths the engine wrote there
+    nav: tuple[NavEntry, ...]
+    build_date: str  # mkdocs' build date (the sitemap's lastmod)
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class Built:
+    how: str  # "whole", "kept" (every file linked) or "pages" (changed pages rendered)
+    warnings: list[str]
+    files: list[str]  # site paths the engine wrote (for the next build's `Reuse`)
+    nav: list[NavEntry]
+    build_date: str
+    rendered: int  # pages rendered (all of them for a whole build)
+    pages: int = 0  # pages in the site
+
+
+def build_date() -> str:
+    """mkdocs' build date (`mkdocs.utils.get_build_date`, whose import costs 0.2 s)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        when = dt.datetime.now(dt.UTC)
+    else:
+        when = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return when.strftime("%Y-%m-%d")
+
+
+def build_reusing(config_file: Path, site_dir: Path, engine: str, reuse: Reuse | None) -> Built:
+    """Build into the fresh `site_dir`, reusing what `reuse` allows (None: a whole build)."""
+    date = build_date()
+    if reuse is not None and engine == DEFAULT_ENGINE and not _needs_full(set(reuse.changed)):
+        if not reuse.changed and reuse.build_date == date:
+            for rel in sorted(reuse.files):
+                _hard_link(reuse.site / rel, site_dir / rel)
+            files = sorted(reuse.files)
+            pages = sum(1 for f in files if f.endswith(".html"))
+            return Built("kept", list(reuse.warnings), files, list(reuse.nav), date, 0, pages)
+        carried = _CarriedSite(config_file, site_dir, reuse).build()
+        if carried is not None:
+            carried.build_date = date
+            carried.files = _site_files(site_dir)
+            return carried
+        _empty(site_dir)  # a whole build after all
+    if engine == DEFAULT_ENGINE:
+        warnings, nav = _mkdocs_build(config_file, site_dir)
+    else:
+        warnings, nav = build_site(config_file, site_dir, engine), []
+    files = _site_files(site_dir)
+    pages = sum(1 for f in files if f.endswith(".html"))
+    return Built("whole", warnings, files, nav, date, pages, pages)
+
+
+class _CarriedSite(WarmSite):
+    """One build that renders only the pages `reuse.changed` names (see above)."""
+
+    def __init__(self, config_file: Path, site_dir: Path, reuse: Reuse) -> None:
+        super().__init__(config_file, site_dir)
+        self.reuse = reuse
+
+    def build(self, changed: Iterable[str] | None = None) -> Built | None:  # type: ignore[override]
+        from mkdocs.exceptions import MkDocsException
+
+        collector = _Collect()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(collector)
+        previous = logger.propagate
+        logger.propagate = False
+        try:
+            rendered = self._carry()
+        except MkDocsException as exc:
+            raise BuildError(f"the site engine failed: {exc}") from None
+        finally:
+            logger.removeHandler(collector)
+            logger.propagate = previous
+        if rendered is None:
+            return None
+        done = {p[len("docs/") :] for p in self.reuse.changed if p.startswith("docs/")}
+        kept = [w for w in self.reuse.warnings if not any(src in w for src in done)]
+        warnings = list(dict.fromkeys([*kept, *collector.messages]))
+        return Built(
+            "pages", warnings, [], _nav_entries(self._nav), "", rendered, len(self._pages())
+        )
+
+    def _carry(self) -> int | None:
+        """The new site; the number of pages rendered, None when it must be built whole."""
+        from mkdocs.commands.build import _build_extra_template, _build_theme_template
+        from mkdocs.config import load_config
+
+        reuse = self.reuse
+        config = load_config(config_file=str(self.config_file), site_dir=str(self.site_dir))
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        self._config = config
+        self._env = config.theme.get_env()
+        self._structure()
+        docs = {p[len("docs/") :] for p in reuse.changed if p.startswith("docs/")}
+        pages = self._pages()
+        # A page that appeared or went away: any page naming it may link to it.
+        moved = {src for src in docs if src.endswith(".md") and src not in pages}
+        moved |= {src for src, page in pages.items() if page.file.dest_uri not in reuse.files}
+        names = {_link_name(src) for src in moved}
+        if "" in names:
+            return None  # the home page
+        todo = []
+        for src, page in pages.items():
+            source = self._markdown_of(src)
+            if source is None:
+                return None
+            if (
+                src in docs
+                or page.file.dest_uri not in reuse.files
+                or "<!-- material/tags" in source
+                or any(name in source for name in names)
+            ):
+                self._populate(page)
+                todo.append(page)
+            else:
+                # Its title and tags, as a whole build would read them; not rendered.
+                page = config.plugins.on_pre_page(page, config=config, files=self._files)
+                page.read_source(config)
+                config.plugins.on_page_markdown(
+                    page.markdown or "", page=page, config=config, files=self._files
+                )
+        if tuple(_nav_entries(self._nav)) != reuse.nav:
+            return None  # every page shows the navigation
+        self._refresh_tags()
+        self._carry_static(docs)
+        for template in config.theme.static_templates:
+            _build_theme_template(template, self._env, self._files, config, self._nav)
+        for template in config.extra_templates:
+            _build_extra_template(template, self._files, config, self._nav)
+        self._read_search(reuse.site, {id(p) for p in todo})
+        self._write(todo)
+        for page in todo:
+            page.validate_anchor_links(files=self._files, log_level=config.validation.links.anchors)
+        rendered = {id(p) for p in todo}
+        for page in pages.values():
+            if id(page) not in rendered:
+                _hard_link(reuse.site / page.file.dest_uri, Path(page.file.abs_dest_path))
+        config.plugins.on_post_build(config=config)
+        self._write_search()  # the whole index, over the plugin's index of the pages rendered
+        return len(todo)
+
+    def _carry_static(self, docs: set[str]) -> None:
+        """Theme and staging files: linked from the published site unless they changed."""
+        for file in self._files:
+            if file.is_documentation_page() or not file.inclusion.is_included():
+                continue
+            old = self.reuse.site / file.dest_uri
+            if file.abs_src_path is None:  # generated in memory by a plugin
+                file.copy_file()
+            elif file.src_uri in docs or file.dest_uri not in self.reuse.files:
+                _link(file.abs_src_path, file.abs_dest_path)
+            else:
+                _hard_link(old, Path(file.abs_dest_path))
+
+    def _read_search(self, site: Path, rendered: set[int]) -> None:
+        """The published index's entries of the pages not rendered again, by page URL."""
+        if self._config.plugins.get("material/search") is None:
+            return
+        path = site / SEARCH_INDEXES["mkdocs"]
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))["docs"]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise BuildError(f"cannot read the published search index {path}: {exc}") from None
+        for entry in entries:
+            url = entry["location"].partition("#")[0]
+            self._search.setdefault(url, []).append(
+                json.dumps(entry, separators=(",", ":"), default=str)
+            )
+        for page in self._pages().values():
+            if id(page) in rendered:
+                self._search.pop(page.url, None)
+
+
+def _link_name(src: str) -> str:
+    """What a link to the page `src` spells: `stories/p07.md` and `stories/p07/index.md`
+    are both reached as `.../p07/`."""
+    stem = src[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem[: -len("index")].rstrip("/")
+    return posixpath.basename(stem)
+
+
+def _nav_entries(nav: Any) -> list[NavEntry]:
+    return [(p.file.src_uri, str(p.title or ""), str(p.url)) for p in nav.pages]
+
+
+def _site_files(site: Path) -> list[str]:
+    found = []
+    for dirpath, _dirs, names in os.walk(site):
+        base = Path(dirpath).relative_to(site).as_posix()
+        found += [name if base == "." else f"{base}/{name}" for name in names]
+    return sorted(found)
+
+
+def _hard_link(src: Path, dest: Path) -> None:
+    """`dest` (in a fresh site folder) as a second name of `src` (in the published one)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(src, dest)
+    except FileNotFoundError:
+        raise BuildError(f"the published site lost {src}: build again") from None
+    except OSError:  # a file system without hard links
+        shutil.copyfile(src, dest)
+
+
+def _empty(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()

@@ -10,7 +10,8 @@ spelled again as `root / "build" / ".staging" / audience`. The layout:
     mkdocs.yml          site settings and the `immersion:` block
     build/<audience>    the published site: a link into build/.sites/
     build/.sites/       complete site folders, swapped in atomically (publish.py)
-    build/.staging/     what the renderers write for the site engine, per audience
+    build/.staging/     what the renderers write for the site engine, per audience;
+                        <audience>.inputs.json: what the published site was built from
     build/.preview/     the live preview's staging and site, per audience
     build/.cache/       media renditions and the audit's memo
     build/films/        MP4s written by `immersion film export`
@@ -123,6 +124,10 @@ class Project:
 
     def staging(self, audience: str) -> Path:
         return self.build / self.STAGING / audience
+
+    def site_inputs(self, audience: str) -> Path:
+        """What the published site of `audience` was built from (site_inputs.py)."""
+        return self.build / self.STAGING / f"{audience}.inputs.json"
 
     def preview(self, audience: str) -> Path:
         return self.build / self.PREVIEW / audience

@@ -13,6 +13,7 @@ kiosk's service worker gets the same map (`render/kiosk/offline.py`).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -21,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import model as m
+from .problems import BuildError
 from .schema import EvidenceRef
 
 VALID_UNTIL_FILE = "valid-until.json"
@@ -139,21 +141,44 @@ def write_valid_until(site: Path, built: str, tz: str, files: Mapping[str, str])
     atomic_write(site / VALID_UNTIL_FILE, text.encode())
 
 
-def site_dates(site: Path, pages: Mapping[str, str | None]) -> dict[str, str]:
+def site_dates(
+    site: Path, pages: Mapping[str, str | None], memo: Path | None = None
+) -> dict[str, str]:
     """{site path: valid_until} of a built site whose item pages have the given dates.
 
     `pages` maps a page (`stories/p07/index.html`) to its date; every file the site's
-    pages load is dated by `file_dates` (a page not in `pages` has no end).
+    pages load is dated by `file_dates` (a page not in `pages` has no end). `memo`
+    keeps what each page loads by its size, mtime and inode: a page the build reused
+    from the published site (a hard link, engine.build_reusing) is not parsed again.
     """
     from .pageloads import page_loads
     from .render.kiosk.offline import page_url, site_path
+    from .render.staging import atomic_write
 
+    known: dict[str, list[object]] = {}
+    if memo is not None:
+        with contextlib.suppress(OSError, ValueError):
+            loaded = json.loads(memo.read_text(encoding="utf-8"))
+            known = loaded if isinstance(loaded, dict) else {}
+    used: dict[str, list[object]] = {}
     loads: dict[str, list[str | None]] = {}
     for page in sorted(p for p in site.rglob("index.html") if p.is_file()):
         rel = page.relative_to(site).as_posix()
-        for url in page_loads(page.read_text(encoding="utf-8", errors="replace")):
+        info = page.stat()
+        key: list[object] = [info.st_size, info.st_mtime_ns, info.st_ino]
+        remembered = known.get(rel)
+        hit = isinstance(remembered, list) and len(remembered) == 4 and remembered[:3] == key
+        if hit and isinstance(remembered, list) and isinstance(remembered[3], list):
+            urls = [str(u) for u in remembered[3]]
+        else:
+            urls = list(page_loads(page.read_text(encoding="utf-8", errors="replace")))
+        used[rel] = [*key, urls]
+        for url in urls:
             path = site_path(page_url(rel), url)
             if path and not path.endswith("/") and (site / path).is_file():
                 loads.setdefault(path, []).append(pages.get(rel))
+    if memo is not None:
+        with contextlib.suppress(OSError, BuildError):
+            atomic_write(memo, json.dumps(used, separators=(",", ":")).encode())
     dated = {rel: until for rel, until in pages.items() if until and (site / rel).is_file()}
     return {**file_dates(loads), **dated}

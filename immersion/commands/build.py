@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from .. import engine
+from .. import engine, site_inputs
 from ..audience import for_audience
 from ..audit import audit_new_site
 from ..engine import missing
@@ -194,9 +194,14 @@ def engine_and_publish(
     one is discarded and the findings are reported as errors.
     """
     project, audience = ctx.project, rendered.audience
+    # What the published site was built from: what did not change is reused, not rebuilt.
+    inputs = site_inputs.staged(rendered.staging)
+    key = site_inputs.engine_key(ctx.settings.engine, rendered.config)
+    reuse = site_inputs.reusable(project, audience, inputs, key)
     site = new_site_dir(project, audience)
     try:
-        for warning in engine.build_site(rendered.config, site, ctx.settings.engine):
+        built = engine.build_reusing(rendered.config, site, ctx.settings.engine, reuse)
+        for warning in built.warnings:
             ctx.problems.append(
                 Problem(
                     project.shown(rendered.staging),
@@ -220,7 +225,20 @@ def engine_and_publish(
             f"{project.shown(project.site(audience))} is unchanged"
         )
     rendered.notes.append(audited.summary())
+    if built.how != "whole":
+        rendered.notes.append(reused(built))
     publish(site, project, audience)
+    site_inputs.remember(project, audience, site, inputs, key, built)
+
+
+def reused(built: engine.Built) -> str:
+    """The summary line of a build that reused the published site's pages."""
+    if built.how == "kept":
+        return "site engine: nothing changed since the published site; its pages reused"
+    return (
+        f"site engine: {built.rendered} of {built.pages} pages rendered again, "
+        "the others reused from the published site"
+    )
 
 
 def summary(

@@ -103,12 +103,20 @@ def render_intranet(
     if only is None:
         staging.prune()
     return Rendered(
-        audience, staging.root, config, renderer.pages, finish=intranet_validity(library, today)
+        audience,
+        staging.root,
+        config,
+        renderer.pages,
+        finish=intranet_validity(library, today, staging.root.parent / f"{audience}.loads.json"),
     )
 
 
-def intranet_validity(library: Library, today: dt.date) -> Callable[[Path], list[str]]:
-    """The intranet's `valid-until.json` (validity.py), written into the built site."""
+def intranet_validity(
+    library: Library, today: dt.date, memo: Path | None = None
+) -> Callable[[Path], list[str]]:
+    """The intranet's `valid-until.json` (validity.py), written into the built site.
+
+    `memo` remembers what each page loads (`site_dates`) between builds."""
 
     def finish(site: Path) -> list[str]:
         dates = Validity(library)
@@ -118,7 +126,7 @@ def intranet_validity(library: Library, today: dt.date) -> Callable[[Path], list
             for item_id in library.by_kind(kind)
         }
         tz = library.room.timezone
-        write_valid_until(site, day_start(today, tz), tz, site_dates(site, pages))
+        write_valid_until(site, day_start(today, tz), tz, site_dates(site, pages, memo))
         return []
 
     return finish

@@ -101,8 +101,11 @@ def open_display(browser: Any, url: str, display: str) -> tuple[Any, Any, list[s
 def showing(page: Any) -> dict[str, Any]:
     return dict(
         page.evaluate(
-            """() => { const k = immersionKiosk, t = k.turn(), s = document.querySelectorAll('.ik-slide')[k.current()];
-                return { item: s.dataset.ikItem, start: t.start, end: t.end, now: Date.now() }; }"""
+            """() => {
+                const k = immersionKiosk, t = k.turn();
+                const s = document.querySelectorAll('.ik-slide')[k.current()];
+                return { item: s.dataset.ikItem, start: t.start, end: t.end, now: Date.now() };
+            }"""
         )
     )
 
@@ -140,7 +143,8 @@ def test_an_hour_of_the_loop_and_twenty_minutes_offline_are_all_in_the_database(
         run_loop(page, 2, shown)  # the next heartbeat finds the server: the store is sent
         finished = shown[:-1]  # the last one is still on screen
         assert len(finished) > 150
-        got = wait_for(lambda: len(slide_events(project)) >= len(finished) and slide_events(project))
+        arrived = lambda: len(slide_events(project)) >= len(finished) and slide_events(project)  # noqa: E731
+        got = wait_for(arrived)
         assert got, f"{len(slide_events(project))} of {len(finished)} slides arrived"
         # Every slide shown, exactly once, in order, at the moment it began (fake clock).
         assert [e.item for e in got] == [s["item"] for s in finished]
@@ -171,7 +175,8 @@ def test_an_hour_of_the_loop_and_twenty_minutes_offline_are_all_in_the_database(
     assert room_command.run(project, out=later, clock=lambda: soon) == 1
     entrance = next(line for line in later.getvalue().splitlines() if line.startswith("entrance "))
     assert "6 min ago" in entrance and "silent for more than 5 min" in entrance
-    assert later.getvalue().splitlines()[-1].endswith(" silent: " + ", ".join(["entrance", *others]))
+    last = later.getvalue().splitlines()[-1]
+    assert last.endswith(" silent: " + ", ".join(["entrance", *others]))
 
 
 def test_the_watchdog_reloads_a_page_that_stops_advancing(browser: Any, served: Kiosk) -> None:

@@ -53,6 +53,7 @@ MAX_SECONDS = 7 * 24 * 3600.0
 _ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _ITEM = re.compile(r"[a-z]+:[A-Za-z0-9][A-Za-z0-9._-]{0,120}")
 _SCREEN = re.compile(r"\d{1,5}x\d{1,5}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 Answer = tuple[int, bytes, dict[str, str]]
 Clock = Callable[[], float]
@@ -147,7 +148,7 @@ def _text(
         raise Invalid(400, f"{where}: '{key}' is longer than {limit} characters")
     if pattern is not None and not pattern.fullmatch(value):
         raise Invalid(400, f"{where}: '{key}' is not a valid {key} ('{value[:40]}')")
-    if any(ord(c) < 0x20 for c in value):
+    if _CONTROL.search(value):
         raise Invalid(400, f"{where}: '{key}' has control characters")
     return value
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import postgres_url  # noqa: F401  (the fixture)
 
 from immersion.room import database, schema
 from immersion.room.database import Event, Heartbeat, RoomDatabase, RoomDatabaseError

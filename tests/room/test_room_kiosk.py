@@ -203,3 +203,30 @@ def test_the_watchdog_reloads_a_page_that_stops_advancing(browser: Any, served: 
         assert first["item"]
     finally:
         context.close()
+
+
+def test_a_full_store_drops_the_oldest_and_says_how_many(
+    browser: Any, served: Kiosk, project: Path
+) -> None:
+    context, page, _loads = open_display(browser, served.url, "entrance")
+    try:
+        page.clock.pause_at((page.evaluate("Date.now()") + 1000) / 1000)
+        page.evaluate("() => { immersionRoom.cap = 5; }")  # 50,000 on a display
+        context.set_offline(True)
+        shown: list[dict[str, Any]] = []
+        run_loop(page, 10, shown)
+        assert wait_for(lambda: page.evaluate("immersionRoom.stored()") == 5)
+        context.set_offline(False)
+        run_loop(page, 2, shown)
+        assert wait_for(lambda: page.evaluate("immersionRoom.stored()") == 0)
+        with database.connect(project / "build" / ".room" / "room.sqlite") as db:
+            events = db.events("entrance")
+        dropped = [e for e in events if e.kind == "dropped"]
+        slides = [e for e in events if e.kind == "slide"]
+        finished = shown[:-1]
+        assert len(dropped) == 1 and dropped[0].count is not None
+        assert len(slides) + dropped[0].count == len(finished)  # none lost without a count
+        # The oldest went: what is kept is the end of what was shown.
+        assert [e.item for e in slides] == [s["item"] for s in finished[-len(slides) :]]
+    finally:
+        context.close()

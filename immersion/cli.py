@@ -42,6 +42,16 @@ def _size(value: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _minutes(value: str) -> float:
+    try:
+        minutes = float(value)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes < 1e6:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a number of minutes (more than 0)")
+    return minutes
+
+
 def _port(value: str) -> int:
     if not value.isdigit() or int(value) > 65535:
         raise argparse.ArgumentTypeError(f"'{value}' is not a port (0 to 65535)")
@@ -165,6 +175,30 @@ def parser() -> argparse.ArgumentParser:
     kiosk.add_argument(
         "--chromium", type=Path, metavar="PATH", help="the Chromium to start (default: from PATH)"
     )
+    kiosk.add_argument(
+        "--database",
+        metavar="URL",
+        help="store the displays' reports in this PostgreSQL database (postgresql://...; "
+        "default: build/.room/room.sqlite)",
+    )
+
+    room = sub.add_parser("room", help="the displays' health, from their reports")
+    room_sub = room.add_subparsers(dest="room_action", required=True, parser_class=_Parser)
+    status = room_sub.add_parser(
+        "status", help="every display's last heartbeat, build and problems (exit 1 if silent)"
+    )
+    status.add_argument(
+        "--database",
+        metavar="URL",
+        help="read this PostgreSQL database (default: build/.room/room.sqlite)",
+    )
+    status.add_argument(
+        "--silent-after",
+        type=_minutes,
+        default=5.0,
+        metavar="MINUTES",
+        help="a display without a heartbeat for longer is silent (default: 5)",
+    )
 
     audit = sub.add_parser(
         "audit", help="check built sites for metadata, originals, consent leaks, other hosts"
@@ -270,7 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 launch=args.launch,
                 print_unit=args.print_unit,
                 chromium=args.chromium,
+                database_url=args.database,
             )
+        if args.command == "room":
+            from .commands import room
+
+            return room.run(project, args.database, args.silent_after)
         if args.command == "audit":
             from .commands import audit
 

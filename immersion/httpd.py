@@ -7,7 +7,9 @@ it answers HTTP Range requests, which browsers need to seek in audio and video
 
 What it does, in short:
 
-* GET and HEAD only; anything else is 405 with `Allow: GET, HEAD`.
+* GET and HEAD only; anything else is 405 with `Allow: GET, HEAD`, except POST to the
+  exact paths given as `posts` (a body with a Content-Length of at most `max_body`
+  bytes: 411 without one, 413 past it, never read).
 * The site root may be a symbolic link that the publish step swaps atomically to a
   new folder, so it is resolved again for every request; a file is served only if
   its real path lies inside that resolved root. `..`, backslashes, control
@@ -61,6 +63,11 @@ LogHook = Callable[[str], None]
 # A route answers one exact path itself (the preview's event stream): it gets the
 # request handler (to send headers and write the body) and the query string.
 RouteHook = Callable[[http.server.BaseHTTPRequestHandler, str], None]
+# A POST route (the displays' reports, `immersion.room.endpoints`) gets the request's
+# body (at most `max_body` bytes, read by the server), its Content-Type and the client's
+# address, and returns (status, a JSON body, extra headers).
+PostHook = Callable[[bytes, str, str], tuple[int, bytes, dict[str, str]]]
+MAX_BODY = 256 * 1024
 
 CHUNK = 256 * 1024
 HTML = "text/html; charset=utf-8"
@@ -253,6 +260,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if len(self.requestline.split()) != 3:
             self._send_simple(400, "Bad Request", {}, close=True)  # no HTTP/0.9
             return False
+        if self.command == "POST" and self.path.partition("?")[0] in self.server.posts:
+            return True
         if self.command not in ("GET", "HEAD"):
             self._send_simple(405, "Method Not Allowed", {"Allow": "GET, HEAD"}, close=True)
             return False
@@ -298,6 +307,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._respond()
 
+    def do_POST(self) -> None:
+        self._respond()
+
     def end_headers(self) -> None:
         self._headers_sent = True
         super().end_headers()
@@ -325,6 +337,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.busy(self.connection, False)
 
     def _dispatch(self) -> None:
+        if self.command == "POST":
+            self._post(self.server.posts[self.path.partition("?")[0]])
+            return
         root = os.path.realpath(self.server.root)
         route = self.server.routes.get(self.path.partition("?")[0])
         if route is not None:
@@ -359,6 +374,47 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         if not self._send_file(real, target.url_path, 200):
             self._not_found(target, root)
+
+    def _post(self, hook: PostHook) -> None:
+        """Read the body (bounded) and send what the hook answers, as JSON."""
+        length = self.headers.get("Content-Length", "").strip()
+        if self.headers.get("Transfer-Encoding") or not length.isdigit():
+            self._send_json(411, b'{"error":"send a Content-Length"}\n', {}, close=True)
+            return
+        if int(length) > self.server.max_body:
+            # Never read: the lingering close drains what the client still sends.
+            refused = f'{{"error":"the body is larger than {self.server.max_body} bytes"}}\n'
+            self._send_json(413, refused.encode(), {}, close=True)
+            return
+        body = self.rfile.read(int(length))
+        if len(body) != int(length):
+            self.close_connection = True  # the client hung up mid-body
+            return
+        status, payload, extra = hook(
+            body, self.headers.get("Content-Type", ""), self.client_address[0]
+        )
+        self._send_json(status, payload, extra, close=status == 429)
+
+    def _send_json(
+        self, code: int, body: bytes, extra: dict[str, str], *, close: bool = False
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Cache-Control", "no-store")
+        for name, value in extra.items():
+            if name.lower() not in _RESERVED and not any(c in name + value for c in "\r\n\0"):
+                self.send_header(name, value)
+        if close:
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        # Head and body in one write: two small writes meet the client's delayed ACK
+        # (Nagle), which holds every answer back by some 40 ms.
+        self._headers_sent = True
+        head: list[bytes] = self._headers_buffer  # type: ignore[attr-defined]
+        head.append(b"\r\n" + body)
+        self.flush_headers()
 
     def _parse_target(self, raw: str) -> _Target | None:
         """Decode the request target once; None for anything that is not a plain site path."""
@@ -545,6 +601,8 @@ class _Server(http.server.ThreadingHTTPServer):
         log: LogHook | None,
         timeout_seconds: float,
         routes: Mapping[str, RouteHook] | None = None,
+        posts: Mapping[str, PostHook] | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
@@ -554,6 +612,8 @@ class _Server(http.server.ThreadingHTTPServer):
         self.log = log
         self.timeout_seconds = timeout_seconds
         self.routes = dict(routes or {})
+        self.posts = dict(posts or {})
+        self.max_body = max_body
         # Every open connection: since when it waits for a request (monotonic seconds),
         # None while a request is answered, _CLOSING once it is being closed.
         self._connections: dict[socket.socket, float | None] = {}
@@ -676,6 +736,9 @@ class StaticServer:
     file can have: dot segments are refused) to functions that answer the request
     themselves.
 
+    `posts` maps exact request paths to functions that answer a POST there from its
+    body (see `PostHook`); a body over `max_body` bytes is refused unread (413).
+
     `log`, if given, receives one line per request and any server-side errors;
     by default the server is silent.
     """
@@ -691,9 +754,13 @@ class StaticServer:
         log: LogHook | None = None,
         timeout: float = 30.0,
         routes: Mapping[str, RouteHook] | None = None,
+        posts: Mapping[str, PostHook] | None = None,
+        max_body: int = MAX_BODY,
     ) -> None:
         self.root = Path(root)
-        self._server = _Server((host, port), self.root, headers, inject, log, timeout, routes)
+        self._server = _Server(
+            (host, port), self.root, headers, inject, log, timeout, routes, posts, max_body
+        )
         self.host = host
         self.port: int = self._server.server_address[1]
         shown = f"[{host}]" if ":" in host else host

@@ -7,6 +7,9 @@ with `Cache-Control: no-cache`, so a display learns of a new build at once.
 
 The Chromium command is built from what was built: the display's `ik-config`
 in its entry page (audio, resolution), not from a room.yml edited since.
+The displays report to the same server (`POST /_room/heartbeat`, `/_room/events`,
+`immersion.room.endpoints`), which stores what they send in the room database
+(`build/.room/room.sqlite`, or `--database postgresql://...`).
 The port is stable per display (8700 + its place in room.yml): the service
 worker's caches belong to the origin, port included, so a display that moved
 to another port would start again with empty caches.
@@ -40,6 +43,8 @@ from ..launcher.state import LauncherState
 from ..launcher.supervisor import Supervisor
 from ..problems import EXIT_OK, BuildError, suggest
 from ..project import Project
+from ..room import database
+from ..room.endpoints import MAX_BODY, KnownDisplays, RoomEndpoints
 from ..yamlio import ContentError, parse_yaml, read_text
 
 BASE_PORT = 8700
@@ -298,11 +303,48 @@ def launcher_route(
     return answer
 
 
-def serve(target: Target, host: str, state: LauncherState | None = None) -> StaticServer:
+def room_endpoints(project: Project, url: str | None, log: Callable[[str], None]) -> RoomEndpoints:
+    """The displays' reports, into the room database (opened on the first report)."""
+    if url and not database.is_postgres(url):
+        raise BuildError(
+            f"--database '{database.shown_url(url)}' is not a postgresql:// URL "
+            "(without it the room uses build/.room/room.sqlite)"
+        )
+    return RoomEndpoints(
+        lambda: database.connect(project.room_database, url),
+        KnownDisplays(project.room_yml, lambda: room_displays(project)),
+        log,
+    )
+
+
+ROOM_META = b'<meta name="immersion-room" content="/_room/">'
+
+
+def announce_room(url_path: str, body: bytes) -> bytes:
+    """Pages served here say where to report (room.js stays silent under other servers)."""
+    at = body.find(b"</head>")
+    return body if at < 0 else body[:at] + ROOM_META + body[at:]
+
+
+def serve(
+    target: Target,
+    host: str,
+    state: LauncherState | None = None,
+    room: RoomEndpoints | None = None,
+) -> StaticServer:
     """The server of the kiosk build, bound but not yet serving."""
     routes = {LAUNCHER_PATH: launcher_route(state)} if state is not None else {}
     try:
-        return StaticServer(target.site, host, target.port, headers=no_cache, routes=routes)
+        return StaticServer(
+            target.site,
+            host,
+            target.port,
+            headers=no_cache,
+            routes=routes,
+            inject=announce_room if room is not None else None,
+            posts=room.routes() if room is not None else None,
+            max_body=MAX_BODY,
+        )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise BuildError(
@@ -323,6 +365,7 @@ def run(
     out: TextIO | None = None,
     ready: Callable[[StaticServer], None] | None = None,
     refuse_root: bool = True,
+    database_url: str | None = None,
 ) -> int:
     """Serve the display until stopped (Ctrl-C, or `server.stop()` from `ready`'s caller).
 
@@ -348,7 +391,14 @@ def run(
         raise BuildError(root_refusal(target.display))
     flags = extra_flags()
     state = LauncherState(target.display)
-    server = serve(target, host, state)
+    lock = threading.Lock()
+
+    def log(line: str) -> None:
+        with lock:
+            print(line, file=stream, flush=True)
+
+    room = room_endpoints(Project(project), database_url, log)
+    server = serve(target, host, state, room)
     url = app_url(host, server.port, target.display)
     command = chromium_args(executable or "chromium", url, target.display, target.config, flags)
     print(f"serving build/kiosk/ at {server.url} (Ctrl-C to stop)", file=stream)
@@ -375,6 +425,7 @@ def run(
         print("stopped", file=stream)
     finally:
         server.stop()
+        room.close()
         if supervisor is not None:
             supervisor.stop()
     return EXIT_OK

@@ -102,8 +102,9 @@ def entry_page(cfg: dict[str, Any], slides: list[str], marker: str = "") -> str:
 
 def slide(kind: str, href: str, label: str, inner: str, **data: str) -> str:
     extra = "".join(f' data-ik-{k.replace("_", "-")}="{escape(v)}"' for k, v in data.items())
+    item = href.rstrip("/").replace("/", ":")  # "persona:maya", as the build names it
     return (
-        f'<section class="ik-slide ik-slide-{kind}" data-ik-item="{href.rstrip("/")}" '
+        f'<section class="ik-slide ik-slide-{kind}" data-ik-item="{item}" '
         f'data-ik-href="{href}"{extra} aria-roledescription="slide" aria-label="{label}">'
         f'{inner}<a class="ik-open" href="{href}">Open {label}</a></section>'
     )

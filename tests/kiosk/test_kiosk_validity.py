@@ -20,6 +20,7 @@ import pytest
 from browser import chromium, serve
 
 BEX = "story/story-p19"
+BEX_ITEM = "story:story-p19"  # the slide's data-ik-item
 BEFORE = "2030-12-09T23:59:58+00:00"  # two seconds before Bex's consent ends (GMT in December)
 MORNING = "2030-12-10T10:00:00+00:00"  # the room is open, Bex's consent has ended
 
@@ -54,7 +55,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def bex_index(p: Any) -> int:
     items = p.eval_on_selector_all(".ik-slide", "els => els.map(e => e.dataset.ikItem)")
-    return int(items.index(BEX))
+    return int(items.index(BEX_ITEM))
 
 
 def test_the_slide_leaves_the_cycle_at_the_moment_the_consent_ends(

@@ -127,9 +127,9 @@ def test_one_entry_page_per_display_with_its_slides_in_order(kiosk: Path) -> Non
     entrance = soup(kiosk, "entrance/index.html")
     # the tour, without the expired story
     assert [(s["data-ik-item"], s["class"][1]) for s in slides(entrance)] == [
-        ("persona/maya", "ik-slide-persona"),
-        ("journey/moving-home", "ik-slide-journey"),
-        ("story/p07", "ik-slide-highlight"),
+        ("persona:maya", "ik-slide-persona"),
+        ("journey:moving-home", "ik-slide-journey"),
+        ("story:p07", "ik-slide-highlight"),
     ]
     assert [s["data-ik-href"] for s in slides(entrance)] == [
         "persona/maya/",
@@ -141,7 +141,7 @@ def test_one_entry_page_per_display_with_its_slides_in_order(kiosk: Path) -> Non
         opener = slide.select_one("a.ik-open")
         assert opener is not None and opener["href"] == slide["data-ik-href"]
     post = soup(kiosk, "post/index.html")
-    assert [s["data-ik-item"] for s in slides(post)] == ["persona/maya", "story/p07"]
+    assert [s["data-ik-item"] for s in slides(post)] == ["persona:maya", "story:p07"]
     root = post.select_one("div#ik-display")
     assert root is not None and root.has_attr("data-ik-display")
     assert root["class"] == ["ik-display", "ik-portrait"]
@@ -233,6 +233,7 @@ def test_ik_config_holds_the_display_values(kiosk: Path) -> None:
     post.pop("valid_until")  # the slides'; an item page's is its own (or absent)
     root = soup(kiosk, "post/persona/maya/index.html").select_one("[data-ik-item-page]")
     assert item.pop("valid_until", None) == root.get("data-ik-valid-until")
+    assert item.pop("item") == root["data-ik-item"] == "persona:maya"  # proof of play names it
     assert item == {**post, "entry": "../../"}
 
 

@@ -159,7 +159,7 @@ def test_the_film_slide_lasts_the_whole_film(demo_kiosk: Path) -> None:
 def test_a_long_quote_stays_longer_than_a_short_one(demo_kiosk: Path) -> None:
     page = entry(demo_kiosk, "entrance")
     diary = page.select_one("section.ik-slide-diary")
-    dot = page.select_one('section.ik-slide-persona[data-ik-item="persona/dot"]')
+    dot = page.select_one('section.ik-slide-persona[data-ik-item="persona:dot"]')
     assert diary is not None and dot is not None
     quote = diary.select_one("blockquote")
     assert quote is not None and count_words(quote.get_text()) > 30
@@ -169,7 +169,7 @@ def test_a_long_quote_stays_longer_than_a_short_one(demo_kiosk: Path) -> None:
 
 def test_the_listening_post_has_a_slide_per_diary_entry(demo_kiosk: Path) -> None:
     slides = entry(demo_kiosk, "listening-post").select("section.ik-slide")
-    assert [s.get("data-ik-item") for s in slides] == ["story/diary-p11"] * 3
+    assert [s.get("data-ik-item") for s in slides] == ["story:diary-p11"] * 3
     clips = [str(s["data-ik-clip"]) for s in slides]
     assert [re.sub(r".*/", "", c) for c in clips] == ["e1.opus", "e2.opus", "e3.opus"]
     for n, s in enumerate(slides, start=1):
@@ -213,7 +213,7 @@ def test_an_item_pins_its_own_slide_and_the_build_prints_each_loop(
     kiosk = room / "build" / "kiosk"
     for display in ("entrance", "post"):
         page = entry(kiosk, display)
-        maya_slide = page.select_one('section.ik-slide[data-ik-item="persona/maya"]')
+        maya_slide = page.select_one('section.ik-slide[data-ik-item="persona:maya"]')
         assert maya_slide is not None and seconds(maya_slide) == 33
         lines = [line.strip() for line in out.getvalue().splitlines()]
         cycle = cycle_of(page)

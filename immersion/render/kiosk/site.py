@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from ... import model as m
 from ...problems import Problem
+from ...room.schema import item_key
 from ..html import EMPTY, block, tag, ul
 from ..recordings import Recordings
 from ..staging import Staging, front_matter, rel_url
@@ -236,4 +237,5 @@ class KioskRenderer:
         # The root, the back link and the text-size control come from the theme (main.html).
         config = display_config(self.lib.room, screen.display, "../../")
         config.update(validity_config(self.built, None, self.slides.validity.until(kind, item_id)))
+        config["item"] = item_key(kind, item_id)  # main.html: the root's data-ik-item
         self.hold(page, _Page(title, content, config, item=True))

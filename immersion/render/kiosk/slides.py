@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ... import model as m
 from ... import spoken
+from ...room.schema import item_key
 from ...schema import EvidenceRef, MediaRef
 from ...validity import Validity
 from .. import players
@@ -192,7 +193,7 @@ class Slides(Voices):
             "section",
             inner + extra + tag("a", open_text, href=href, class_="ik-open"),
             class_=f"ik-slide ik-slide-{slide_kind}",
-            data_ik_item=f"{kind}/{item_id}",
+            data_ik_item=item_key(kind, item_id),  # proof of play names it so
             data_ik_href=href,
             data_ik_seconds=f"{seconds:g}",
             aria_roledescription="slide",

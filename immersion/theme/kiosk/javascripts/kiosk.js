@@ -149,6 +149,7 @@
       shown = want;
       visit = turn;
       if (slides[want]) enter(slides[want]);
+      announce("ik-turn", { i: want }); // room.js: proof of play, the stall watchdog
     }
     const s = [want, closed, ...slides.map((x, i) => broken(x) || expired(i))].join();
     if (s !== sig) { // write the DOM only when something changed
@@ -232,6 +233,7 @@
     return true;
   };
   const reset = () => {
+    announce("ik-idle-reset", { item: !!item }); // room.js: proof of play
     close();
     for (const m of qa("audio,video")) m.pause();
     for (const f of qa(".im-film.im-playing")) if (!f.dataset.ikAuto) film(f, false, 0);
@@ -247,6 +249,9 @@
     for (const e of qa("*", root)) e.scrollTop = 0;
     evaluate();
   };
+
+  // ---- the room's reports (room.js) hear of each new turn and idle reset as they happen
+  const announce = (name, detail) => W.dispatchEvent(new CustomEvent(name, { detail }));
 
   // ---- text size for the visit, instead of zoom
   const textSize = (k, keep) => {

@@ -1,0 +1,396 @@
+"""The room database: heartbeats and play events from the displays, in SQLite or PostgreSQL.
+
+`connect(project, url)` opens `build/.room/room.sqlite` (the default; made with its
+folder and the schema on first use) or a `postgresql://` URL, where several rooms report
+to one place (psycopg 3: `pip install 'immersion[postgres]'`). Both speak the SQL of
+`schema.py`: `INSERT ... ON CONFLICT`, no engine's own functions.
+
+SQLite runs in WAL mode (the status command and the build read while the kiosk server
+writes) with one writer: a `RoomDatabase` serialises its own writes through a lock, and
+waits at most `busy_seconds` for another process's write before it gives up with a
+`RoomDatabaseError` (the server answers 503; the display keeps its events and sends
+them again).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import schema
+
+BUSY_SECONDS = 5.0
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+POSTGRES_HINT = "install the PostgreSQL driver: pip install 'immersion[postgres]'"
+
+
+class RoomDatabaseError(Exception):
+    """The database cannot be opened, read or written: one line, naming it and the fix."""
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """One display's report that it is alive (kiosk.js sends one a minute)."""
+
+    display: str
+    build: str | None = None
+    slide: str | None = None  # the item key of the slide on screen
+    last_error: str | None = None
+    offline_capable: bool = False
+    screen: str | None = None  # "1920x1080"
+    sent_at: str | None = None  # the display's own clock
+    restarts: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    """One proof-of-play event (`schema.EVENT_KINDS`), with the display's own event id."""
+
+    id: str
+    display: str
+    kind: str
+    started_at: str
+    item: str | None = None
+    media: str | None = None
+    seconds: float | None = None
+    completed: bool | None = None
+    count: int | None = None
+    valid_until: str | None = None
+    build: str | None = None
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    """The last heartbeat of a display, as stored."""
+
+    display: str
+    received_at: str
+    sent_at: str | None
+    build: str | None
+    slide: str | None
+    last_error: str | None
+    offline_capable: bool
+    screen: str | None
+    restarts: int
+    beats: int
+
+
+def utc_now() -> str:
+    """Now, as the database writes times: ISO 8601 UTC with a trailing "Z"."""
+    return iso(dt.datetime.now(dt.UTC))
+
+
+def iso(when: dt.datetime) -> str:
+    return when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def parse_time(value: str) -> dt.datetime:
+    """An ISO instant ("Z" or an offset) as an aware datetime; ValueError if it is none."""
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError(f"'{value}' has no time zone")
+    return parsed
+
+
+def is_postgres(url: str | None) -> bool:
+    return bool(url) and str(url).lower().startswith(POSTGRES_SCHEMES)
+
+
+_DISPLAY_COLUMNS = (
+    "display, received_at, sent_at, build, slide, last_error, offline_capable, screen,"
+    " restarts, beats"
+)
+_UPSERT_DISPLAY = (
+    f"INSERT INTO displays ({_DISPLAY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
+    " ON CONFLICT (display) DO UPDATE SET received_at = excluded.received_at,"
+    " sent_at = excluded.sent_at, build = excluded.build, slide = excluded.slide,"
+    " last_error = excluded.last_error, offline_capable = excluded.offline_capable,"
+    " screen = excluded.screen, restarts = excluded.restarts,"
+    " beats = displays.beats + 1"
+)
+_EVENT_COLUMNS = (
+    "id, display, kind, item, media, started_at, seconds, completed, count, valid_until,"
+    " build, received_at"
+)
+# A replayed batch (the display never heard our answer) adds nothing: the id is the key.
+_INSERT_EVENT = (
+    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (id) DO NOTHING"
+)
+
+
+class RoomDatabase:
+    """An open room database. Thread-safe: the kiosk server's threads share one."""
+
+    def __init__(self, connection: Any, where: str, postgres: bool = False) -> None:
+        self._db = connection
+        self.where = where  # what messages call it: a path, or the URL without its password
+        self.postgres = postgres
+        self._lock = threading.Lock()
+
+    # -- the SQL, in one paramstyle ("?"), translated for psycopg ("%s") -------------------
+
+    def _sql(self, statement: str) -> str:
+        return statement.replace("?", "%s") if self.postgres else statement
+
+    def _failed(self, exc: Exception, doing: str) -> RoomDatabaseError:
+        return RoomDatabaseError(f"room database {self.where}: cannot {doing}: {_reason(exc)}")
+
+    def create(self) -> None:
+        """The tables, on first use; refuses a database made by a newer immersion."""
+        with self._lock:
+            try:
+                cur = self._db.cursor()
+                for statement in schema.STATEMENTS:
+                    cur.execute(statement)
+                cur.execute("SELECT version FROM schema_version")
+                rows = cur.fetchall()
+                if not rows:
+                    insert = self._sql("INSERT INTO schema_version VALUES (?)")
+                    cur.execute(insert, (schema.VERSION,))
+                self._db.commit()
+            except Exception as exc:
+                self._rollback()
+                raise self._failed(exc, "create its tables") from None
+        found = max(int(r[0]) for r in rows) if rows else schema.VERSION
+        if found > schema.VERSION:
+            raise RoomDatabaseError(
+                f"room database {self.where} has schema version {found}, newer than this "
+                f"immersion's {schema.VERSION}; upgrade immersion"
+            )
+
+    def _rollback(self) -> None:
+        try:
+            self._db.rollback()
+        except Exception:  # the connection itself is gone: nothing to undo
+            return
+
+    def _write(self, statement: str, rows: Sequence[Sequence[Any]], doing: str) -> int:
+        with self._lock:
+            try:
+                cur = self._db.cursor()
+                cur.executemany(self._sql(statement), rows)
+                changed = cur.rowcount
+                self._db.commit()
+            except Exception as exc:
+                self._rollback()
+                raise self._failed(exc, doing) from None
+        return max(int(changed), 0)
+
+    def _read(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                cur = self._db.cursor()
+                cur.execute(self._sql(statement), params)
+                rows = [tuple(r) for r in cur.fetchall()]
+                self._db.commit()  # end the read transaction (PostgreSQL opens one)
+            except Exception as exc:
+                self._rollback()
+                raise self._failed(exc, "read it") from None
+        return rows
+
+    # -- writes ------------------------------------------------------------------------
+
+    def heartbeat(self, beat: Heartbeat, received_at: str | None = None) -> None:
+        row = (
+            beat.display,
+            received_at or utc_now(),
+            beat.sent_at,
+            beat.build,
+            beat.slide,
+            beat.last_error,
+            int(beat.offline_capable),
+            beat.screen,
+            beat.restarts,
+        )
+        self._write(_UPSERT_DISPLAY, [row], "store a heartbeat")
+
+    def add_events(self, events: Iterable[Event], received_at: str | None = None) -> int:
+        """Store events; those already there (same id) are left alone. Returns how many
+        were new."""
+        when = received_at or utc_now()
+        rows = [
+            (
+                e.id,
+                e.display,
+                e.kind,
+                e.item,
+                e.media,
+                e.started_at,
+                e.seconds,
+                None if e.completed is None else int(e.completed),
+                e.count,
+                e.valid_until,
+                e.build,
+                when,
+            )
+            for e in events
+        ]
+        if not rows:
+            return 0
+        return self._write(_INSERT_EVENT, rows, "store events")
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def displays(self) -> dict[str, DisplayRow]:
+        """The last heartbeat of every display that has sent one."""
+        rows = self._read(f"SELECT {_DISPLAY_COLUMNS} FROM displays")
+        return {
+            str(r[0]): DisplayRow(
+                display=str(r[0]),
+                received_at=str(r[1]),
+                sent_at=r[2],
+                build=r[3],
+                slide=r[4],
+                last_error=r[5],
+                offline_capable=bool(r[6]),
+                screen=r[7],
+                restarts=int(r[8] or 0),
+                beats=int(r[9] or 0),
+            )
+            for r in rows
+        }
+
+    def events(self, display: str | None = None) -> list[Event]:
+        """Every event (of one display), oldest first: for tests and small reports."""
+        where, params = (" WHERE display = ?", (display,)) if display else ("", ())
+        rows = self._read(
+            "SELECT id, display, kind, started_at, item, media, seconds, completed, count,"
+            f" valid_until, build FROM events{where} ORDER BY started_at, id",
+            params,
+        )
+        return [
+            Event(
+                id=r[0],
+                display=r[1],
+                kind=r[2],
+                started_at=r[3],
+                item=r[4],
+                media=r[5],
+                seconds=None if r[6] is None else float(r[6]),
+                completed=None if r[7] is None else bool(r[7]),
+                count=r[8],
+                valid_until=r[9],
+                build=r[10],
+            )
+            for r in rows
+        ]
+
+    def count_events(self) -> int:
+        return int(self._read("SELECT COUNT(*) FROM events")[0][0])
+
+    def close(self) -> None:
+        with self._lock:
+            try:
+                self._db.close()
+            except Exception:  # closing a broken connection: nothing more to do
+                return
+
+    def __enter__(self) -> RoomDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "locked" in text or "busy" in text:
+        return f"{text} (another program holds it; try again, or stop that program)"
+    if "not a database" in text or "malformed" in text:
+        return f"{text} (move the file aside: the kiosk starts a new one)"
+    return text
+
+
+def connect_sqlite(
+    path: Path, busy_seconds: float = BUSY_SECONDS, create: bool = True
+) -> RoomDatabase:
+    """The SQLite room database at `path`, in WAL mode; made with the schema if `create`.
+
+    Without `create` (readers: `immersion room status`) a missing file is an error, not a
+    new empty database.
+    """
+    if not create and not path.is_file():
+        raise RoomDatabaseError(f"room database {path} does not exist yet (no display reported)")
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(
+            path, timeout=busy_seconds, check_same_thread=False, isolation_level="DEFERRED"
+        )
+    except (OSError, sqlite3.Error) as exc:
+        raise RoomDatabaseError(f"room database {path}: cannot open it: {_reason(exc)}") from None
+    db = RoomDatabase(connection, str(path))
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
+        if create:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints
+    except sqlite3.Error as exc:
+        db.close()
+        raise RoomDatabaseError(f"room database {path}: cannot open it: {_reason(exc)}") from None
+    if create:
+        try:
+            db.create()
+        except RoomDatabaseError:
+            db.close()
+            raise
+    return db
+
+
+def shown_url(url: str) -> str:
+    """The URL as messages show it: without its password."""
+    scheme, sep, rest = url.partition("://")
+    auth, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user = auth.partition(":")[0]
+    return f"{scheme}{sep}{user}:***@{host}" if ":" in auth else url
+
+
+def connect_postgres(url: str, busy_seconds: float = BUSY_SECONDS) -> RoomDatabase:
+    """The room database at a PostgreSQL URL; its tables made on first use."""
+    try:
+        import psycopg
+    except ImportError:
+        raise RoomDatabaseError(
+            f"cannot use {shown_url(url)}: the PostgreSQL driver (psycopg) is not installed; "
+            f"{POSTGRES_HINT}"
+        ) from None
+    try:
+        connection = psycopg.connect(
+            url,
+            connect_timeout=max(1, int(busy_seconds)),
+            options=f"-c lock_timeout={int(busy_seconds * 1000)}",
+        )
+    except Exception as exc:
+        raise RoomDatabaseError(
+            f"room database {shown_url(url)}: cannot connect: {_reason(exc)}"
+        ) from None
+    db = RoomDatabase(connection, shown_url(url), postgres=True)
+    try:
+        db.create()
+    except RoomDatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def connect(
+    default: Path, url: str | None = None, busy_seconds: float = BUSY_SECONDS, create: bool = True
+) -> RoomDatabase:
+    """The room database: a PostgreSQL `url` if given, else the SQLite file `default`
+    (`Project.room_database`: the server never writes outside the room's folder)."""
+    if url:
+        if not is_postgres(url):
+            raise RoomDatabaseError(
+                f"--database '{shown_url(url)}' is not a postgresql:// URL (without --database "
+                "the room uses its own SQLite file, build/.room/room.sqlite)"
+            )
+        return connect_postgres(url, busy_seconds)
+    return connect_sqlite(default, busy_seconds, create)

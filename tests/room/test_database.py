@@ -1,0 +1,165 @@
+"""The room database: SQLite (the default) and PostgreSQL, through the same calls."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from pg_server import postgres_url  # noqa: F401  (the fixture)
+
+from immersion.room import database, schema
+from immersion.room.database import Event, Heartbeat, RoomDatabase, RoomDatabaseError
+
+Opener = Callable[[], RoomDatabase]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens the same (fresh) room database each call, in each engine."""
+    if request.param == "sqlite":
+        path = tmp_path / "build" / ".room" / "room.sqlite"
+        yield lambda: database.connect(path)
+        return
+    url = request.getfixturevalue("postgres_url")
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as c:
+        for table in ("events", "displays", "schema_version"):
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+    yield lambda: database.connect(tmp_path / "unused.sqlite", url)
+    assert not (tmp_path / "unused.sqlite").exists()
+
+
+def slide(n: int, display: str = "entrance", item: str = "persona:maya") -> Event:
+    return Event(
+        id=f"event-{n:06d}",
+        display=display,
+        kind=schema.SLIDE,
+        started_at=f"2026-12-02T10:{n // 60 % 60:02d}:{n % 60:02d}.000Z",
+        item=item,
+        seconds=9.0,
+        completed=None,
+        valid_until="2030-12-10T00:00:00+00:00",
+        build="abc123def456",
+    )
+
+
+def test_heartbeats_upsert_one_row_a_display(opener: Opener) -> None:
+    with opener() as db:
+        db.heartbeat(Heartbeat("entrance", build="b1", screen="1920x1080"), "2026-12-02T10:00:00Z")
+        db.heartbeat(
+            Heartbeat("entrance", build="b2", offline_capable=True, slide="story:p07"),
+            "2026-12-02T10:01:00Z",
+        )
+        db.heartbeat(Heartbeat("post"), "2026-12-02T10:00:30Z")
+    with opener() as db:  # stored, not only cached
+        rows = db.displays()
+    assert sorted(rows) == ["entrance", "post"]
+    e = rows["entrance"]
+    assert (e.received_at, e.build, e.slide, e.offline_capable, e.beats) == (
+        "2026-12-02T10:01:00Z",
+        "b2",
+        "story:p07",
+        True,
+        2,
+    )
+    assert e.screen is None  # the last heartbeat's fields, not a merge
+    assert rows["post"].beats == 1
+
+
+def test_a_replayed_batch_adds_nothing(opener: Opener) -> None:
+    batch = [slide(n) for n in range(50)]
+    with opener() as db:
+        assert db.add_events(batch) == 50
+        assert db.add_events(batch) == 0  # the display never heard the answer: sent again
+        assert db.add_events([*batch[40:], slide(50)]) == 1
+        assert db.count_events() == 51
+        stored = db.events("entrance")
+    assert [e.id for e in stored] == [e.id for e in [*batch, slide(50)]]
+    assert stored[0] == batch[0]
+
+
+def test_the_schema_is_made_once_and_a_newer_one_is_refused(opener: Opener) -> None:
+    with opener() as db:
+        db.add_events([slide(1)])
+    with opener() as db:  # made again on an existing database: nothing lost
+        assert db.count_events() == 1
+        db._write("UPDATE schema_version SET version = ?", [(schema.VERSION + 1,)], "test")
+    with pytest.raises(RoomDatabaseError, match=r"schema version 2, newer .* upgrade immersion"):
+        opener()
+
+
+def test_sqlite_is_made_with_its_folder_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "build" / ".room" / "room.sqlite"
+    database.connect(path).close()
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert c.execute("SELECT version FROM schema_version").fetchall() == [(schema.VERSION,)]
+
+
+def test_a_reader_never_makes_the_database(tmp_path: Path) -> None:
+    path = tmp_path / "build" / ".room" / "room.sqlite"
+    with pytest.raises(RoomDatabaseError, match="does not exist yet"):
+        database.connect(path, create=False)
+    assert not path.parent.exists()
+
+
+def test_a_locked_database_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "room.sqlite"
+    db = database.connect(path, busy_seconds=0.2)
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")  # another program writes and does not let go
+    try:
+        with pytest.raises(RoomDatabaseError) as caught:
+            db.add_events([slide(1)])
+        message = str(caught.value)
+        assert message.startswith(f"room database {path}: cannot store events: database is locked")
+        assert "\n" not in message and "another program holds it" in message
+    finally:
+        holder.rollback()
+        holder.close()
+    assert db.add_events([slide(1)]) == 1  # and it works again once the lock is gone
+    db.close()
+
+
+def test_a_corrupt_file_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "room.sqlite"
+    path.write_bytes(b"this is not a database, it is a note\n" * 200)
+    with pytest.raises(RoomDatabaseError, match=r"not a database \(move the file aside"):
+        database.connect(path)
+    assert path.read_bytes().startswith(b"this is not")  # never overwritten
+
+
+def test_only_a_postgresql_url_is_taken(tmp_path: Path) -> None:
+    with pytest.raises(RoomDatabaseError, match="is not a postgresql:// URL"):
+        database.connect(tmp_path / "r.sqlite", "/etc/room.sqlite")
+    with pytest.raises(RoomDatabaseError, match="is not a postgresql:// URL"):
+        database.connect(tmp_path / "r.sqlite", "mysql://u:secret@h/db")
+
+
+def test_a_password_never_reaches_a_message(tmp_path: Path) -> None:
+    pytest.importorskip("psycopg")
+    url = "postgresql://room:s3cret@127.0.0.1:1/room"  # nothing listens on port 1
+    with pytest.raises(RoomDatabaseError) as caught:
+        database.connect(tmp_path / "r.sqlite", url, busy_seconds=1)
+    assert "s3cret" not in str(caught.value)
+    assert str(caught.value).startswith("room database postgresql://room:***@127.0.0.1:1/room")
+
+
+def test_without_psycopg_the_error_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import builtins
+
+    real = builtins.__import__
+
+    def no_psycopg(name: str, *args: object, **kwargs: object) -> object:
+        if name == "psycopg":
+            raise ImportError("No module named 'psycopg'")
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    with pytest.raises(RoomDatabaseError, match=r"pip install 'immersion\[postgres\]'"):
+        database.connect(tmp_path / "r.sqlite", "postgresql://h/db")

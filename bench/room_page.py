@@ -13,7 +13,8 @@ opened page in five with a recording started. It is written with `executemany`,
 the indexes made after the rows (as a bulk load would). Then it times:
 
 a. the page's reading (`immersion.room.reading.read_figures`) and drawing
-   (`immersion.render.intranet.room.room_page`): what `immersion build` does;
+   (`immersion.render.intranet.room.figures_text`, the demo room's items naming the
+   rows): what `immersion build` does for the page;
 b. a raw baseline in the same run: one `SELECT COUNT(*), SUM(seconds)` over the
    table, the least any reading of every row must cost.
 
@@ -41,11 +42,11 @@ sys.path.insert(0, str(ROOT))
 from immersion.room.schema import STATEMENTS  # noqa: E402
 
 DISPLAYS = 20
+# The demo room's items (the page names them), and one no longer in the room.
 ITEMS = (
-    [f"story:s{i:02d}" for i in range(40)]
-    + [f"persona:p{i}" for i in range(6)]
-    + [f"journey:j{i}" for i in range(3)]
-    + ["story:gone"]  # an item no longer in the room: the page must not name it
+    [f"story:{s}" for s in ("p07", "diary-p11", "email-p11", "film-p14", "story-p19", "p21")]
+    + ["persona:maya", "persona:raj", "persona:dot", "journey:moving-home", "journey:paying-bills"]
+    + ["insight:one-number-to-trust", "action:single-moving-price", "story:gone"]
 )
 YEAR_START = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)  # a Monday
 OPEN_HOURS = (8, 19)
@@ -158,19 +159,38 @@ def baseline(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def page(path: Path) -> tuple[float, float, int]:
+def renderer(scratch: Path) -> object:
+    """The intranet renderer of the demo room (its items name the page's rows)."""
+    from immersion.audience import for_audience
+    from immersion.load import load
+    from immersion.media.renditions import Renditions
+    from immersion.project import Project
+    from immersion.render.assets import Assets
+    from immersion.render.intranet import IntranetRenderer
+    from immersion.render.staging import Staging
+
+    day = dt.date(2026, 11, 22)
+    library, _problems = load(Project(ROOT), day)
+    view = for_audience(library, "intranet", day)
+    staging = Staging(scratch)
+    assets = Assets(staging, Project(ROOT), Renditions(), [])
+    return IntranetRenderer(view, staging, assets, day)
+
+
+def page(path: Path, scratch: Path) -> tuple[float, float, int]:
     """Seconds to read the figures, seconds to draw the page, the page's size."""
-    from immersion.render.intranet.room import room_page
+    from immersion.render.intranet.room import figures_text
     from immersion.room.reading import read_figures
 
+    r = renderer(scratch)
     started = time.perf_counter()
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        figures = read_figures(con, "UTC")
+        figures = read_figures(con)
     finally:
         con.close()
     read = time.perf_counter()
-    text = room_page(figures, names={}, href=lambda key: None)
+    text = figures_text(r, figures)  # type: ignore[arg-type]
     drawn = time.perf_counter()
     return read - started, drawn - read, len(text)
 
@@ -192,7 +212,7 @@ def main() -> None:
         write_database(db, args.events)
         generated = time.perf_counter() - started
     raw = baseline(db)
-    read, drawn, size = page(db)
+    read, drawn, size = page(db, results / "staging")
     row = {
         "events": args.events,
         "generate_s": round(generated, 2),

@@ -14,6 +14,8 @@ spelled again as `root / "build" / ".staging" / audience`. The layout:
     build/.preview/     the live preview's staging and site, per audience
     build/.cache/       media renditions and the audit's memo
     build/films/        MP4s written by `immersion film export`
+    build/letters/      thank-you letters written by `immersion letters`
+    build/.room/        the room database (the displays' heartbeats and events)
     build/.lock         one build at a time
 
 The room's today is the date in the room's time zone (consent expires at the
@@ -52,6 +54,7 @@ class Project:
     STAGING: ClassVar[str] = ".staging"
     PREVIEW: ClassVar[str] = ".preview"
     FILMS: ClassVar[str] = "films"
+    LETTERS: ClassVar[str] = "letters"
     ROOM: ClassVar[str] = ".room"  # in build/: the room's database
 
     root: Path
@@ -108,6 +111,11 @@ class Project:
     @property
     def films(self) -> Path:
         return self.build / self.FILMS
+
+    @property
+    def letters(self) -> Path:
+        """Where `immersion letters` writes the participants' letters by default."""
+        return self.build / self.LETTERS
 
     @property
     def room_database(self) -> Path:

@@ -113,6 +113,11 @@ class Project:
         return self.build / self.FILMS
 
     @property
+    def room_summary(self) -> Path:
+        """The room page's cache of each day's sums of the room database's events."""
+        return self.cache / "room-page.sqlite"
+
+    @property
     def letters(self) -> Path:
         """Where `immersion letters` writes the participants' letters by default."""
         return self.build / self.LETTERS

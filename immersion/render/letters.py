@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from .. import model as m
 from ..contributions import Contribution
-from .html import fmt_date, join, tag
+from .html import fmt_date, join, tag, void
 from .views import STATUS_LABELS, STORY_KIND_LABELS
 
 STYLE = """
@@ -66,7 +66,7 @@ def change_line(action: m.Action, because: list[str]) -> Markup:
         when = ""
     parts: list[object] = [tag("span", f"{status}{when}:", class_="status"), " ", action.we_did]
     if because:
-        parts += [tag("br"), tag("span", f"What we learned: {' '.join(because)}", class_="why")]
+        parts += [void("br"), tag("span", f"What we learned: {' '.join(because)}", class_="why")]
     return join(parts)
 
 
@@ -142,7 +142,7 @@ def letter_html(
         )
     body.append(tag("h2", "How often you were heard"))
     body.append(tag("p", heard_text(heard)))
-    body.append(tag("p", join(["With thanks,", tag("br"), "the research team"]), class_="sign"))
+    body.append(tag("p", join(["With thanks,", void("br"), "the research team"]), class_="sign"))
     head = join(
         [
             Markup('<meta charset="utf-8">'),

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 FONT_SIZE = 13
-CHAR_WIDTH = 7.2  # rough advance of a 13 px sans-serif glyph, for layout only
+CHAR_WIDTH = 8.0  # rough advance of a 13 px sans-serif glyph (DejaVu Sans), for layout only
 BAR = "#0072B2"  # Okabe–Ito blue, as the emotion curve's first line
 BAR_ALT = "#D55E00"
 ROW = 26
-LABEL_CHARS = 34
+LABEL_CHARS = 28
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -56,7 +56,7 @@ def bar_scale(values: Sequence[float], length: float) -> list[float]:
 
 def bar_chart(uid: str, title: str, desc: str, bars: Sequence[Bar], *, width: int = 680) -> Markup:
     """Horizontal bars, one row each: the label, the bar, the value in words."""
-    label_width = 8 + LABEL_CHARS * CHAR_WIDTH * 0.8
+    label_width = 8 + LABEL_CHARS * CHAR_WIDTH
     value_width = 64
     length = max(width - label_width - value_width - 16, 80)
     height = 8 + ROW * max(len(bars), 1)
@@ -108,7 +108,7 @@ def column_chart(
     columns: Sequence[Column],
     legend: tuple[str, str],
     *,
-    height: int = 220,
+    height: int = 240,
 ) -> Markup:
     """Vertical columns (one a week), with a second series drawn in front of the first.
 
@@ -116,7 +116,7 @@ def column_chart(
     tens), each labelled at the top of its axis, so both shapes can be read.
     """
     step = 16
-    left, right, top, bottom = 64, 64, 40, height - 36
+    left, right, top, bottom = 64, 64, 60, height - 36
     width = left + right + step * max(len(columns), 1)
     first = max((c.value for c in columns), default=0)
     second = max((c.second for c in columns), default=0)
@@ -131,8 +131,8 @@ def column_chart(
         f'<rect x="{left}" y="8" width="14" height="14" fill="{BAR}" fill-opacity="0.45"/>'
         f'<text x="{left + 20}" y="15" dy="0.35em" fill="currentColor">{_text(legend[0])}'
         f" (left scale)</text>",
-        f'<rect x="{left + 280}" y="8" width="14" height="14" fill="{BAR_ALT}"/>'
-        f'<text x="{left + 300}" y="15" dy="0.35em" fill="currentColor">{_text(legend[1])}'
+        f'<rect x="{left}" y="30" width="14" height="14" fill="{BAR_ALT}"/>'
+        f'<text x="{left + 20}" y="37" dy="0.35em" fill="currentColor">{_text(legend[1])}'
         f" (right scale)</text>",
         f'<line x1="{left}" y1="{bottom}" x2="{width - right}" y2="{bottom}"'
         ' stroke="currentColor" stroke-opacity="0.6"/>',

@@ -20,11 +20,15 @@ What the figures mean (the page says the same in words):
 * **listened to the end**: `listen` events with `completed` = 1, by item and media.
 * **proof of non-play**: events whose `started_at` is at or after their own
   `valid_until` (both ISO 8601 UTC text, so the comparison is a string comparison).
+
+Days are UTC dates; an attracted open is looked for within the day of its showing
+(a room is closed at midnight).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -138,85 +142,183 @@ def monday(day: dt.date) -> dt.date:
 
 # -- the queries --------------------------------------------------------------------
 
+# Every figure is summed from one day at a time (a range of the `started_at` index):
+# a day is tens of thousands of events, sorted in memory, where the whole table would
+# be millions sorted on disk. The sums of each day are kept in a small cache of the
+# build's own (`Project.room_summary`), so a nightly build reads again only the days
+# whose number of events changed (a display that was offline sends its days late)
+# and the last one; a year of events is then read in well under a second.
+
 # Each display's slides and opens in time order: an open right after a showing of the
 # same item is one that showing attracted. Other kinds are partitioned apart, so a
 # `listen` on an opened page does not stand between a showing and the next one.
-BY_ITEM = f"""
+DAY = f"""
 SELECT display, item, kind, media, COUNT(*), SUM(seconds), SUM(completed), SUM(count),
        SUM(CASE WHEN kind = '{OPEN}' AND before_kind = '{SLIDE}' AND before_item = item
+                THEN 1 ELSE 0 END),
+       SUM(CASE WHEN valid_until IS NOT NULL AND started_at >= valid_until
                 THEN 1 ELSE 0 END)
 FROM (
-    SELECT display, item, kind, media, seconds, completed, count,
+    SELECT display, item, kind, media, seconds, completed, count, started_at, valid_until,
            LAG(kind) OVER (PARTITION BY display, CASE WHEN kind IN ('{SLIDE}', '{OPEN}')
                            THEN 1 ELSE 0 END ORDER BY started_at) AS before_kind,
            LAG(item) OVER (PARTITION BY display, CASE WHEN kind IN ('{SLIDE}', '{OPEN}')
                            THEN 1 ELSE 0 END ORDER BY started_at) AS before_item
     FROM events
+    WHERE started_at >= ? AND started_at < ?
 ) AS ordered
 GROUP BY display, item, kind, media
 """
 
-# Per day (the UTC date of `started_at`) and display: the weeks and the displays.
-BY_DAY = """
-SELECT substr(started_at, 1, 10), display, kind, COUNT(*)
-FROM events
-GROUP BY substr(started_at, 1, 10), display, kind
-"""
-
-HELD = f"""
+DAY_HELD = f"""
 SELECT item, ROUND(seconds), COUNT(*)
 FROM events
-WHERE kind = '{OPEN}' AND seconds IS NOT NULL
+WHERE started_at >= ? AND started_at < ? AND kind = '{OPEN}' AND seconds IS NOT NULL
 GROUP BY item, ROUND(seconds)
 """
 
+DAY_COUNT = "SELECT COUNT(*) FROM events WHERE started_at >= ? AND started_at < ?"
 SPAN = "SELECT MIN(started_at) FROM events"
 SPAN_END = "SELECT MAX(started_at) FROM events"
 
-LATE_COUNT = """
-SELECT COUNT(*) FROM events
-WHERE valid_until IS NOT NULL AND started_at >= valid_until
-"""
-
 LATE = """
 SELECT id, display, kind, item, started_at, valid_until FROM events
-WHERE valid_until IS NOT NULL AND started_at >= valid_until
+WHERE started_at >= ? AND started_at < ?
+  AND valid_until IS NOT NULL AND started_at >= valid_until
 ORDER BY started_at
 """
 
+# The cache of each day's sums (always SQLite: a file of the build, or in memory).
+CACHE = (
+    "CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, events INTEGER NOT NULL,"
+    " late INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS sums (day TEXT NOT NULL, display TEXT, item TEXT, kind TEXT,"
+    " media TEXT, n INTEGER, seconds REAL, completed INTEGER, dropped INTEGER,"
+    " attracted INTEGER)",
+    "CREATE INDEX IF NOT EXISTS sums_by_day ON sums (day)",
+    "CREATE TABLE IF NOT EXISTS held (day TEXT NOT NULL, item TEXT, seconds INTEGER, n INTEGER)",
+    "CREATE INDEX IF NOT EXISTS held_by_day ON held (day)",
+)
 
-def _rows(con: Connection, sql: str, limit: int | None = None) -> Sequence[Sequence[Any]]:
+
+def _rows(
+    con: Connection, sql: str, params: Sequence[object] = (), mark: str = "?"
+) -> Sequence[Sequence[Any]]:
     cursor = con.cursor()
     try:
-        cursor.execute(sql)
-        return cursor.fetchmany(limit) if limit is not None else cursor.fetchall()
+        cursor.execute(sql.replace("?", mark) if mark != "?" else sql, tuple(params))
+        return cursor.fetchall()
     finally:
         cursor.close()
 
 
-def read_figures(con: Connection) -> Figures:
+def days_between(first: str, last: str) -> list[str]:
+    """Every UTC date from `first` to `last` (ISO times), as "YYYY-MM-DD"."""
+    start, end = dt.date.fromisoformat(first[:10]), dt.date.fromisoformat(last[:10])
+    return [(start + dt.timedelta(days=n)).isoformat() for n in range((end - start).days + 1)]
+
+
+def next_day(day: str) -> str:
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
+
+
+def refresh(con: Connection, cache: sqlite3.Connection, mark: str = "?") -> list[str]:
+    """Bring the cache's sums up to the database's days; the days it holds events for."""
+    for statement in CACHE:
+        cache.execute(statement)
+    first = _rows(con, SPAN)[0][0]
+    last = _rows(con, SPAN_END)[0][0]
+    if first is None or last is None:
+        cache.execute("DELETE FROM days")
+        cache.execute("DELETE FROM sums")
+        cache.execute("DELETE FROM held")
+        cache.commit()
+        return []
+    known = dict(cache.execute("SELECT day, events FROM days").fetchall())
+    days = days_between(str(first), str(last))
+    final = days[-1]
+    kept = []
+    for day in days:
+        bounds = (day, next_day(day))
+        events = int(_rows(con, DAY_COUNT, bounds, mark)[0][0] or 0)
+        if events and known.get(day) == events and day != final:
+            kept.append(day)
+            continue
+        cache.execute("DELETE FROM sums WHERE day = ?", (day,))
+        cache.execute("DELETE FROM held WHERE day = ?", (day,))
+        cache.execute("DELETE FROM days WHERE day = ?", (day,))
+        if not events:
+            continue
+        rows = _rows(con, DAY, bounds, mark)
+        late = sum(int(r[9] or 0) for r in rows)
+        cache.executemany(
+            "INSERT INTO sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(day, *r[:9]) for r in rows],
+        )
+        cache.executemany(
+            "INSERT INTO held VALUES (?, ?, ?, ?)",
+            [(day, item, int(sec), n) for item, sec, n in _rows(con, DAY_HELD, bounds, mark)],
+        )
+        cache.execute("INSERT INTO days VALUES (?, ?, ?)", (day, events, late))
+        kept.append(day)
+    # Days the database no longer has (pruned, or another database): forgotten.
+    cache.execute("DELETE FROM sums WHERE day < ? OR day > ?", (days[0], final))
+    cache.execute("DELETE FROM held WHERE day < ? OR day > ?", (days[0], final))
+    cache.execute("DELETE FROM days WHERE day < ? OR day > ?", (days[0], final))
+    cache.commit()
+    return kept
+
+
+def read_figures(
+    con: Connection, cache: sqlite3.Connection | None = None, mark: str = "?"
+) -> Figures:
     """The room's figures from an open connection to its database.
 
-    Raises the driver's own errors (a corrupt file, a missing table): the caller
-    turns them into one line for the editor.
+    `cache`: the build's cache of each day's sums (in memory when not given); `mark`,
+    the driver's parameter mark ("%s" for PostgreSQL drivers). Raises the driver's own
+    errors (a corrupt file, a missing table): the caller turns them into one line.
     """
-    figures = Figures()
-    figures.first = _rows(con, SPAN)[0][0]
-    figures.last = _rows(con, SPAN_END)[0][0]
-    fold_items(figures, _rows(con, BY_ITEM))
-    fold_days(figures, _rows(con, BY_DAY))
-    for item, seconds, count in _rows(con, HELD):
-        if item is None:
-            continue
-        tally = figures.items.setdefault(item, ItemTally())
-        tally.held[int(seconds)] = tally.held.get(int(seconds), 0) + int(count)
-    figures.late_count = int(_rows(con, LATE_COUNT)[0][0] or 0)
-    if figures.late_count:
-        figures.late = [
-            LateEvent(*(str(v) if v is not None else "" for v in row))
-            for row in _rows(con, LATE, LATE_LISTED)
-        ]
-    return figures
+    own = cache is None
+    memo = sqlite3.connect(":memory:") if cache is None else cache
+    try:
+        days = refresh(con, memo, mark)
+        figures = Figures()
+        if not days:
+            return figures
+        figures.first, figures.last = days[0], days[-1]
+        fold_items(
+            figures,
+            memo.execute(
+                "SELECT display, item, kind, media, SUM(n), SUM(seconds), SUM(completed),"
+                " SUM(dropped), SUM(attracted) FROM sums GROUP BY display, item, kind, media"
+            ).fetchall(),
+        )
+        fold_days(
+            figures,
+            memo.execute(
+                "SELECT day, display, kind, SUM(n) FROM sums GROUP BY day, display, kind"
+            ).fetchall(),
+        )
+        for item, seconds, n in memo.execute(
+            "SELECT item, seconds, SUM(n) FROM held GROUP BY item, seconds"
+        ).fetchall():
+            if item is None:
+                continue
+            tally = figures.items.setdefault(item, ItemTally())
+            tally.held[int(seconds)] = tally.held.get(int(seconds), 0) + int(n)
+        late_days = memo.execute("SELECT day, late FROM days WHERE late > 0 ORDER BY day")
+        for day, late in late_days.fetchall():
+            figures.late_count += int(late)
+            if len(figures.late) < LATE_LISTED:
+                rows = _rows(con, LATE, (day, next_day(day)), mark)
+                figures.late += [
+                    LateEvent(*(str(v) if v is not None else "" for v in row))
+                    for row in rows[: LATE_LISTED - len(figures.late)]
+                ]
+        return figures
+    finally:
+        if own:
+            memo.close()
 
 
 def fold_items(figures: Figures, rows: Iterable[Sequence[Any]]) -> None:

@@ -138,7 +138,7 @@ def test_the_page_shows_the_figures_the_displays_reported(project: Path) -> None
 
     stats = {
         s.get_text(" ", strip=True).removeprefix(s.strong.get_text()).strip(): s.strong.get_text()
-        for s in soup.select(".im-stat")
+        for s in soup.select(".im-room-stat")
         if s.strong
     }
     # p07 x3 (one of them late), Maya x2, the journey and the expired story:

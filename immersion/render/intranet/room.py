@@ -53,7 +53,7 @@ def room_state(project: Project, problems: list[Problem]) -> RoomState:
     if not path.is_file():
         return RoomState(shown)
     try:
-        figures = read_database(path)
+        figures = read_database(path, project.room_summary)
     except sqlite3.Error as exc:
         reason = f"cannot read the room database: {exc}"
         problems.append(
@@ -69,13 +69,34 @@ def room_state(project: Project, problems: list[Problem]) -> RoomState:
     return RoomState(shown, figures)
 
 
-def read_database(path: Path) -> Figures:
-    """Open the SQLite file read only (a build never writes the displays' records)."""
+def read_database(path: Path, summary: Path | None = None) -> Figures:
+    """Open the SQLite file read only (a build never writes the displays' records).
+
+    `summary`: the build's cache of each day's sums; one that cannot be used (a disk
+    full once, a crash) is started again, it holds nothing that cannot be read again.
+    """
     con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return read_figures(con)
+        if summary is None:
+            return read_figures(con)
+        cache = open_summary(summary)
+        try:
+            return read_figures(con, cache)
+        finally:
+            cache.close()
     finally:
         con.close()
+
+
+def open_summary(summary: Path) -> sqlite3.Connection:
+    summary.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        cache = sqlite3.connect(summary)
+        cache.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        return cache
+    except sqlite3.Error:
+        summary.unlink(missing_ok=True)
+        return sqlite3.connect(summary)
 
 
 # -- words for numbers -------------------------------------------------------------
@@ -214,10 +235,10 @@ def figures_text(r: IntranetRenderer, f: Figures) -> str:
         tag(
             "div",
             join(
-                tag("p", join([tag("strong", n), " ", label]), class_="im-stat")
+                tag("p", join([tag("strong", n), " ", label]), class_="im-room-stat")
                 for n, label in stats
             ),
-            class_="im-stats",
+            class_="im-room-stats",
             aria_label="The room in numbers",
         )
     )
@@ -298,11 +319,13 @@ def weeks_section(f: Figures) -> str:
     )
     svg = column_chart("room-weeks", "Week by week", desc, columns, ("showings", "items opened"))
     rows = [(week_label(monday), count(t.shown), count(t.opened)) for monday, t in reversed(weeks)]
-    return (
-        "## Week by week\n"
-        + block(chart(svg))
-        + block(table(["week", "showings", "items opened"], rows))
+    every = tag(
+        "details",
+        tag("summary", f"Every week's figures ({len(weeks)} weeks)")
+        + table(["week", "showings", "items opened"], rows),
+        class_="im-room-weeks",
     )
+    return "## Week by week\n" + block(chart(svg)) + block(every)
 
 
 def displays_section(r: IntranetRenderer, f: Figures) -> str:

@@ -111,12 +111,20 @@ def letter_html(
             where = STORY_KIND_LABELS.get(said.kind, said.kind)
             body.append(tag("blockquote", tag("p", f"“{said.words}”")))
             body.append(tag("p", where + (f", {fmt_date(when)}" if when else ""), class_="where"))
-    else:
+    elif "words" not in c.consent.allows:
         body.append(
             tag(
                 "p",
                 "We do not quote your words here: you asked us not to show them, "
                 "and we keep to that.",
+            )
+        )
+    else:
+        body.append(
+            tag(
+                "p",
+                "We do not quote your words in this letter: they are shown only where "
+                "you agreed they could be.",
             )
         )
     body.append(tag("h2", "What changed because of it"))

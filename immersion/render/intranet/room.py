@@ -392,7 +392,7 @@ def items_section(f: Figures, name: Callable[[str], Named], total: Tally) -> str
         )
         for n, t in items
     ]
-    head = ["item", "showings", "opened", "opened from a showing", "attraction", "holding power"]
+    head = ["item", "showings", "opened", "from a showing", "attraction", "holding power"]
     return text + block(table(head, rows))
 
 

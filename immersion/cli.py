@@ -237,6 +237,20 @@ def parser() -> argparse.ArgumentParser:
         "--user", help="the account that builds (default: the project's owner; never root)"
     )
 
+    letters = sub.add_parser(
+        "letters", help="write a thank-you letter for each participant: their words, what changed"
+    )
+    letters.add_argument(
+        "consents",
+        nargs="*",
+        metavar="CONSENT_ID",
+        help="the participants' consent records (default: every one valid today)",
+    )
+    letters.add_argument(
+        "--out", type=Path, metavar="DIR", help="where to write them (default: build/letters/)"
+    )
+    letters.add_argument("--date", type=_date, help="write them as of this date")
+
     from .commands import import_  # `immersion import`: its flags live with it
 
     import_.add_parser(sub, _Parser)
@@ -324,6 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import schedule
 
             return schedule.run(project, args.print_unit, args.print_cron, args.user)
+        if args.command == "letters":
+            from .commands import letters
+
+            return letters.run(project, args.consents, out=args.out, today=args.date)
         if args.command == "import":
             from .commands import import_
 

@@ -15,6 +15,8 @@ spelled again as `root / "build" / ".staging" / audience`. The layout:
     build/.preview/     the live preview's staging and site, per audience
     build/.cache/       media renditions and the audit's memo
     build/films/        MP4s written by `immersion film export`
+    build/letters/      thank-you letters written by `immersion letters`
+    build/.room/        the room database (the displays' heartbeats and events)
     build/.lock         one build at a time
 
 The room's today is the date in the room's time zone (consent expires at the
@@ -53,6 +55,7 @@ class Project:
     STAGING: ClassVar[str] = ".staging"
     PREVIEW: ClassVar[str] = ".preview"
     FILMS: ClassVar[str] = "films"
+    LETTERS: ClassVar[str] = "letters"
     ROOM: ClassVar[str] = ".room"  # in build/: the room's database
 
     root: Path
@@ -109,6 +112,16 @@ class Project:
     @property
     def films(self) -> Path:
         return self.build / self.FILMS
+
+    @property
+    def room_summary(self) -> Path:
+        """The room page's cache of each day's sums of the room database's events."""
+        return self.cache / "room-page.sqlite"
+
+    @property
+    def letters(self) -> Path:
+        """Where `immersion letters` writes the participants' letters by default."""
+        return self.build / self.LETTERS
 
     @property
     def room_database(self) -> Path:

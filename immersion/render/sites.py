@@ -23,6 +23,8 @@ from ..validity import Validity, day_start, site_dates, write_valid_until
 from .assets import Assets
 from .intranet import IntranetRenderer
 from .intranet.pages import item_page
+from .intranet.room import PAGE as ROOM_PAGE
+from .intranet.room import room_state
 from .kiosk import KioskAssets, KioskRenderer
 from .kiosk.identity import STYLESHEET, identity
 from .kiosk.offline import summary, write_offline
@@ -97,7 +99,10 @@ def render_intranet(
     audience = "intranet"
     staging = staging or Staging(project.staging(audience))
     assets = Assets(staging, project, renditions, problems)
-    renderer = IntranetRenderer(library, staging, assets, today, only)
+    # The room database is read only when the room page is written (not for a preview
+    # of one story).
+    state = room_state(project, problems) if only is None or ROOM_PAGE in only else None
+    renderer = IntranetRenderer(library, staging, assets, today, only, state)
     renderer.render(settings.site_name or library.room.name)
     config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:

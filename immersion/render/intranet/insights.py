@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from ... import model as m
+from ...contributions import credits
 from .. import views
 from ..html import EMPTY, block, join, tag, ul
 from ..staging import front_matter, md_text
@@ -63,11 +65,23 @@ def write_insight_page(r: IntranetRenderer, insight: m.Insight) -> None:
     r.write(page, text)
 
 
-def action_card(r: IntranetRenderer, page: str, a: m.Action) -> Markup:
-    """What they said, what we did, the facts, and the insights it answers."""
+def action_card(
+    r: IntranetRenderer, page: str, a: m.Action, people: Sequence[tuple[str, str]] = ()
+) -> Markup:
+    """What they said, what we did, the facts, the insights it answers, and whose words."""
     linked = [r.link(page, "insight", i) for i in a.insights if i in r.lib.insights]
     because = (
         tag("p", join(["Because of: ", join(linked, ", ")]), class_="im-meta") if linked else EMPTY
+    )
+    # The participants whose words are the insights' evidence, each to their story.
+    names = [
+        tag("a", pseudonym, href=r.href(page, item_page("story", story_id)))
+        for pseudonym, story_id in people
+    ]
+    whose = (
+        tag("p", join(["From what they told us: ", join(names, ", ")]), class_="im-meta im-credits")
+        if names
+        else EMPTY
     )
     inner = join(
         [
@@ -79,6 +93,7 @@ def action_card(r: IntranetRenderer, page: str, a: m.Action) -> Markup:
             ),
             tag("p", join(views.action_facts(a), " · "), class_="im-meta"),
             because,
+            whose,
         ]
     )
     return tag("article", inner, class_=f"im-action im-status-{a.status}", id=a.id)
@@ -89,7 +104,8 @@ def write_actions_page(r: IntranetRenderer) -> None:
     if not r.wants(page):
         return
     text = front_matter("You said, we did") + "# You said, we did\n"
+    people = credits(r.lib)
     for _status, label, actions in views.actions_by_status(r.lib.actions.values()):
-        cards = join(action_card(r, page, a) for a in actions)
+        cards = join(action_card(r, page, a, people.get(a.id, [])) for a in actions)
         text += f"## {label}\n" + block(tag("div", cards, class_="im-actions"))
     r.write(page, text)

@@ -22,7 +22,7 @@ from ..html import EMPTY, block, join, tag, ul, void
 from ..recordings import Recordings
 from ..staging import Staging, esc, front_matter, md_text, rel_url, template_text
 from ..views import SECTION_DIRS, STORY_KIND_LABELS
-from . import insights, journeys, personas, stories
+from . import insights, journeys, personas, room, stories
 from .pages import NAV_SECTION_LIMIT, QUOTE_LIMIT, Citations, item_page
 
 
@@ -40,6 +40,7 @@ class IntranetRenderer:
         assets: Assets,
         today: dt.date,
         only: Collection[str] | None = None,
+        room_state: room.RoomState | None = None,
     ) -> None:
         self.only = None if only is None else frozenset(only)
         self.lib = lib
@@ -51,6 +52,8 @@ class IntranetRenderer:
         self.today = today
         self.cites = Citations.of(lib)
         self.pages = 0
+        # The room database's figures for the room page (None: not read this time).
+        self.room_state = room_state
 
     def wants(self, src: str) -> bool:
         return self.only is None or src in self.only
@@ -64,6 +67,7 @@ class IntranetRenderer:
         stories.write_pages(self)
         insights.write_insight_pages(self)
         insights.write_actions_page(self)
+        room.write_room_page(self, self.room_state)
         self.tags_page()
 
     # -- shared pieces -------------------------------------------------------
@@ -342,5 +346,6 @@ class IntranetRenderer:
                 "Insights", "insight", sorted((i.statement, i.id) for i in lib.insights.values())
             ),
             {"You said, we did": "actions/index.md"},
+            {"The room": room.PAGE},
             {"Tags": "tags.md"},
         ]

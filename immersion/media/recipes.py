@@ -41,6 +41,24 @@ class AudioRecipe:
 
 
 @dataclass(frozen=True)
+class Redacted:
+    """What to take out of one recording (a story's `redact:` spans, see `redaction.py`).
+
+    Part of the key of every output of the recording (`media/keys.py`) only when it has
+    spans, so a recording without redactions keeps its cached renditions.
+    """
+
+    spans: tuple[tuple[float, float, str], ...] = ()  # (start, end, picture: blank|blur)
+    sound: str = "silence"  # or "bleep": a 1 kHz tone instead of silence
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+
+NOTHING_REDACTED = Redacted()
+
+
+@dataclass(frozen=True)
 class Clip:
     """A highlight cut from a normalised recording."""
 

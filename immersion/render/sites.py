@@ -97,8 +97,11 @@ def render_intranet(
     audience = "intranet"
     staging = staging or Staging(project.staging(audience))
     assets = Assets(staging, project, renditions, problems)
+    assets.redacting(library)
     renderer = IntranetRenderer(library, staging, assets, today, only)
     renderer.render(settings.site_name or library.room.name)
+    if only is None:
+        assets.write_redacted()
     config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:
         staging.prune()
@@ -144,6 +147,7 @@ def render_kiosk(
     audience = "kiosk"
     staging = staging or Staging(project.staging(audience))
     assets = KioskAssets(staging, project, renditions, problems)
+    assets.redacting(library)
     renderer = KioskRenderer(library, staging, assets, problems)
     renderer.built = day_start(today, library.room.timezone)
     # The room's colours and logo (mkdocs.yml), written before the pages that show the logo.
@@ -153,6 +157,7 @@ def render_kiosk(
         staging, audience, project, settings, library, ["index.md"], [STYLESHEET]
     )
     renderer.finish()
+    assets.write_redacted()
     staging.prune()
     displays = [screen.id for screen in renderer.screens]
 

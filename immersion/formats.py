@@ -401,8 +401,7 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "the time its words need; its clip or film still plays whole.",
         "redact": "Personal data to take out before publishing: `{words: ...}` or "
         "`{start, end}` spans of the recording, each with an optional `why`.",
-        "redact_sound": "How redacted spans sound: `silence` (default) or `bleep` (a 1 kHz "
-        "tone).",
+        "redact_sound": "How redacted spans sound: `silence` (default) or `bleep` (a 1 kHz tone).",
         "redact[].words": "A word or phrase to take out before publishing: the build writes "
         "`[redacted]` instead, in any case, as whole words, across line breaks, in every text "
         "of both sites (body, transcript, captions, quotes, search).",

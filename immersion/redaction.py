@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import model as m
-from .media.recipes import Redacted
 from .transcripts import Transcript
 
 MARK = "[redacted]"
@@ -89,6 +88,24 @@ def _same(phrase: str, found: str) -> bool:
 def phrases(lib: m.Library) -> Phrases:
     """Every word entry of every story in `lib`."""
     return Phrases(r.words for story in lib.stories.values() for r in story.redact if r.words)
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """What to take out of one recording (a story's `redact:` spans, see `redaction.py`).
+
+    Part of the key of every output of the recording (`media/keys.py`) only when it has
+    spans, so a recording without redactions keeps its cached renditions.
+    """
+
+    spans: tuple[tuple[float, float, str], ...] = ()  # (start, end, picture: blank|blur)
+    sound: str = "silence"  # or "bleep": a 1 kHz tone instead of silence
+
+    def __bool__(self) -> bool:
+        return bool(self.spans)
+
+
+NOTHING_REDACTED = Redacted()
 
 
 # -- words ---------------------------------------------------------------------------

@@ -94,7 +94,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "problems yamlio transcripts",
         "schema",
         "model",
-        "formats spoken bodytext engine pageloads httpd project",
+        "formats spoken bodytext engine pageloads httpd project redaction",
         "load audience media scaffold reference importers",
         "settings",
         "render publish validity",

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a recording's `redact:` spans are, for its master and its keys: defined with the
+# rest of redaction (a layer below media/), a recipe like the others here.
+from ..redaction import NOTHING_REDACTED as NOTHING_REDACTED
+from ..redaction import Redacted as Redacted
+
 # Bump when the code changes what an existing recipe produces.
 PIPELINE_VERSION = 1
 
@@ -38,24 +43,6 @@ class AudioRecipe:
     opus_bitrate: str = "48k"
     peaks_samples_per_pixel: int = 512  # at the 8 kHz decode used for peaks
     clip_fade_ms: int = 150
-
-
-@dataclass(frozen=True)
-class Redacted:
-    """What to take out of one recording (a story's `redact:` spans, see `redaction.py`).
-
-    Part of the key of every output of the recording (`media/keys.py`) only when it has
-    spans, so a recording without redactions keeps its cached renditions.
-    """
-
-    spans: tuple[tuple[float, float, str], ...] = ()  # (start, end, picture: blank|blur)
-    sound: str = "silence"  # or "bleep": a 1 kHz tone instead of silence
-
-    def __bool__(self) -> bool:
-        return bool(self.spans)
-
-
-NOTHING_REDACTED = Redacted()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from . import model as m
 from .problems import Problem, Severity, relpath, suggest
+from .redaction import Phrases
 from .schema import MediaRef
 from .transcripts import Cue, Transcript, read_vtt
 
@@ -339,8 +340,6 @@ def check_redactions(story: m.Story, transcripts: dict[Path, Transcript]) -> lis
     a note, not a warning: the import lists real names even where they are never said
     (a later edit might say them), but a typo looks the same, so it is shown.
     """
-    from .redaction import Phrases
-
     problems: list[Problem] = []
     src = story.source
 

@@ -44,6 +44,13 @@ class Phrases:
         unique = {" ".join(_tokens(p)).casefold(): " ".join(_tokens(p)) for p in phrases}
         self.phrases = tuple(sorted((p for p in unique.values() if p), key=str.casefold))
         self._words = {p: frozenset(_WORD.findall(p.casefold())) for p in self.phrases}
+        # Each phrase under one of its words: a text is only tried for the phrases
+        # filed under the words it holds.
+        self._by_word: dict[str, list[str]] = {}
+        for p in self.phrases:
+            key = max(self._words[p], key=len, default="")
+            self._by_word.setdefault(key, []).append(p)
+        self._keys = frozenset(self._by_word)
         self._patterns: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def __bool__(self) -> bool:
@@ -51,7 +58,13 @@ class Phrases:
 
     def _pattern(self, text: str) -> re.Pattern[str] | None:
         present = set(_WORD.findall(text.casefold()))
-        wanted = tuple(p for p in self.phrases if self._words[p] <= present)
+        hits = present & self._keys
+        if "" in self._by_word:  # a phrase of no word characters at all ("+-+")
+            hits.add("")
+        if not hits:
+            return None
+        candidates = {p for w in hits for p in self._by_word[w]}
+        wanted = tuple(sorted(p for p in candidates if self._words[p] <= present))
         if not wanted:
             return None
         pattern = self._patterns.get(wanted)

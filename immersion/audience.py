@@ -9,7 +9,9 @@ on the filtered Library, so a renderer cannot leak what it never receives:
   no `face` drops photos, no `words` drops transcripts and highlights (and
   emails and written stories entirely, since their body *is* the person's words);
 * consent carries through: evidence, persona quotes, tour and playlist items
-  that point at a story (or at a highlight/entry) that is gone go with it.
+  that point at a story (or at a highlight/entry) that is gone go with it;
+* last, the kept stories' `redact:` words become `[redacted]` in every text of the
+  result (`redaction.redact_library`), so no renderer ever sees them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from . import model as m
+from .redaction import redact_library
 from .schema import EvidenceRef
 from .spoken import transcript_refs
 
@@ -133,7 +136,7 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
     # words must not even be reachable through the library.
     named = {ref.path for story in stories.values() for ref in transcript_refs(story)}
     transcripts = {path: t for path, t in library.transcripts.items() if path in named}
-    return m.Library(
+    view = m.Library(
         room=room,
         consents=consents,
         personas=personas,
@@ -143,3 +146,4 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
         actions=library.actions,
         transcripts=transcripts,
     )
+    return redact_library(view)

@@ -401,10 +401,12 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "the time its words need; its clip or film still plays whole.",
         "redact": "Personal data to take out before publishing: `{words: ...}` or "
         "`{start, end}` spans of the recording, each with an optional `why`.",
-        "redact_sound": "How redacted spans sound: `silence` (default) or `bleep`.",
-        "redact[].words": "A word or phrase (any case) to take out before publishing. The build "
-        "does not apply it yet: `immersion check` warns while the words are still in the text.",
-        "redact[].start": "The start of a span of the recording to silence.",
+        "redact_sound": "How redacted spans sound: `silence` (default) or `bleep` (a 1 kHz tone).",
+        "redact[].words": "A word or phrase to take out before publishing: the build writes "
+        "`[redacted]` instead, in any case, as whole words, across line breaks, in every text "
+        "of both sites (body, transcript, captions, quotes, search).",
+        "redact[].start": "The start of a span of the recording to silence (in every rendition, "
+        "clip and video of it).",
         "redact[].end": "Where the span ends.",
         "redact[].entry": "An audio-diary entry's id: the span is in its recording.",
         "redact[].picture": "Video only: `blur` or `blank` (default) the picture in the span.",

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from . import model as m
 from .problems import Problem, Severity, relpath, suggest
+from .redaction import Phrases
 from .schema import MediaRef
 from .transcripts import Cue, Transcript, read_vtt
 
@@ -330,43 +331,100 @@ def check_durations(
 
 
 def check_redactions(story: m.Story, transcripts: dict[Path, Transcript]) -> list[Problem]:
-    """`redact:` is read but not yet applied by the build: say where its words still are.
+    """`redact:` entries the build cannot apply, and words that match nothing.
 
-    A warning, not silence: the import writes these entries so that personal data is
-    found, and an editor must not believe the build will take it out for them.
+    The build applies the list (`redaction.py`). An entry it cannot apply (a span with
+    no end, an unknown diary entry) is an error, and the loader leaves the story out of
+    both sites until it is fixed: personal data is never published because of a typo in
+    the list that was meant to take it out. Words found nowhere in the story's texts are
+    a note, not a warning: the import lists real names even where they are never said
+    (a later edit might say them), but a typo looks the same, so it is shown.
     """
     problems: list[Problem] = []
     src = story.source
+
+    def error(i: int, fld: str, message: str, hint: str) -> None:
+        line = src.line(f"redact[{i}].{fld}") or src.line(f"redact[{i}]") or src.line("redact")
+        problems.append(Problem(src.path, line, message, hint, Severity.ERROR, "redact"))
+
     refs = [story.transcript, *(e.transcript for e in story.entries)]
-    texts = [(PurePosixPath(src.path).name, story.body)]
+    if story.narration and story.narration.captions:
+        refs.append(story.narration.captions)
+    texts = [story.title, story.subject, story.body]
+    texts += [e.prompt for e in story.entries] + [f.caption for f in story.frames]
     for ref in refs:
         found = transcripts.get(ref.path) if ref is not None else None
-        if ref is not None and found is not None:
-            texts.append((PurePosixPath(ref.src).name, "\n".join(c.text for c in found.cues)))
+        if found is not None:
+            texts += [cue.text for cue in found.cues]
+            texts += [cue.voice for cue in found.cues if cue.voice]
+    entries = {e.id: e for e in story.entries}
+    own = story.recording or (story.narration.recording if story.narration else None)
     for i, entry in enumerate(story.redact):
+        span = entry.start is not None or entry.end is not None
+        if entry.words and span:
+            error(
+                i,
+                "words",
+                "this redaction has both words and a time span",
+                "split it in two entries: one {words: ...}, one {start: ..., end: ...}",
+            )
+            continue
         if entry.words:
-            where = [name for name, text in texts if entry.words.casefold() in text.casefold()]
-            if where:
+            phrase = Phrases([entry.words])
+            if not any(phrase.find(text) for text in texts if text):
                 problems.append(
                     Problem(
                         src.path,
                         src.line(f"redact[{i}].words") or src.line("redact"),
-                        f"'{entry.words}' is to be redacted but is still in {', '.join(where)}, "
-                        "and the build does not apply redact: yet",
-                        f"replace it with [redacted] by hand in {', '.join(where)}",
-                        Severity.WARNING,
+                        f"'{entry.words}' is to be redacted but occurs nowhere in this story",
+                        "check the spelling (it is matched as whole words, in any case); "
+                        "it is still applied to any later text",
+                        Severity.NOTE,
                         "redact",
                     )
                 )
-        elif entry.start is not None:
-            problems.append(
-                Problem(
-                    src.path,
-                    src.line(f"redact[{i}].start") or src.line("redact"),
-                    "a redacted time span is not silenced by the build yet",
-                    "cut or silence the span in the recording itself before building",
-                    Severity.WARNING,
-                    "redact",
+            continue
+        if not span:
+            error(i, "words", "this redaction names nothing", "give words: or start: and end:")
+            continue
+        if entry.start is None or entry.end is None:
+            error(
+                i,
+                "start" if entry.start is None else "end",
+                f"this time span has no {'start' if entry.start is None else 'end'}",
+                "give both start: and end:, as times in the recording",
+            )
+            continue
+        if entry.end <= entry.start:
+            error(i, "end", "this time span ends before it starts", "set end: after start:")
+            continue
+        if entry.entry is not None:
+            known = entries.get(entry.entry)
+            if known is None:
+                error(
+                    i,
+                    "entry",
+                    f"there is no entry '{entry.entry}' in this story",
+                    suggest(entry.entry, list(entries)) or "name one of the story's entries",
                 )
+            elif known.recording is None:
+                error(i, "entry", f"entry '{entry.entry}' has no recording", "remove entry:")
+        elif own is None:
+            error(
+                i,
+                "start",
+                "this story has no recording of its own for the span to silence"
+                if not entries
+                else "an audio diary's span must say which entry's recording it is in",
+                "remove the span" if not entries else "add entry: with the entry's id",
             )
     return problems
+
+
+def unredactable(problems: list[Problem]) -> set[str]:
+    """The files whose `redact:` list has an error: their stories are not published."""
+    return {
+        p.path
+        for p in problems
+        if p.is_error and (p.field == "redact" or p.field.startswith(("redact[", "redact_sound")))
+    }

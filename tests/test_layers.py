@@ -94,7 +94,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "problems yamlio transcripts launcher",
         "schema",
         "model",
-        "formats spoken bodytext engine pageloads httpd project room",
+        "formats spoken bodytext engine pageloads httpd project room redaction",
         "load audience media scaffold reference importers contributions",
         "settings",
         "render publish validity",

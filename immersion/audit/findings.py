@@ -24,6 +24,8 @@ INLINE_HANDLER = "inline-handler"
 SCRIPT_URL = "javascript-url"
 UNCHECKED = "unchecked"
 STALE = "stale"
+REDACTED_TEXT = "redacted-text"
+REDACTED_SOUND = "redacted-sound"
 
 KINDS = (
     IMAGE_METADATA,
@@ -39,6 +41,8 @@ KINDS = (
     SCRIPT_URL,
     UNCHECKED,
     STALE,
+    REDACTED_TEXT,
+    REDACTED_SOUND,
 )
 
 _REBUILD = (
@@ -76,6 +80,15 @@ _FIXES = {
     ),
     SCRIPT_URL: "use a real link, or a button handled by a script file (themes/{audience}/)",
     UNCHECKED: "replace the file with one that opens, or remove it, then audit again",
+    REDACTED_TEXT: (
+        "the build replaces every redact: phrase with [redacted]: publish a fresh `immersion "
+        "build`; if a fresh build has it too, it is in themes/{audience}/ (remove it there) or "
+        "is a bug in immersion to report"
+    ),
+    REDACTED_SOUND: (
+        "the build silences every redact: span in every rendition: publish a fresh `immersion "
+        "build`; a recording copied in by hand must be replaced by the build's"
+    ),
     STALE: (
         "build and publish again (`immersion build`), which leaves it out; rebuild every "
         "night so a consent that ends is honoured on its day"

@@ -44,8 +44,9 @@ from ..media.keys import (
     recording_sources,
     tool_versions,
 )
-from ..media.recipes import Clip, MediaError
+from ..media.recipes import NOTHING_REDACTED, Clip, MediaError, Redacted
 from ..project import Project
+from ..redaction import spans_by_source
 from ..schema import EvidenceRef, MediaRef
 from ..settings import load_settings, media_recipes
 from ..spoken import transcript_refs
@@ -392,12 +393,18 @@ class CachedRenditions:
             return [], ""
         return self.cache.files(keys.values()), str(meta.get("placeholder", ""))
 
-    def recording(self, sha: str, clips: tuple[Clip, ...], only_clips: bool) -> list[Path]:
+    def recording(
+        self,
+        sha: str,
+        clips: tuple[Clip, ...],
+        only_clips: bool,
+        redacted: Redacted = NOTHING_REDACTED,
+    ) -> list[Path]:
         try:
             versions = tool_versions(audio=True)
         except MediaError:
             return []
-        keys = audio_keys(self.audio_recipe, sha, clips, versions)
+        keys = audio_keys(self.audio_recipe, sha, clips, versions, redacted)
         if only_clips:
             keys = {name: key for name, key in keys.items() if name.startswith("clip-")}
         return self.cache.files(keys.values())
@@ -462,6 +469,7 @@ def excluded(
     result.stories = frozenset(set(library.stories) - set(view.stories)) | frozenset(broken)
     photos, recordings, transcripts = _media(library)
     seen_photos, seen_recordings, seen_transcripts = _media(view)
+    redacted = spans_by_source(library)  # in the keys of those recordings' renditions
     own = renditions or CachedRenditions(project)
     try:
         for path in photos:
@@ -487,7 +495,8 @@ def excluded(
             sha = own.sha(path)
             if sha is None or (kept is None and _shared(sha, path, seen_recordings, own)):
                 continue
-            files = own.recording(sha, gone, only_clips=kept is not None)
+            spans = redacted.get(path, NOTHING_REDACTED)
+            files = own.recording(sha, gone, only_clips=kept is not None, redacted=spans)
             result.renditions += [(p, origin) for p in files]
         for path in transcripts - seen_transcripts:
             result.sources[path] = Origin(shown(path, project), consent.why)

@@ -32,7 +32,8 @@ from .. import model as m
 from ..engine import SEARCH_INDEXES as ENGINE_SEARCH_INDEXES
 from ..media.recipes import MediaError
 from ..project import Project, zone
-from . import audio, containers, images, stale
+from ..redaction import Phrases, phrases
+from . import audio, containers, images, redacted, stale
 from . import findings as f
 from .findings import Finding, SiteReport
 from .leaks import (
@@ -82,6 +83,13 @@ class Context:
     containers: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # by inode
     recordings: dict[str, set[str] | None] = field(default_factory=dict)  # by Memo key
     _pastes: dict[str, Pastes] = field(default_factory=dict)
+    _phrases: dict[str, Phrases] = field(default_factory=dict)
+
+    def phrases(self, audience: str) -> Phrases:
+        """The `redact:` words of the stories `audience` sees: none may be in its site."""
+        if audience not in self._phrases:
+            self._phrases[audience] = phrases(self.views[audience])
+        return self._phrases[audience]
 
     def pastes(self, audience: str) -> Pastes:
         """Where a fragment found in `audience`'s site was pasted in content/."""
@@ -211,6 +219,7 @@ class _Site:
         self.urls = Checker(audience)
         self.recordings: list[tuple[str, Path, str, str]] = []
         self._seen: set[tuple[str, str, str]] = set()
+        self.phrases = ctx.phrases(audience)
 
     def add(self, rel: str, kind: str, detail: str, blocking: bool = True) -> None:
         # A file name that is not UTF-8 is shown with replacement characters, never fails.
@@ -227,6 +236,7 @@ class _Site:
             except OSError as exc:
                 self.add(rel, f.UNCHECKED, f"cannot be read: {exc.strerror or exc}")
         self.tags()
+        self.silence()
         return self.report
 
     # -- every file --------------------------------------------------------------------
@@ -264,7 +274,12 @@ class _Site:
     def text_file(self, rel: str, name: str, data: bytes, category: str, fmt: str) -> None:
         """The content checks of a text file, or what they found in the same bytes before."""
         key = Memo.key(
-            "text", self.audience, self.gone.digest, name.lower(), hashlib.sha256(data).digest()
+            "text",
+            self.audience,
+            self.gone.digest,
+            self.phrases.phrases,
+            name.lower(),
+            hashlib.sha256(data).digest(),
         )
         known = self.ctx.memo.get(key)
         if known is not None:
@@ -421,6 +436,30 @@ class _Site:
                 self.search_index(rel, source)
             text = file_text(source, suffix)
         self.leaks(rel, text)
+        self.redacted_words(rel, text)
+
+    def redacted_words(self, rel: str, text: str) -> None:
+        """A phrase of a `redact:` list in a published text: one finding per phrase."""
+        for phrase in self.phrases.find(text):
+            self.add(rel, f.REDACTED_TEXT, f"holds '{phrase}', which a story's redact: lists")
+
+    # -- redacted sound ------------------------------------------------------------------
+
+    def silence(self) -> None:
+        """Each span `redacted.json` lists, measured in the published file."""
+        files, broken = redacted.listed(self.root)
+        if broken:
+            self.add(redacted.REDACTED_JSON, f.UNCHECKED, broken)
+        for rel, (sound, spans) in sorted(files.items()):
+            if ".." in rel.split("/") or not (self.root / rel).is_file():
+                continue
+            try:
+                loud = redacted.loud_spans(self.root, rel, sound, spans)
+            except MediaError as exc:
+                self.add(rel, f.UNCHECKED, str(exc))
+                continue
+            for span in loud:
+                self.add(rel, f.REDACTED_SOUND, span.detail)
 
     def search_index(self, rel: str, source: str) -> None:
         try:

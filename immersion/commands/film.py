@@ -36,6 +36,7 @@ from ..problems import (
 )
 from ..project import Project
 from ..publish import build_lock
+from ..redaction import story_spans
 from ..settings import load_settings, media_recipes
 
 DEFAULT_AUDIENCE = "kiosk"  # signage lives in the room
@@ -339,7 +340,9 @@ def narration_audio(
     pipeline = MediaPipeline(project, photo, audio, 1, problems, stream)
     try:
         with build_lock(project):
-            renditions = pipeline.run_sources([], [(recording, ())], collect=False)
+            renditions = pipeline.run_sources(
+                [], [(recording, ())], collect=False, redacted=story_spans(story)
+            )
             rendition = renditions.recordings.get(recording.path)
             m4a = rendition.files.get("m4a") if rendition else None
             if rendition is None or m4a is None:

@@ -21,9 +21,8 @@ def redact_lines(found: list[Finding]) -> list[str]:
     if not found:
         return ["# Personal data to take out before publishing (none was found)", "redact: []"]
     lines = [
-        "# Found by the import: take each one out of the text by hand",
-        "# (the build does not apply this list yet).",
-        "# Delete an entry only if it is not personal data.",
+        "# Found by the import: the build writes [redacted] instead of each of these",
+        "# in everything it publishes. Delete an entry only if it is not personal data.",
         "redact:",
     ]
     lines += [f"  - {{words: {quoted(f.words)}, why: {quoted(f.why)}}}" for f in found]

@@ -17,7 +17,7 @@ import datetime as dt
 from .. import model as m
 from .. import spoken
 from ..model import KIND_DIRS
-from ..problems import Problem
+from ..problems import Problem, Severity
 from ..project import Project
 from .checks import check_items
 from .files import ItemCache, Reader
@@ -82,6 +82,24 @@ def load(
         problems += spoken.check_story(story, transcripts)
         problems += spoken.check_redactions(story, transcripts)
     problems += spoken.check_quotes(library, today)
+    # A story whose `redact:` list cannot be applied as written is left out whole: the
+    # list exists to keep personal data off the sites.
+    unsafe = spoken.unredactable(reader.problems + problems)
+    left_out = {i: s for i, s in library.stories.items() if s.source.path in unsafe}
+    if left_out:
+        library = library.with_(
+            stories={i: s for i, s in library.stories.items() if i not in left_out}
+        )
+        problems += [
+            Problem(
+                s.source.path,
+                s.source.line("redact"),
+                f"story '{i}' is left out of both sites until its redact: list is fixed",
+                severity=Severity.NOTE,
+                field="redact",
+            )
+            for i, s in left_out.items()
+        ]
     return library, reader.problems + problems
 
 

@@ -49,7 +49,14 @@ from immersion.media.master import (
     read_master,
 )
 from immersion.media.partials import _Partials, _partials
-from immersion.media.recipes import AudioRecipe, AudioResult, Clip, MediaError
+from immersion.media.recipes import (
+    NOTHING_REDACTED,
+    AudioRecipe,
+    AudioResult,
+    Clip,
+    MediaError,
+    Redacted,
+)
 
 # What other modules and the tests import from here, wherever it is defined now.
 __all__ = [
@@ -362,6 +369,7 @@ def convert_recording(
     clips: Sequence[Clip] = (),
     only: Collection[str] | None = None,
     normalised: Path | None = None,
+    redacted: Redacted = NOTHING_REDACTED,
 ) -> AudioResult:
     """Convert one recording into ``out_dir``; see the module doc for the how and why.
 
@@ -373,6 +381,7 @@ def convert_recording(
     ``only``: the names to write (None: all of them, see :func:`output_names`).
     ``normalised``: a master from an earlier run (e.g. the cache's copy); when
     given, ``src`` is not read and nothing is measured.
+    ``redacted``: spans silenced in the master (so in every output made from it).
 
     The result lists what this call wrote (``files``/``peaks``/``clips``), the
     duration (from the master's FLAC header, exact to the sample) and the input's
@@ -401,7 +410,7 @@ def convert_recording(
         else:
             _check_source(src)
             master = out_dir / MASTER if MASTER in wanted else partials.new(MASTER)
-            _normalise(src, master, recipe, partials)
+            _normalise(src, master, recipe, partials, redacted)
 
         info = read_master(master)
         if info.samples == 0:

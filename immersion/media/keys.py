@@ -16,7 +16,7 @@ import PIL
 from .. import model as m
 from ..schema import MediaRef
 from .cache import output_key
-from .recipes import PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe
+from .recipes import NOTHING_REDACTED, PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe, Redacted
 from .video import OUTPUTS as VIDEO_OUTPUTS
 from .video import VideoRecipe
 
@@ -87,19 +87,32 @@ def audio_meta_key(recipe: AudioRecipe, sha: str, versions: str) -> str:
     return output_key("audio-meta", PIPELINE_VERSION, sha, recipe, versions)
 
 
+def _redacted(redacted: Redacted) -> tuple[Redacted, ...]:
+    # Only a recording with spans gets them in its keys: the others keep their renditions.
+    return (redacted,) if redacted else ()
+
+
 def audio_keys(
-    recipe: AudioRecipe, sha: str, clips: tuple[Clip, ...], versions: str
+    recipe: AudioRecipe,
+    sha: str,
+    clips: tuple[Clip, ...],
+    versions: str,
+    redacted: Redacted = NOTHING_REDACTED,
 ) -> dict[str, str]:
-    """{output name: key} of a recording's outputs and of each clip cut from it."""
+    """{output name: key} of a recording's outputs and of each clip cut from it.
+
+    `redacted`: the spans silenced in the master, which every output inherits.
+    """
+    more = _redacted(redacted)
     keys = {
-        name: output_key("audio", PIPELINE_VERSION, sha, recipe, name, versions)
+        name: output_key("audio", PIPELINE_VERSION, sha, recipe, name, versions, *more)
         for name in AUDIO_OUTPUTS
     }
     for clip in clips:
         for ext in CLIP_FORMATS:
             name = f"clip-{clip.id}.{ext}"
             keys[name] = output_key(
-                "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions
+                "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions, *more
             )
     return keys
 
@@ -131,9 +144,17 @@ def video_meta_key(recipe: VideoRecipe, audio: AudioRecipe, sha: str, versions: 
     return output_key("video-meta", PIPELINE_VERSION, sha, recipe, audio, versions)
 
 
-def video_keys(recipe: VideoRecipe, audio: AudioRecipe, sha: str, versions: str) -> dict[str, str]:
-    """{output name: key} of a video's MP4 and posters."""
+def video_keys(
+    recipe: VideoRecipe,
+    audio: AudioRecipe,
+    sha: str,
+    versions: str,
+    redacted: Redacted = NOTHING_REDACTED,
+) -> dict[str, str]:
+    """{output name: key} of a video's MP4 and posters (`redacted`: its spans' sound
+    and picture)."""
+    more = _redacted(redacted)
     return {
-        name: output_key("video", PIPELINE_VERSION, sha, recipe, audio, name, versions)
+        name: output_key("video", PIPELINE_VERSION, sha, recipe, audio, name, versions, *more)
         for name in VIDEO_OUTPUTS
     }

@@ -73,7 +73,7 @@ from immersion.media.loudness import (
     parse_loudnorm,
 )
 from immersion.media.partials import _Partials
-from immersion.media.recipes import AudioRecipe, MediaError
+from immersion.media.recipes import NOTHING_REDACTED, AudioRecipe, MediaError, Redacted
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,11 @@ _MEASURE = (
     "loudnorm=I=-24:TP=-2:LRA=50:measured_I=-24:measured_TP=-30:measured_LRA=1"
     ":measured_thresh=-34:offset=0:linear=true:print_format=json"
 )
+# Redacted spans are silenced a little wider than written: a transcript's times are
+# rounded, and the lossy codecs smear a step over a frame (about 21 ms for AAC).
+REDACT_PAD_S = 0.05
+BLEEP_HZ = 1000
+BLEEP_AMPLITUDE = 0.1  # -20 dBFS: clearly heard, far under the true-peak ceiling
 # Same input -> same bytes (the master here, the encodes and clips in audio.py).
 _BITEXACT = ["-fflags", "+bitexact", "-flags:a", "+bitexact"]
 
@@ -185,8 +190,35 @@ def _measure_limited(src: Path, ceilings: Sequence[float]) -> list[Loudness]:
 # --------------------------------------------------------------------------- master
 
 
-def _normalise(src: Path, dest: Path, recipe: AudioRecipe, partials: _Partials) -> None:
-    """Measure ``src`` and write the loudness-normalised mono master to ``dest``."""
+def redaction_filter(redacted: Redacted) -> str:
+    """The filter that silences (or bleeps) a recording's redacted spans; '' for none.
+
+    It runs last in pass 2, on the normalised signal, so the master and everything made
+    from it (AAC, Opus, clips, a video's audio, a film's soundtrack) carry the gap.
+    Loudness is measured on the whole recording first: taking a few seconds out must
+    not make the rest louder.
+    """
+    if not redacted:
+        return ""
+    during = "+".join(
+        f"between(t\\,{max(0.0, a - REDACT_PAD_S):.3f}\\,{b + REDACT_PAD_S:.3f})"
+        for a, b, _picture in redacted.spans
+    )
+    if redacted.sound == "bleep":
+        tone = f"{BLEEP_AMPLITUDE}*sin(2*PI*{BLEEP_HZ}*t)"
+        return f"aeval=exprs=if({during}\\,{tone}\\,val(0)):channel_layout=mono"
+    return f"volume=volume=0:enable={during}"
+
+
+def _normalise(
+    src: Path,
+    dest: Path,
+    recipe: AudioRecipe,
+    partials: _Partials,
+    redacted: Redacted = NOTHING_REDACTED,
+) -> None:
+    """Measure ``src`` and write the loudness-normalised mono master to ``dest``, with
+    ``redacted``'s spans silenced (see :func:`redaction_filter`)."""
     m = _measure(src)
     target = recipe.target_lufs
     ceiling = recipe.true_peak - CODEC_HEADROOM_DB
@@ -199,6 +231,8 @@ def _normalise(src: Path, dest: Path, recipe: AudioRecipe, partials: _Partials) 
 
     def write(graph: str) -> Loudness:
         """Pass 2: apply ``graph`` to the source into the master; loudnorm's report."""
+        if taken_out := redaction_filter(redacted):
+            graph = f"{graph},{taken_out}"
         tmp = partials.new(dest.name)
         stderr = ff.run(
             [

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from .. import model as m
 from ..problems import Problem, relpath
 from ..project import Project
+from ..redaction import spans_by_source
 from ..schema import MediaRef
 from .cache import MediaCache
 from .keys import (
@@ -43,7 +44,16 @@ from .keys import (
     video_meta_key,
     video_sources,
 )
-from .recipes import AudioRecipe, AudioResult, Clip, MediaError, PhotoRecipe, PhotoResult
+from .recipes import (
+    NOTHING_REDACTED,
+    AudioRecipe,
+    AudioResult,
+    Clip,
+    MediaError,
+    PhotoRecipe,
+    PhotoResult,
+    Redacted,
+)
 from .renditions import PhotoRendition, Renditions, VideoRendition, audio_rendition
 from .video import VideoRecipe, VideoResult
 
@@ -68,18 +78,24 @@ def _audio_job(
     clips: tuple[Clip, ...],
     only: frozenset[str] | None,
     normalised: str | None,
+    redacted: Redacted = NOTHING_REDACTED,
 ) -> AudioResult | str:
     from .audio import convert_recording
 
     try:
-        return convert_recording(
-            Path(src), Path(out_dir), recipe, clips, only, Path(normalised) if normalised else None
-        )
+        normal = Path(normalised) if normalised else None
+        return convert_recording(Path(src), Path(out_dir), recipe, clips, only, normal, redacted)
     except MediaError as exc:
         return str(exc)
 
 
-def _video_job(src: str, out_dir: str, video: VideoRecipe, audio: AudioRecipe) -> VideoResult | str:
+def _video_job(
+    src: str,
+    out_dir: str,
+    video: VideoRecipe,
+    audio: AudioRecipe,
+    redacted: Redacted = NOTHING_REDACTED,
+) -> VideoResult | str:
     """The MP4 and posters of one video; its audio is normalised as a recording's is."""
     from .master import _normalise
     from .partials import _partials
@@ -91,8 +107,10 @@ def _video_job(src: str, out_dir: str, video: VideoRecipe, audio: AudioRecipe) -
             master = None
             if info.audio_codec:
                 master = partials.new("normalised.flac")
-                _normalise(Path(src), master, audio, partials)
-            return convert_video(Path(src), Path(out_dir), video, audio=master)
+                _normalise(Path(src), master, audio, partials, redacted)
+            return convert_video(
+                Path(src), Path(out_dir), video, audio=master, redact=redacted.spans
+            )
     except MediaError as exc:
         return str(exc)
 
@@ -129,6 +147,8 @@ class MediaPipeline:
         self.cache = MediaCache(project.cache)
         self.work = self.cache.root / "work"
         self.result = Renditions()
+        # {recording: its `redact:` spans}, from the libraries being built (see `plan`).
+        self.redacted: dict[Path, Redacted] = {}
 
     def fail(self, kind: str, ref: MediaRef, reason: str) -> None:
         self.result.stats.failed[kind] += 1
@@ -209,7 +229,8 @@ class MediaPipeline:
     ) -> _Job | None:
         meta_key = audio_meta_key(self.audio_recipe, sha, versions)
         meta = self.cache.get_meta(meta_key)
-        keys = audio_keys(self.audio_recipe, sha, clips, versions)
+        redacted = self.redacted.get(ref.path, NOTHING_REDACTED)
+        keys = audio_keys(self.audio_recipe, sha, clips, versions, redacted)
         found = {name: self.cache.get(key) for name, key in keys.items()}
         if meta is not None and all(found.values()):
             self.result.recordings[ref.path] = audio_rendition(
@@ -256,6 +277,7 @@ class MediaPipeline:
                 clips,
                 only,
                 str(normalised) if normalised else None,
+                redacted,
             ),
             finish,
         )
@@ -265,7 +287,8 @@ class MediaPipeline:
     def plan_video(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
         meta_key = video_meta_key(self.video_recipe, self.audio_recipe, sha, versions)
         meta = self.cache.get_meta(meta_key)
-        keys = video_keys(self.video_recipe, self.audio_recipe, sha, versions)
+        redacted = self.redacted.get(ref.path, NOTHING_REDACTED)
+        keys = video_keys(self.video_recipe, self.audio_recipe, sha, versions, redacted)
         found = {name: self.cache.get(key) for name, key in keys.items()}
         if meta is not None and all(found.values()):
             self.result.videos[ref.path] = VideoRendition(
@@ -308,7 +331,12 @@ class MediaPipeline:
             ref,
             sha,
             lambda pool: pool(
-                _video_job, str(ref.path), str(out_dir), self.video_recipe, self.audio_recipe
+                _video_job,
+                str(ref.path),
+                str(out_dir),
+                self.video_recipe,
+                self.audio_recipe,
+                redacted,
             ),
             finish,
         )
@@ -321,6 +349,8 @@ class MediaPipeline:
         recordings: dict[Path, tuple[MediaRef, tuple[Clip, ...]]] = {}
         videos: dict[Path, MediaRef] = {}
         for lib in libraries:
+            # Every audience's view holds the same stories' spans: the last one wins.
+            self.redacted.update(spans_by_source(lib))
             for ref in video_sources(lib):
                 videos.setdefault(ref.path, ref)
             for ref in photo_sources(lib):
@@ -388,12 +418,15 @@ class MediaPipeline:
         recordings: list[tuple[MediaRef, tuple[Clip, ...]]],
         *,
         collect: bool = True,
+        redacted: Mapping[Path, Redacted] | None = None,
     ) -> Renditions:
         """The same for explicit sources (the benchmark, tests and `film export` use it).
 
         `collect=False` keeps every cached rendition this run did not use: a run
         over a few sources (one film) must not sweep the rest of the room's cache.
+        `redacted`: the recordings' `redact:` spans (`redaction.spans_by_source`).
         """
+        self.redacted.update(redacted or {})
         return self.run_jobs(lambda: self.plan_sources(photos, recordings), collect=collect)
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# What a recording's `redact:` spans are, for its master and its keys: defined with the
+# rest of redaction (a layer below media/), a recipe like the others here.
+from ..redaction import NOTHING_REDACTED as NOTHING_REDACTED
+from ..redaction import Redacted as Redacted
+
 # Bump when the code changes what an existing recipe produces.
 PIPELINE_VERSION = 1
 

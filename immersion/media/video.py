@@ -189,6 +189,44 @@ def _poster_time(src: Path, info: VideoInfo, recipe: VideoRecipe, at: float | No
     return min(frame / fps, max(0.0, info.duration - 0.05))
 
 
+# -- redaction (a story's `redact:` spans; see immersion/redaction.py) ----------------
+
+REDACT_PAD_S = 0.05  # as the master's silence (media/master.py): a little wider than written
+
+
+def redacted_picture(spans: tuple[tuple[float, float, str], ...]) -> str:
+    """The filters that black out (`blank`) or blur (`blur`) the picture during each
+    redacted span, to run first in the chain (source time); '' without spans.
+
+    The poster is taken outside every span (see `_clear_of`)."""
+    out = []
+    for start, end, picture in spans:
+        during = (
+            f"enable=between(t\\,{max(0.0, start - REDACT_PAD_S):.3f}\\,{end + REDACT_PAD_S:.3f})"
+        )
+        if picture == "blur":
+            radius = "lr=min(w\\,h)/10:lp=4:cr=min(cw\\,ch)/10:cp=4"
+            out.append(f"boxblur={radius}:{during}")
+        else:
+            out.append(f"drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:{during}")
+    return ",".join(out)
+
+
+def _clear_of(at: float, spans: tuple[tuple[float, float, str], ...], duration: float) -> float:
+    """`at`, or the first moment after it (else before it) that no span covers."""
+    for _ in spans:  # moving past one span may land in the next
+        inside = [
+            end for start, end, _p in spans if start - REDACT_PAD_S <= at <= end + REDACT_PAD_S
+        ]
+        if not inside:
+            return at
+        at = max(inside) + REDACT_PAD_S + 0.05
+    if at < duration - 0.05:
+        return at
+    starts = [start for start, _e, _p in spans]
+    return max(0.0, min(starts) - REDACT_PAD_S - 0.05)
+
+
 def convert_video(
     src: Path,
     out_dir: Path,
@@ -197,6 +235,7 @@ def convert_video(
     audio: Path | None = None,
     with_audio: bool = True,
     poster_at: float | None = None,
+    redact: tuple[tuple[float, float, str], ...] = (),
 ) -> VideoResult:
     """Write ``video.mp4``, ``poster.webp`` and ``poster.jpg`` of ``src`` into ``out_dir``.
 
@@ -204,7 +243,9 @@ def convert_video(
     muxed as AAC instead of the source's own track; without it the source's first
     audio track is used as is. ``with_audio=False`` (consent without ``voice``):
     the MP4 has no audio stream at all. Rotation is applied (ffmpeg autorotates), so
-    the MP4 is stored upright and carries no display matrix.
+    the MP4 is stored upright and carries no display matrix. ``redact``: (start, end,
+    blank|blur) spans whose picture is hidden (:func:`redacted_picture`); their sound
+    is already silent in ``audio``.
     """
     src, out_dir = Path(src), Path(out_dir)
     info = probe(src)
@@ -223,7 +264,9 @@ def convert_video(
     with _partials(out_dir) as partials:
         tmp = partials.new(VIDEO)
         ff.run([
-            *inputs, *maps, "-vf", f"{_scale(height)},format=yuv420p",
+            *inputs, *maps,
+            "-vf", ",".join(x for x in (redacted_picture(redact), _scale(height)) if x)
+            + ",format=yuv420p",
             "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
             "-preset", recipe.preset, "-crf", str(recipe.crf),
             *(["-c:a", "aac", "-b:a", recipe.aac_bitrate] if has_audio else ["-an"]),
@@ -232,7 +275,7 @@ def convert_video(
             *_BITEXACT, "-f", "mp4", "-y", str(tmp),
         ])  # fmt: skip
         partials.keep(tmp, out_dir / VIDEO)
-        at = _poster_time(src, info, recipe, poster_at)
+        at = _clear_of(_poster_time(src, info, recipe, poster_at), redact, info.duration)
         poster_h = min(height, round(recipe.poster_width * 9 / 16))
         posters = [(POSTER_WEBP, "webp"), (POSTER_JPEG, "mjpeg")]
         args = ["-ss", f"{at:.3f}", "-i", str(src)]

@@ -37,6 +37,7 @@ from ..model import AUDIENCES
 from ..problems import BuildError, Problem, Severity
 from ..project import Project
 from ..publish import build_lock
+from ..redaction import spans_by_source
 from ..render.sites import RENDERERS
 from ..render.staging import Staging
 from ..schema import MediaRef
@@ -247,7 +248,10 @@ class PreviewSession:
         )
         # collect=False: the preview must never sweep renditions that a build still uses.
         fresh = pipeline.run_sources(
-            list(photos.values()), list(recordings.values()), collect=False
+            list(photos.values()),
+            list(recordings.values()),
+            collect=False,
+            redacted=spans_by_source(view),
         )
         self.renditions.photos.update(fresh.photos)
         self.renditions.recordings.update(fresh.recordings)

@@ -10,15 +10,19 @@ re-written from their parsed cues.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .. import model as m
+from ..media.recipes import Redacted
 from ..media.renditions import Renditions
 from ..problems import Problem
 from ..project import Project
+from ..redaction import REDACTED_JSON, manifest, spans_by_source
 from ..schema import MediaRef
 from ..transcripts import Transcript, to_vtt
 from .staging import Staging
@@ -65,6 +69,39 @@ class Assets:
         self.problems = problems
         # (folder, kind, stem) -> the source that has it
         self.stems: dict[tuple[str, str, str], str] = {}
+        # What `redacted.json` lists (see `redacting`): the recordings' spans, the
+        # clips' times, and each placed file's (spans, start, end) in its source.
+        self.spans: dict[Path, Redacted] = {}
+        self.clip_times: dict[tuple[Path, str], tuple[float, float]] = {}
+        self.silenced: dict[str, tuple[Redacted, float, float | None]] = {}
+
+    def redacting(self, library: m.Library) -> None:
+        """Remember the `redact:` spans of `library`'s recordings, to list the files that
+        carry them in `redacted.json`, which the audit measures."""
+        self.spans = spans_by_source(library)
+        self.clip_times = {
+            (story.recording.path, h.id): (h.start, h.end)
+            for story in library.stories.values()
+            if story.recording is not None
+            for h in story.highlights
+        }
+
+    def write_redacted(self) -> None:
+        """`docs/redacted.json`: every placed recording with a redacted span (its times in
+        that file), for the audit; nothing when no file has one."""
+        listed = manifest(self.silenced)
+        if listed["files"]:
+            text = json.dumps(listed, indent=1, sort_keys=True) + "\n"
+            self.staging.write_text(f"docs/{REDACTED_JSON}", text)
+
+    def _silenced(self, ref: MediaRef, rel: str, clip: str | None = None) -> None:
+        spans = self.spans.get(ref.path)
+        if not spans:
+            return
+        if clip is None:
+            self.silenced[rel] = (spans, 0.0, None)
+        elif (times := self.clip_times.get((ref.path, clip))) is not None:
+            self.silenced[rel] = (spans, times[0], times[1])
 
     def stem(self, folder: str, src: str, kind: str) -> str:
         """A readable file stem for `src`, unique in its folder.
@@ -118,6 +155,8 @@ class Assets:
         }
         if not sources:
             return None
+        for rel in sources.values():
+            self._silenced(ref, rel)
         peaks = (
             self.place(rendition.peaks, f"{folder}/{stem}.peaks.json") if rendition.peaks else None
         )
@@ -128,6 +167,9 @@ class Assets:
             }
             for clip_id, files in rendition.clips.items()
         }
+        for clip_id, files in clips.items():
+            for rel in files.values():
+                self._silenced(ref, rel, clip_id)
         return PlacedAudio(rendition.duration, sources, peaks, clips)
 
     def video(self, ref: MediaRef, folder: str) -> tuple[str, str, str] | None:
@@ -138,6 +180,7 @@ class Assets:
             return None
         stem = self.stem(folder, ref.src, "video")
         mp4 = self.place(rendition.files["video.mp4"], f"{folder}/{stem}.mp4")
+        self._silenced(ref, mp4)
         jpg = self.place(rendition.files["poster.jpg"], f"{folder}/{stem}.jpg")
         webp = rendition.files.get("poster.webp")
         return mp4, self.place(webp, f"{folder}/{stem}.webp") if webp else jpg, jpg

@@ -99,11 +99,14 @@ def render_intranet(
     audience = "intranet"
     staging = staging or Staging(project.staging(audience))
     assets = Assets(staging, project, renditions, problems)
+    assets.redacting(library)
     # The room database is read only when the room page is written (not for a preview
     # of one story).
     state = room_state(project, problems) if only is None or ROOM_PAGE in only else None
     renderer = IntranetRenderer(library, staging, assets, today, only, state)
     renderer.render(settings.site_name or library.room.name)
+    if only is None:
+        assets.write_redacted()
     config = theme_and_config(staging, audience, project, settings, library, renderer.nav())
     if only is None:
         staging.prune()
@@ -157,6 +160,7 @@ def render_kiosk(
     audience = "kiosk"
     staging = staging or Staging(project.staging(audience))
     assets = KioskAssets(staging, project, renditions, problems)
+    assets.redacting(library)
     renderer = KioskRenderer(library, staging, assets, problems)
     renderer.built = day_start(today, library.room.timezone)
     # The room's colours and logo (mkdocs.yml), written before the pages that show the logo.
@@ -166,6 +170,7 @@ def render_kiosk(
         staging, audience, project, settings, library, ["index.md"], [STYLESHEET]
     )
     renderer.finish()
+    assets.write_redacted()
     staging.prune()
     displays = [screen.id for screen in renderer.screens]
 

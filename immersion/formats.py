@@ -27,6 +27,7 @@ from .schema import (
     mapping_of,
     number,
     ref,
+    size,
     slashed,
     struct,
     text,
@@ -270,6 +271,7 @@ DISPLAY_FIELDS = {
     "playlist": F(struct(PLAYLIST_FIELDS, m.Playlist), required=True),
     "slide_seconds": F(number(lo=2)),
     "audio": F(boolean, default=False),
+    "offline_budget": F(size),
 }
 
 TOUR_FIELDS = {
@@ -287,6 +289,7 @@ ROOM_FIELDS = {
     "idle_seconds": F(integer(10, 3600), default=90),
     "displays": F(list_of(struct(DISPLAY_FIELDS, m.Display)), default=()),
     "tours": F(list_of(struct(TOUR_FIELDS, m.Tour)), default=()),
+    "offline_budget": F(size, default=m.Room.offline_budget),
 }
 
 # What each field means, for the editors' reference (docs/content.md, written by
@@ -318,7 +321,14 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "it, a slide lasts as long as its content needs (4 s and about 3 words a second); a "
         "clip or a film always plays whole.",
         "displays[].audio": "May this display play sound unprompted? Visitors can always "
-        "start a recording themselves.",
+        "start a recording themselves; a video plays with sound only on a display with "
+        "`audio: true` (elsewhere it is muted, with its captions).",
+        "displays[].offline_budget": "How much this display may keep offline (its pages "
+        'and media, e.g. "500 MB") before `immersion build` warns; without it, the '
+        "room's `offline_budget`.",
+        "offline_budget": 'How much each display may keep offline (e.g. "2 GB", the '
+        "default): a display whose pages and media pass it gets a warning at build naming "
+        "its largest items. A display may set its own.",
         "tours": "Named sequences of items that displays can share; displays showing the "
         "same tour stay in step.",
         "tours[].id": "The tour's id, for `playlist: {tour: ID}`.",

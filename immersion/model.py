@@ -329,6 +329,7 @@ class Display:
     playlist: Playlist
     slide_seconds: float | None  # pins slides of text; None: from their content
     audio: bool
+    offline_budget: int | None = None  # bytes; None: the room's
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,8 @@ class Room:
     displays: tuple[Display, ...]
     tours: tuple[Tour, ...]
     source: Source
+    # The bytes a display may keep offline before the build warns (a display may set its own).
+    offline_budget: int = 2 * 10**9
 
 
 Item = Persona | Journey | Story | Insight | Action

@@ -55,6 +55,7 @@ _PLAIN: dict[Any, str] = {
     schema.text: "text",
     schema.ident: "id (a-z, 0-9, `-`, `_`)",
     schema.boolean: "true or false",
+    schema.size: 'size (`"2 GB"`, `"500 MB"`)',
     schema.date: "date (`2026-03-12`)",
     schema.clock: 'time of day (`"08:00"`)',
     schema.timecode: 'time in the recording (`"00:12:04.200"` or seconds)',
@@ -132,6 +133,8 @@ def _presence(spec: F) -> str:
     if spec.required:
         return "**required**"
     shown = "" if spec.default in (None, "", ()) else _default(spec.default)
+    if spec.conv is schema.size and isinstance(spec.default, int):
+        shown = f'`"{spec.default / 10**9:g} GB"`'  # as an editor writes it
     return f"optional, default {shown}" if shown else "optional"
 
 

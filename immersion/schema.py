@@ -187,6 +187,33 @@ def number(lo: float | None = None) -> Conv:
     return conv
 
 
+# Sizes as people write them: decimal units, as disks and networks count.
+SIZE_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_size(value: str) -> int | None:
+    """`"2 GB"` -> 2000000000, `"500MB"`, `"1.5 gb"`; None when it is not a size."""
+    match = _SIZE.match(value)
+    if match is None:
+        return None
+    unit = SIZE_UNITS.get(match.group(2).lower() or "b")
+    return None if unit is None else round(float(match.group(1)) * unit)
+
+
+def size(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
+    """A number of bytes: `2 GB`, `500 MB`, `750 KB`, or a whole number of bytes."""
+    hint = 'write a size such as "2 GB" or "500 MB"'
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return ctx.error(line, fld, f"expected a size, found {_type_name(value)}", hint)
+    found = value if isinstance(value, int) else parse_size(value)
+    if found is None:
+        return ctx.error(line, fld, f"'{value}' is not a size", hint)
+    if found <= 0:
+        return ctx.error(line, fld, f"{value} is out of range", "use a size above 0")
+    return found
+
+
 def boolean(value: Any, ctx: Ctx, fld: str, line: int) -> Any:
     if isinstance(value, bool):
         return value

@@ -57,12 +57,14 @@ def player(
     clip: bool = False,
     language: str = "en",
     preload: str | None = None,
+    muted: bool = False,
 ) -> Markup:
     """An `<audio>` with its sources and captions, in the box the script enhances.
 
     `preload` defaults to "none" for a clip and "metadata" for a recording; a page
     that knows the duration and has the peaks (the intranet) asks for "none" for
-    both, so nothing but a click downloads audio.
+    both, so nothing but a click downloads audio. `muted`: a video plays without
+    sound (a kiosk display that may not play any: its captions carry the words).
     """
     sources = [(audio.video[0], "video/mp4")] if audio.video and not clip else audio.sources
     inner = join(void("source", src=href, type=mime) for href, mime in sources)
@@ -86,6 +88,7 @@ def player(
         preload="metadata" if video else preload or ("none" if clip else "metadata"),
         poster=video[1] if video else None,
         playsinline=True if video else None,
+        muted=True if video and muted else None,
         aria_label=label,
         data_duration=seconds(audio.duration) if audio.duration is not None else None,
         data_peaks=audio.peaks,

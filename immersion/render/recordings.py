@@ -24,7 +24,8 @@ class Recordings:
     """`preload`: what every player of these pages preloads ("none" on the intranet,
     where the duration and the peaks are in the markup, so a page downloads no audio
     until someone plays it). `clip_peaks`: clips draw their slice of the recording's
-    waveform (the intranet's quote cards).
+    waveform (the intranet's quote cards). `muted_video`: videos play without sound
+    (the item pages of a kiosk display without `audio: true`).
     """
 
     def __init__(
@@ -33,11 +34,13 @@ class Recordings:
         assets: Assets,
         preload: str | None = None,
         clip_peaks: bool = False,
+        muted_video: bool = False,
     ) -> None:
         self.lib = lib
         self.assets = assets
         self.preload = preload
         self.clip_peaks = clip_peaks
+        self.muted_video = muted_video
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
@@ -91,7 +94,12 @@ class Recordings:
             vtt = self.assets.transcript(captions, folder, script)
             sources = replace(sources, captions=rel_url(page, vtt))
         return players.player(
-            sources, label, ident=ident, clip=compact or clip is not None, preload=self.preload
+            sources,
+            label,
+            ident=ident,
+            clip=compact or clip is not None,
+            preload=self.preload,
+            muted=self.muted_video,
         )
 
     def quote_player(

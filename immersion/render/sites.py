@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..media.renditions import Renditions
-from ..model import ITEM_KINDS, Library
+from ..model import ITEM_KINDS, Library, Room
 from ..problems import Problem
 from ..project import Project
 from ..settings import Settings
@@ -26,8 +26,9 @@ from .intranet.pages import item_page
 from .intranet.room import PAGE as ROOM_PAGE
 from .intranet.room import room_state
 from .kiosk import KioskAssets, KioskRenderer
+from .kiosk.budget import over_budget
 from .kiosk.identity import STYLESHEET, identity
-from .kiosk.offline import summary, write_offline
+from .kiosk.offline import Precache, summary, write_offline
 from .site_config import ThemeAssets, copy_theme, site_config, write_config
 from .staging import Staging
 
@@ -183,11 +184,22 @@ def render_kiosk(
             built=renderer.built,
             timezone=library.room.timezone,
         )
+        problems.extend(offline_budgets(library.room, results))
         return summary(results)
 
     # Each display's loop (slides, length) for the build's summary, beside its offline line.
     loops = [f"  {line}" for line in renderer.loop_summaries()]
     return Rendered(audience, staging.root, config, renderer.pages, finish=offline, notes=loops)
+
+
+def offline_budgets(room: Room, results: list[Precache]) -> list[Problem]:
+    """A warning for every display whose offline payload passes its budget (budget.py)."""
+    found = []
+    for index, display in enumerate(room.displays):
+        result = next((r for r in results if r.display == display.id), None)
+        if result is not None and (problem := over_budget(room, index, display, result.sizes)):
+            found.append(problem)
+    return found
 
 
 class Render(Protocol):

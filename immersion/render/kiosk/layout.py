@@ -9,7 +9,7 @@ import hashlib
 import json
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -207,4 +207,24 @@ class KioskAssets(Assets):
     def transcript(self, ref: MediaRef, folder: str, script: Transcript) -> str:
         rel = super().transcript(ref, folder, script)
         self.identity[f"docs/{rel}"] = hashlib.sha256(to_vtt(script).encode()).hexdigest()
+        return rel
+
+    def span_captions(
+        self, ref: MediaRef, folder: str, script: Transcript, name: str, start: float, end: float
+    ) -> str | None:
+        """The captions of one span of a recording (a video slide's highlight), on the
+        recording's clock: only the cues said in it, cut to it, so that no line from
+        before or after shows (Chromium keeps a cue from before a media fragment's start
+        on screen, and a video pausing at the end runs a frame past it)."""
+        cues = [
+            replace(cue, start=max(cue.start, start), end=min(cue.end, end))
+            for cue in script.cues
+            if cue.end > start + 0.01 and cue.start < end - 0.01
+        ]
+        if not cues:
+            return None
+        rel = f"{folder}/{self.stem(folder, ref.src, 'text')}-{name}.vtt"
+        text = to_vtt(Transcript(tuple(cues)))
+        self.staging.write_text(f"docs/{rel}", text)
+        self.identity[f"docs/{rel}"] = hashlib.sha256(text.encode()).hexdigest()
         return rel

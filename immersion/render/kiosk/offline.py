@@ -22,7 +22,7 @@ import hashlib
 import json
 import posixpath
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -67,6 +67,8 @@ class Precache:
     pages: int
     size: int  # bytes of every precached file
     version: str
+    # {site path: bytes} of every precached file, for the offline budget (budget.py).
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 def page_url(rel: str) -> str:
@@ -242,10 +244,11 @@ def write_offline(
         needed, pages = collect(site, display)
         entries = sorted((relative_to_display(url, display), rel) for rel, url in needed.items())
         version = hashlib.sha256(template)
-        size = 0
+        sizes: dict[str, int] = {}
         for url, rel in entries:
             version.update(f"{url}\0{digests.of(site, rel)}\0".encode())
-            size += (site / rel).stat().st_size
+            sizes[rel] = (site / rel).stat().st_size
+        size = sum(sizes.values())
         urls = tuple(url for url, _rel in entries)
         stamp = version.hexdigest()[:16]
         precache = json.dumps(list(urls), indent=1, ensure_ascii=True) + "\n"
@@ -255,7 +258,7 @@ def write_offline(
             f"const PRECACHE = {json.dumps(list(urls), ensure_ascii=True)};\n"
         ) + validity_head(built, dated, display)
         atomic_write(site / display / SW_FILE, head.encode() + template)
-        results.append(Precache(display, urls, pages, size, stamp))
+        results.append(Precache(display, urls, pages, size, stamp, sizes))
     digests.save()
     return results
 

@@ -90,6 +90,8 @@ class KioskRenderer:
         self.recordings = Recordings(lib, assets)
         self.slides = Slides(lib, assets, self.recordings)
         self.item_pages = ItemPages(lib, assets, self.recordings)
+        # A display without `audio: true` plays its item pages' videos muted.
+        self.silent_pages = ItemPages(lib, assets, Recordings(lib, assets, muted_video=True))
         self.problems = problems
         self.screens: list[Screen] = []
         self.loops: dict[str, tuple[float, ...]] = {}  # each display's slide lengths
@@ -233,7 +235,8 @@ class KioskRenderer:
     def item_page(self, screen: Screen, kind: str, item_id: str) -> None:
         item = self.lib.by_kind(kind)[item_id]
         page = screen.page(kind, item_id)
-        title, content = self.item_pages.content(screen, page, item)
+        pages = self.item_pages if screen.display.audio else self.silent_pages
+        title, content = pages.content(screen, page, item)
         # The root, the back link and the text-size control come from the theme (main.html).
         config = display_config(self.lib.room, screen.display, "../../")
         config.update(validity_config(self.built, None, self.slides.validity.until(kind, item_id)))

@@ -18,7 +18,7 @@ from ...room.schema import item_key
 from ...schema import EvidenceRef, MediaRef
 from ...validity import Validity
 from .. import players
-from ..html import EMPTY, fmt_date, join, tag, void
+from ..html import EMPTY, fmt_date, fmt_time, join, tag, void
 from ..staging import rel_url
 from ..views import (
     email_header,
@@ -40,6 +40,7 @@ OPEN_LABELS = {
     "persona": "Touch to meet {name}",
     "journey": "Touch to walk the journey",
     "highlight": "Touch to hear {name}",
+    "video": "Touch to watch {name}",
     "story": "Touch to read {name}'s story",
     "film": "Touch to watch {name}'s film",
     "diary": "Touch to hear {name}'s diary",
@@ -57,6 +58,23 @@ class Clip:
     seconds: float | None  # the clip's length, when known
     captions: tuple[Caption, ...] = ()
     who: str = ""  # "Kwame, entry 2 of 3": the "Now playing" line
+
+
+@dataclass(frozen=True)
+class Video:
+    """A video a slide plays (docs/kiosk.md, "Video slides"): the span of the recording it
+    shows, on the recording's clock, and its captions track."""
+
+    mp4: str  # URL relative to the entry page
+    poster: str
+    start: float
+    end: float
+    captions: str | None  # the published WebVTT, on the recording's clock
+    label: str  # "Leah, 12:04 to 12:31"
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -131,13 +149,16 @@ class Slides(Voices):
         pin: float | None,
         voice: Clip | None = None,
         film: float | None = None,
+        video: float | None = None,
     ) -> float:
         """The slide's length (timing.py), recorded for the loop's cycle.
 
-        A clip counts when it is heard (the display plays sound) or its captions run.
+        A clip counts when it is heard (the display plays sound) or its captions run; a
+        video always counts (it is watched, heard or not): its length is the slide's clip.
         """
         heard = voice is not None and (screen.display.audio or bool(voice.captions))
-        content = Content(words_shown(str(inner)), voice.seconds if heard and voice else None, film)
+        clip = video if video is not None else voice.seconds if heard and voice else None
+        content = Content(words_shown(str(inner)), clip, film)
         seconds = slide_seconds(content, screen.display.slide_seconds, pin)
         self.lengths.append(seconds)
         return seconds
@@ -168,6 +189,7 @@ class Slides(Voices):
         voice: Clip | None = None,
         film: float | None = None,
         captioned: bool = False,
+        video: Video | None = None,
     ) -> Markup:
         """A slide: its content, the tap target, and its length (`data-ik-seconds`).
 
@@ -179,12 +201,14 @@ class Slides(Voices):
         pinned = getattr(self.lib.by_kind(kind).get(item_id), "slide_seconds", None)
         if voice is not None and not captioned:
             voice = Clip(voice.attrs, voice.seconds, (), voice.who)
-        seconds = self.timed(screen, inner, pinned, voice, film)
+        seconds = self.timed(screen, inner, pinned, voice, film, video.seconds if video else None)
         until = self.validity.until(kind, item_id)
         self.valid.append(until)
         extra = EMPTY
         if voice is not None and voice.who and screen.display.audio:
             extra += tag("p", f"Now playing: {voice.who}", class_="ik-now-playing")
+        if video is not None and screen.display.audio:
+            extra += tag("p", f"Now playing: {video.label}", class_="ik-now-playing")
         if voice is not None and voice.captions:
             extra += self.caption_list(voice.captions)
         if extra:  # one block: on a portrait screen it fills the lower part of the slide
@@ -319,6 +343,12 @@ class Slides(Voices):
         )
 
     def story_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
+        if s.kind_of_story == "interview":
+            # A filmed interview plays its first highlight (or, without one, the whole film).
+            first = s.highlights[0] if s.highlights else None
+            video = self.video_of(page, s, s.recording, s.transcript, first)
+            if video is not None:
+                return self.video_slide(screen, page, s, video)
         if s.kind_of_story == "interview" and s.highlights:
             return self.highlight_slide(screen, page, s, s.highlights[0])
         if s.kind_of_story == "photo-film" and s.frames:
@@ -362,6 +392,104 @@ class Slides(Voices):
             captioned=True,
         )
 
+    def video_of(
+        self,
+        page: str,
+        s: m.Story,
+        ref: MediaRef | None,
+        captions: MediaRef | None,
+        clip: m.Highlight | None,
+        number: tuple[int, int] | None = None,
+    ) -> Video | None:
+        """The video a slide plays: a recording's MP4 and poster, when this build has them
+        (only where consent allows a face: `media/keys.video_sources`), and its captions
+        when consent allows the words (the filtered library then has the transcript)."""
+        if ref is None:
+            return None
+        folder = self.media_folder("story", s.id)
+        placed = self.assets.video(ref, folder)
+        rendition = self.assets.renditions.video(ref)
+        if placed is None or rendition is None or rendition.duration <= 0:
+            return None
+        mp4, _webp, jpg = placed
+        start, end = (clip.start, clip.end) if clip else (0.0, rendition.duration)
+        end = min(end, rendition.duration)
+        if end <= start:
+            return None
+        script = self.lib.transcript(captions)
+        vtt = None
+        if captions is not None and script is not None and script.cues:
+            vtt = (
+                self.assets.span_captions(captions, folder, script, clip.id, start, end)
+                if clip is not None
+                else self.assets.transcript(captions, folder, script)
+            )
+        who = s.participant.pseudonym
+        if number is not None and number[1] > 1:
+            who += f", entry {number[0]} of {number[1]}"
+        label = f"{who}, {fmt_time(start)} to {fmt_time(end)}" if clip else who
+        return Video(
+            rel_url(page, mp4),
+            # The JPEG: the item page's player shows it too, so a display stores one poster.
+            rel_url(page, jpg),
+            start,
+            end,
+            rel_url(page, vtt) if vtt else None,
+            label,
+        )
+
+    def video_markup(self, video: Video) -> Markup:
+        """The slide's `<video>`: muted (sound only where the display plays it: kiosk.js
+        unmutes there), inline, its poster until the first frame, its captions shown.
+
+        It never autoplays from the markup: every slide is in the page at once, so
+        kiosk.js sets `autoplay` when the slide's turn begins (never a scripted play()).
+        The source's media fragment is the span it plays, on the recording's clock."""
+        inner = void(
+            "source", src=f"{video.mp4}#t={video.start:.3f},{video.end:.3f}", type="video/mp4"
+        )
+        if video.captions:
+            inner += void(
+                "track", kind="captions", src=video.captions, srclang="en", label="Captions",
+                default=True,
+            )  # fmt: skip
+        element = tag(
+            "video",
+            inner,
+            class_="ik-video",
+            muted=True,
+            playsinline=True,
+            preload="none",
+            poster=video.poster,
+            disablepictureinpicture=True,
+            disableremoteplayback=True,
+            aria_label=video.label,
+            data_ik_auto=True,
+            data_ik_from=f"{video.start:.3f}",
+            data_ik_to=f"{video.end:.3f}",
+        )
+        return tag("figure", element, class_="ik-movie")
+
+    def video_slide(
+        self, screen: Screen, page: str, s: m.Story, video: Video, prompt: str = ""
+    ) -> Markup:
+        """A filmed story: the video edge to edge, its captions large, who and what beside."""
+        text = EMPTY
+        if prompt:
+            text += tag("p", prompt, class_="ik-prompt")
+        text += tag("h2", plain_title(s), class_="ik-name")
+        text += tag("p", self.credit(s), class_="ik-who")
+        inner = self.video_markup(video) + tag("div", text, class_="ik-slide-text")
+        return self.wrap_slide(
+            screen,
+            "video",
+            ("story", s.id),
+            s.title,
+            inner,
+            OPEN_LABELS["video"].format(name=s.participant.pseudonym),
+            video=video,
+        )
+
     def film_slide(self, screen: Screen, page: str, s: m.Story) -> Markup:
         """The film running silently, edge to edge; nothing when no frame has a rendition."""
         frames = self.film_frames(screen, page, self.media_folder("story", s.id), s, "bleed")
@@ -394,6 +522,9 @@ class Slides(Voices):
         text = tag("h2", plain_title(s), class_="ik-name")
         if entry.prompt:
             text += tag("p", entry.prompt, class_="ik-prompt")
+        video = self.video_of(page, s, entry.recording, entry.transcript, None, number)
+        if video is not None:
+            return self.video_slide(screen, page, s, video, entry.prompt)
         said = said_at(self.lib, EvidenceRef(s.id, entry.id))
         when = fmt_date(entry.recorded)
         credit = self.credit(s) + (tag("span", f", {when}", class_="ik-when") if when else EMPTY)

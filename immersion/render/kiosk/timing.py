@@ -7,7 +7,8 @@ The rule (docs/kiosk.md, "Timing"):
 * a pin replaces that reading time: the item's own `slide_seconds` first, else
   the display's;
 * media are never cut short: a slide with a clip lasts at least the clip and a
-  breath (`BREATH_SECONDS`), a photo film at least the whole film.
+  breath (`BREATH_SECONDS`), a photo film at least the whole film. A video slide's
+  clip is the span its video plays (slides.py passes it as `Content.clip`).
 
 Lengths are multiples of half a second, so every display computes the same
 boundaries from the same wall clock (the cycle is summed in milliseconds).

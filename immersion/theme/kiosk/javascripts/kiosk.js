@@ -115,6 +115,48 @@
       if (!go) { film(fe, false); delete fe.dataset.ikOn; } else if (!fe.dataset.ikOn && film(fe, true, now() - visit)) fe.dataset.ikOn = 1;
     }
   };
+  // A slide's video (video.ik-video, docs/kiosk.md "Video slides") plays its span once per
+  // turn, muted unless the display plays sound, from the second the slide clock is at (a page
+  // opened mid-turn stays in step). The browser's autoplay policy decides: the runtime sets
+  // `autoplay` and loads the source, never a scripted play(). Captions: its track, shown.
+  const video = (v, go, ms) => {
+    if (!go) { v.autoplay = false; v.pause(); return; }
+    const from = +v.dataset.ikFrom || 0, to = +v.dataset.ikTo || 0, at = ms > 1000 ? from + ms / 1000 : from;
+    const src = v.querySelector("source");
+    if (src && to > 0) src.src = src.src.replace(/#.*$/, "") + `#t=${Math.min(at, to).toFixed(3)},${to.toFixed(3)}`;
+    const s = v.closest(".ik-slide");
+    if (s && !v.dataset.ikWired) { // "Now playing" (a display with sound) shows while it plays
+      v.dataset.ikWired = 1;
+      on(v, "playing", () => s.classList.add("ik-playing"));
+      for (const e of ["pause", "ended", "emptied"]) on(v, e, () => s.classList.remove("ik-playing"));
+    }
+    v.muted = C.audio !== true;
+    v.autoplay = true;
+    v.preload = "auto";
+    v.load();
+    // A seek to where the span starts, once its metadata is in (never a play()): the media
+    // fragment alone leaves the captions' first cue of the recording on screen in Chromium.
+    on(v, "loadedmetadata", () => { try { v.currentTime = Math.min(at, to || at); } catch { /* */ } }, { once: true });
+    for (const t of Array.from(v.textTracks || [])) if (t.kind === "captions") t.mode = "showing";
+  };
+  const videos = (s, go) => { // start each video of the current slide once per turn
+    for (const v of qa("video.ik-video", s)) {
+      if (!go) { video(v, false); delete v.dataset.ikOn; } else if (!v.dataset.ikOn) { video(v, true, now() - visit); v.dataset.ikOn = 1; }
+    }
+  };
+  // The first worker takes over the page while it runs (clients.claim): Chromium fails a
+  // video whose first bytes came from the network and the next from the worker, so the
+  // current slide's video starts again, from the slide clock, wholly through the worker.
+  const videosTakenOver = () => { const s = slides[shown]; if (s) { videos(s, false); videos(s, true); } };
+  // Item pages of a display without `audio: true` play their videos muted: the visitor
+  // reads the captions (the players have no volume control to undo it).
+  const quietVideos = () => {
+    if (C.audio === true) return;
+    for (const v of qa("video", root)) {
+      v.muted = true;
+      on(v, "volumechange", () => { if (!v.muted) v.muted = true; });
+    }
+  };
   const clips = (r) => { for (const a of qa("audio.ik-clip", r)) { a.pause(); a.remove(); } for (const s of [r, ...qa(".ik-playing", r)]) s.classList.remove("ik-playing"); };
   // Captions follow the clip's own clock while it plays, else the slide clock (a silent display).
   const captions = () => {
@@ -145,7 +187,7 @@
     const want = closed ? -1 : hold ? shown : a.i, turn = closed ? NaN : hold ? visit : a.start;
     // A new turn (also the same slide again, round a one-slide loop) starts its clip and film again.
     if (want !== shown || !Object.is(turn, visit)) {
-      if (cur) { clips(cur); films(cur, false); }
+      if (cur) { clips(cur); films(cur, false); videos(cur, false); }
       shown = want;
       visit = turn;
       if (slides[want]) enter(slides[want]);
@@ -168,7 +210,7 @@
         if (dots && dots.children[i]) dots.children[i].className = "ik-dot" + (i === want ? " ik-dot-current" : broken(x) ? " ik-dot-broken" : "");
       });
     }
-    if (slides[want]) films(slides[want], true);
+    if (slides[want]) { films(slides[want], true); videos(slides[want], true); }
     captions();
     clearTimeout(slotT);
     slotT = later(evaluate, Math.max(20, Math.min(a.end - t, nextEnd() - validNow()) + 15)); // just past the next boundary or end
@@ -245,6 +287,7 @@
     if (update(item ? () => go(ENTRY) : () => location.reload())) return;
     if (item) return go(ENTRY);
     clips(root);
+    for (const x of slides) videos(x, false); // the turn's video starts again below
     W.scrollTo(0, 0);
     for (const e of qa("*", root)) e.scrollTop = 0;
     evaluate();
@@ -313,10 +356,12 @@
     let v;
     try { v = +sessionStorage.getItem(KEY); } catch { /* no storage */ }
     textSize(Math.max(0, SIZES.indexOf(v)));
+    if (item) quietVideos();
     beat();
     setInterval(safe(beat), 1000);
     if (SW && typeof C.entry === "string") {
       const base = new URL(ENTRY, location.href);
+      on(SW, "controllerchange", videosTakenOver);
       SW.register(new URL("sw.js", base).href, { scope: base.href }).then((x) => { reg = x; checked = now(); }, () => {});
     }
   };

@@ -24,7 +24,8 @@ class Recordings:
     """`preload`: what every player of these pages preloads ("none" on the intranet,
     where the duration and the peaks are in the markup, so a page downloads no audio
     until someone plays it). `clip_peaks`: clips draw their slice of the recording's
-    waveform (the intranet's quote cards).
+    waveform (the intranet's quote cards). `label_machine`: a machine transcript says
+    so above its lines (the intranet; the kiosk never gets an unreviewed one).
     """
 
     def __init__(
@@ -33,11 +34,13 @@ class Recordings:
         assets: Assets,
         preload: str | None = None,
         clip_peaks: bool = False,
+        label_machine: bool = False,
     ) -> None:
         self.lib = lib
         self.assets = assets
         self.preload = preload
         self.clip_peaks = clip_peaks
+        self.label_machine = label_machine
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
@@ -168,6 +171,8 @@ class Recordings:
             label=f"Transcript: {label}",
             seekable=bool(player),
         )
+        if self.label_machine and script.machine is not None:
+            lines = players.machine_label(script.machine) + lines
         return player, lines
 
     def interview(self, page: str, folder: str, story: m.Story) -> tuple[str, Markup, Markup]:

@@ -59,10 +59,9 @@ class Heard:
     end: float
 
 
-def _tidy(words: Sequence[Word], duration: float) -> list[Word]:
+def _tidy(words: Sequence[Word], duration: float, last: float) -> list[Word]:
     """Times clamped into the recording and never going back (engines overlap words)."""
     out: list[Word] = []
-    last = 0.0
     for w in words:
         start = min(max(w.start, last), duration)
         end = min(max(w.end, start), duration)
@@ -74,9 +73,12 @@ def _tidy(words: Sequence[Word], duration: float) -> list[Word]:
 def _lines(segments: Sequence[Segment], duration: float) -> list[tuple[list[Word], str | None]]:
     """The words split into cues: at sentence ends, and before a cue grows too long."""
     cues: list[tuple[list[Word], str | None]] = []
+    last = 0.0
     for segment in segments:
         current: list[Word] = []
-        for word in _tidy(segment.words, duration):
+        tidy = _tidy(segment.words, duration, last)
+        last = tidy[-1].start if tidy else last
+        for word in tidy:
             if current and (len(current) >= MAX_WORDS or word.end - current[0].start > MAX_SECONDS):
                 cues.append((current, segment.speaker))
                 current = []
@@ -109,11 +111,12 @@ def draft(
     marker = 3
     cues: list[DraftCue] = []
     previous_end = 0.0
-    for words, speaker in _lines(segments, duration):
-        start = max(words[0].start, previous_end)
-        end = max(words[-1].end, start + 0.001)
-        if end > duration and duration > start:
-            end = duration
+    for heard_words, speaker in _lines(segments, duration):
+        start = max(heard_words[0].start, previous_end)
+        # A word heard before the previous line ended starts where this line starts.
+        words = [Word(w.text, max(w.start, start), max(w.end, w.start, start)) for w in heard_words]
+        end = min(max(words[-1].end, start + 0.001), max(duration, 0.001))
+        start = min(start, end - 0.001)  # a cue lasts at least a millisecond
         who = speaker or voice
         text = _escape(words[0].text)
         for w in words[1:]:

@@ -95,7 +95,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "schema",
         "model",
         "formats spoken bodytext engine pageloads httpd project",
-        "load audience media scaffold reference importers",
+        "load audience media scaffold reference importers transcribe",
         "settings",
         "render publish validity",
         "audit",

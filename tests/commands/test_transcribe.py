@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-
 from conftest import TODAY, make_room, write
+
 from immersion.audience import for_audience
 from immersion.cli import main
 from immersion.commands import build, check, transcribe

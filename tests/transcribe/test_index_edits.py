@@ -60,8 +60,10 @@ def test_the_line_import_recording_left_commented_is_filled_in(tmp_path: Path) -
         # Personal data heard by `immersion transcribe`: the words and the span of the
         # recording where they are said. Delete an entry only if it is not personal data.
         redact:
-          - {words: "07700 900123", start: "00:00:03.100", end: "00:00:05.250", why: "phone number, heard in call.vtt"}
         """
+    ) + (
+        '  - {words: "07700 900123", start: "00:00:03.100", end: "00:00:05.250", '
+        'why: "phone number, heard in call.vtt"}\n'
     )
     assert text.endswith("---\nThe summary.\n")
 

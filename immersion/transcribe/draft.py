@@ -119,10 +119,14 @@ def draft(
         start = min(start, end - 0.001)  # a cue lasts at least a millisecond
         who = speaker or voice
         text = _escape(words[0].text)
+        tagged = start
         for w in words[1:]:
-            # A timestamp tag must fall strictly inside the cue and after the one before.
-            if start < w.start < end:
-                text += f" <{fmt_timestamp(w.start)}>{_escape(w.text)}"
+            # A timestamp tag must fall strictly inside the cue and after the one before
+            # (to the millisecond the file holds).
+            at = round(w.start, 3)
+            if tagged < at < end:
+                text += f" <{fmt_timestamp(at)}>{_escape(w.text)}"
+                tagged = at
             else:
                 text += f" {_escape(w.text)}"
         if text.startswith("NOTE"):

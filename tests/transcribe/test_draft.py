@@ -69,6 +69,11 @@ def test_overlapping_engine_times_never_go_back_and_stay_in_the_recording() -> N
     assert all(c.end <= 3.0 for c in out.cues)
     assert [c.start for c in out.cues] == sorted(c.start for c in out.cues)
     assert parse_vtt(out.vtt, "x.vtt")[1] == []
+    for cue in out.cues:  # timestamp tags strictly inside their cue, strictly rising
+        tags = [float(t[6:]) for t in TAG.findall(out.vtt.split("\n")[cue.line - 1])]
+        assert all(cue.start < t < cue.end for t in tags)
+        assert all(a < b for a, b in zip(tags, tags[1:], strict=False))
+    assert "<00:00:01.000>b" not in out.vtt  # "b" starts with "a": no tag of its own
 
 
 def test_a_speaker_the_engine_knows_is_the_voice_and_words_are_never_markup() -> None:

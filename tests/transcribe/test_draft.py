@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -72,7 +73,7 @@ def test_overlapping_engine_times_never_go_back_and_stay_in_the_recording() -> N
     for cue in out.cues:  # timestamp tags strictly inside their cue, strictly rising
         tags = [float(t[6:]) for t in TAG.findall(out.vtt.split("\n")[cue.line - 1])]
         assert all(cue.start < t < cue.end for t in tags)
-        assert all(a < b for a, b in zip(tags, tags[1:], strict=False))
+        assert all(a < b for a, b in itertools.pairwise(tags))
     assert "<00:00:01.500>d" not in out.vtt  # heard with "c": no tag of its own
 
 

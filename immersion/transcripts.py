@@ -122,7 +122,6 @@ class Transcript:
 # the parser reads it back. An editor marks the transcript reviewed by changing `no`
 # to `yes` (any other value counts as not reviewed, and the parser says so).
 MACHINE_NOTE = "NOTE immersion: machine transcript"
-_MACHINE_FIELD = re.compile(r"\s*([a-z_]+)\s*=\s*([^,]*?)\s*(?:,|$)")
 
 
 def machine_note(engine: str, model: str, reviewed: bool = False) -> str:
@@ -134,7 +133,11 @@ def _machine(line: str, number: int) -> tuple[Machine, str | None] | None:
     """The marker in a NOTE line (None if it is another note), and what is wrong with it."""
     if not line.startswith(MACHINE_NOTE):
         return None
-    fields = dict(_MACHINE_FIELD.findall(line[len(MACHINE_NOTE) :].lstrip(" ,")))
+    fields: dict[str, str] = {}
+    for part in line[len(MACHINE_NOTE) :].split(","):  # no regex: a hostile line stays linear
+        key, sep, value = part.partition("=")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
     reviewed = fields.get("reviewed", "").lower()
     trouble = None if reviewed in ("yes", "no") else reviewed or "missing"
     machine = Machine(

@@ -119,3 +119,29 @@ def test_personal_data_heard_is_listed_with_its_line_and_its_span() -> None:
 )
 def test_word_error_rate(said: str, heard_: str, rate: float) -> None:
     assert wer(said, heard_) == pytest.approx(rate)
+
+
+@pytest.mark.parametrize(
+    ("note", "reviewed", "warned"),
+    [
+        ("NOTE immersion: machine transcript, engine=e, model=m, reviewed=yes", True, False),
+        ("NOTE immersion: machine transcript, engine=e, model=m, reviewed=YES ", True, False),
+        ("NOTE immersion: machine transcript, engine=e, model=m, reviewed=maybe", False, True),
+        ("NOTE immersion: machine transcript, engine=e, model=m", False, True),
+        ("NOTE immersion: machine transcript, " + "a" * 1_000_000, False, True),  # stays linear
+    ],
+)
+def test_the_marker_is_reviewed_only_when_it_says_yes(
+    note: str, reviewed: bool, warned: bool
+) -> None:
+    transcript, problems = parse_vtt(
+        f"WEBVTT\n\n{note}\n\n00:00:00.000 --> 00:00:01.000\nHi.\n", "x"
+    )
+    assert transcript.machine is not None and transcript.machine.reviewed is reviewed
+    assert transcript.machine.line == 3
+    assert bool(problems) is warned
+
+
+def test_another_note_is_no_marker() -> None:
+    text = "WEBVTT\n\nNOTE interviewed by Sam\n\n00:00:00.000 --> 00:00:01.000\nHi.\n"
+    assert parse_vtt(text, "x")[0].machine is None

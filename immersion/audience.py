@@ -12,6 +12,9 @@ on the filtered Library, so a renderer cannot leak what it never receives:
   that point at a story (or at a highlight/entry) that is gone go with it;
 * last, the kept stories' `redact:` words become `[redacted]` in every text of the
   result (`redaction.redact_library`), so no renderer ever sees them.
+* a machine transcript no editor has reviewed yet (`immersion transcribe`) is
+  only for the staff who curate the room: the room's audiences get no captions
+  and no words from it.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
+from pathlib import Path
 
 from . import model as m
 from .redaction import redact_library
-from .schema import EvidenceRef
+from .schema import EvidenceRef, MediaRef
 from .spoken import transcript_refs
+from .transcripts import Transcript
 
 
 def story_allowed(story: m.Story, consent: m.Consent | None, audience: str, day: dt.date) -> bool:
@@ -61,6 +66,35 @@ def trim_story(story: m.Story, allows: tuple[str, ...]) -> m.Story | None:
     return story
 
 
+# Who may see a machine transcript before an editor has marked it reviewed=yes.
+UNREVIEWED_AUDIENCES = ("intranet",)
+
+
+def without_unreviewed(story: m.Story, transcripts: Mapping[Path, Transcript]) -> m.Story:
+    """The story without its unreviewed machine transcripts (a kiosk shows none of them)."""
+
+    def kept(ref: MediaRef | None) -> MediaRef | None:
+        script = transcripts.get(ref.path) if ref is not None else None
+        if script is not None and script.machine is not None and not script.machine.reviewed:
+            return None
+        return ref
+
+    refs = [story.transcript, *(e.transcript for e in story.entries)]
+    refs.append(story.narration.captions if story.narration else None)
+    if all(kept(ref) is ref for ref in refs):
+        return story  # the same object: the audit walks an untouched story once
+    return replace(
+        story,
+        transcript=kept(story.transcript),
+        entries=tuple(replace(e, transcript=kept(e.transcript)) for e in story.entries),
+        narration=(
+            replace(story.narration, captions=kept(story.narration.captions))
+            if story.narration
+            else None
+        ),
+    )
+
+
 def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
     """The part of `library` that `audience` may see on `day`."""
     stories: dict[str, m.Story] = {}
@@ -69,6 +103,8 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
         if consent is None or not story_allowed(story, consent, audience, day):
             continue
         trimmed = trim_story(story, consent.allows)
+        if trimmed is not None and audience not in UNREVIEWED_AUDIENCES:
+            trimmed = without_unreviewed(trimmed, library.transcripts)
         if trimmed is not None:
             stories[story_id] = trimmed
 

@@ -254,6 +254,9 @@ def parser() -> argparse.ArgumentParser:
     from .commands import import_  # `immersion import`: its flags live with it
 
     import_.add_parser(sub, _Parser)
+    from .commands import transcribe
+
+    transcribe.add_parser(sub)
     return p
 
 
@@ -346,6 +349,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .commands import import_
 
             return import_.run(project, args)
+        if args.command == "transcribe":
+            from .commands import transcribe
+
+            return transcribe.run(
+                project,
+                args.story,
+                every=args.all,
+                force=args.force,
+                real_names=tuple(args.real_name),
+            )
     except UsageError as exc:
         print(f"immersion: error: {exc}", file=sys.stderr)
         return EXIT_USAGE

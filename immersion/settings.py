@@ -7,7 +7,9 @@ mkdocs.yml we take only what is about the look and name of the site.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from .engine import DEFAULT_ENGINE, ENGINES, zensical_ignores
@@ -203,8 +205,80 @@ def _plugin_names(value: Any) -> list[str]:
 
 
 MEDIA_SETTINGS = ("photo_widths", "webp_quality", "jpeg_quality", "target_lufs")
-# Every key of the `immersion:` block: the media recipes and the site engine.
-BLOCK_SETTINGS = (*MEDIA_SETTINGS, "engine")
+# Every key of the `immersion:` block: the media recipes, the site engine, transcription.
+BLOCK_SETTINGS = (*MEDIA_SETTINGS, "engine", "transcribe")
+TRANSCRIBE_SETTINGS = ("model", "language", "threads")
+
+
+@dataclass(frozen=True)
+class TranscribeSettings:
+    """`immersion: {transcribe: {...}}`: the speech model `immersion transcribe` uses.
+
+    `model`: a CTranslate2 Whisper folder (for `base.en` or better), relative to the
+    project; None for the packaged tiny.en. `threads`: 0 for every core.
+    """
+
+    model: Path | None = None
+    language: str | None = "en"
+    threads: int = 0
+
+
+def transcribe_settings(
+    settings: Settings, project: Project, problems: list[Problem]
+) -> TranscribeSettings:
+    """The transcription settings; each bad value is a problem (and the default is kept)."""
+    block = settings.immersion.get("transcribe")
+    if block is None:
+        return TranscribeSettings()
+    found = TranscribeSettings()
+
+    def bad(key: str, message: str, hint: str) -> None:
+        problems.append(
+            Problem(Project.MKDOCS_YML, None, message, hint, Severity.ERROR, f"immersion.{key}")
+        )
+
+    if not isinstance(block, dict):
+        bad("transcribe", "immersion.transcribe must be a mapping", "transcribe: {model: PATH}")
+        return found
+    for key in block:
+        if key not in TRANSCRIBE_SETTINGS:
+            bad(
+                f"transcribe.{key}",
+                f"unknown setting immersion.transcribe.{key}",
+                suggest(key, TRANSCRIBE_SETTINGS),
+            )
+    model = block.get("model")
+    if model is not None:
+        from .transcribe.whisper import check_model_folder
+
+        if not isinstance(model, str) or not model.strip():
+            bad("transcribe.model", "immersion.transcribe.model must be a folder", _MODEL_HINT)
+        else:
+            folder = (project.root / model).resolve()
+            trouble = check_model_folder(folder)
+            if trouble:
+                bad("transcribe.model", trouble, _MODEL_HINT)
+            else:
+                found = replace(found, model=folder)
+    language = block.get("language")
+    if language is not None:
+        if isinstance(language, str) and re.fullmatch(r"[a-z]{2,3}", language):
+            found = replace(found, language=language)
+        else:
+            bad("transcribe.language", "immersion.transcribe.language is not valid", "e.g. en")
+    threads = block.get("threads")
+    if threads is not None:
+        if isinstance(threads, int) and not isinstance(threads, bool) and 0 <= threads <= 256:
+            found = replace(found, threads=threads)
+        else:
+            bad("transcribe.threads", "immersion.transcribe.threads is not valid", "0 to 256")
+    return found
+
+
+_MODEL_HINT = (
+    "name a folder holding a CTranslate2 Whisper model (model.bin, config.json, "
+    "tokenizer.json), relative to the project, e.g. models/base.en"
+)
 
 
 def media_recipes(settings: Settings, problems: list[Problem]) -> tuple[PhotoRecipe, AudioRecipe]:

@@ -97,8 +97,25 @@ def read_transcripts(
                         Severity.WARNING,
                     )
                 )
+            if transcript.machine is not None and not transcript.machine.reviewed:
+                problems.append(unreviewed(display, transcript))
             found[ref.path] = transcript
     return found, problems
+
+
+def unreviewed(display: str, transcript: Transcript) -> Problem:
+    """The warning a machine transcript carries until an editor has reviewed it."""
+    machine = transcript.machine
+    assert machine is not None
+    return Problem(
+        display,
+        machine.line,
+        f"a machine transcript ({machine.engine}, {machine.model}) not yet reviewed: "
+        "the intranet labels it automatic and the kiosk shows none of it",
+        "read it against the recording, correct the words and who says them, then "
+        f"change reviewed=no to reviewed=yes on line {machine.line}",
+        Severity.WARNING,
+    )
 
 
 def quoted(story: m.Story, transcript: Transcript, highlight: m.Highlight) -> list[Cue]:

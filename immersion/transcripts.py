@@ -27,9 +27,12 @@ from pathlib import Path
 from immersion.problems import Problem, Severity
 
 __all__ = [
+    "MACHINE_NOTE",
     "Cue",
+    "Machine",
     "Transcript",
     "fmt_timestamp",
+    "machine_note",
     "parse_vtt",
     "read_vtt",
     "to_vtt",
@@ -52,10 +55,25 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class Machine:
+    """A transcript written by a speech engine (`immersion transcribe`), from its NOTE line.
+
+    Until an editor has read it against the recording and written `reviewed=yes`,
+    `check` warns, the intranet labels it and the kiosk shows none of it.
+    """
+
+    engine: str
+    model: str
+    reviewed: bool
+    line: int  # the NOTE line, 1-based
+
+
+@dataclass(frozen=True)
 class Transcript:
     """Cues in the order of their start times (the parser guarantees it)."""
 
     cues: tuple[Cue, ...] = ()
+    machine: Machine | None = None  # the `NOTE immersion: machine transcript` marker
     # Derived once so `at` is a binary search, not a scan.
     _starts: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
@@ -96,6 +114,36 @@ class Transcript:
     def duration(self) -> float:
         """When the last words end (0.0 for an empty transcript)."""
         return max((cue.end for cue in self.cues), default=0.0)
+
+
+# -- the machine transcript marker ----------------------------------------------
+
+# The one line that marks a machine transcript; `immersion transcribe` writes it and
+# the parser reads it back. An editor marks the transcript reviewed by changing `no`
+# to `yes` (any other value counts as not reviewed, and the parser says so).
+MACHINE_NOTE = "NOTE immersion: machine transcript"
+
+
+def machine_note(engine: str, model: str, reviewed: bool = False) -> str:
+    """The marker line for a transcript written by `engine` with `model`."""
+    return f"{MACHINE_NOTE}, engine={engine}, model={model}, reviewed={'yes' if reviewed else 'no'}"
+
+
+def _machine(line: str, number: int) -> tuple[Machine, str | None] | None:
+    """The marker in a NOTE line (None if it is another note), and what is wrong with it."""
+    if not line.startswith(MACHINE_NOTE):
+        return None
+    fields: dict[str, str] = {}
+    for part in line[len(MACHINE_NOTE) :].split(","):  # no regex: a hostile line stays linear
+        key, sep, value = part.partition("=")
+        if sep:
+            fields.setdefault(key.strip(), value.strip())
+    reviewed = fields.get("reviewed", "").lower()
+    trouble = None if reviewed in ("yes", "no") else reviewed or "missing"
+    machine = Machine(
+        fields.get("engine", "?"), fields.get("model", "?"), reviewed == "yes", number
+    )
+    return machine, trouble
 
 
 # -- timestamps ----------------------------------------------------------------
@@ -330,6 +378,7 @@ class _Parser:
         self.cues: list[Cue] = []
         self.seen_cue = False  # STYLE and REGION blocks must come before any cue
         self.unknown_seen: set[str] = set()
+        self.machine: Machine | None = None
 
     def report(
         self, index: int, message: str, hint: str, severity: Severity = Severity.ERROR
@@ -361,12 +410,13 @@ class _Parser:
             while start is not None:  # a block can hide the start of the next one
                 start = self.block(lines, start, stop)
             index = stop
-        return Transcript(tuple(self.cues))
+        return Transcript(tuple(self.cues), self.machine)
 
     def block(self, lines: list[str], first: int, stop: int) -> int | None:
         """Read lines[first:stop]; return where another block starts inside it."""
         head = lines[first]
         if _is_note(head):
+            self.note(head, first)
             return self.skip(lines, first, stop, "NOTE")
         if "-->" in head:
             return self.cue(lines, first, first, stop)
@@ -393,6 +443,21 @@ class _Parser:
             if "-->" in lines[index]:
                 return index
         return None
+
+    def note(self, head: str, index: int) -> None:
+        """Remember the first machine transcript marker; say when its `reviewed=` is unclear."""
+        found = _machine(head.rstrip(), index + 1)
+        if found is None or self.machine is not None:
+            return
+        self.machine, trouble = found
+        if trouble is not None:
+            self.report(
+                index,
+                f"reviewed={trouble} in the machine transcript note: read as not reviewed",
+                "write reviewed=yes once an editor has checked it against the recording, "
+                "or reviewed=no",
+                Severity.WARNING,
+            )
 
     def skip(self, lines: list[str], first: int, stop: int, kind: str) -> int | None:
         """Skip a NOTE, STYLE or REGION block, unless a cue is stuck to its end."""

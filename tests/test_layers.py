@@ -95,7 +95,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "schema",
         "model",
         "formats spoken bodytext engine pageloads httpd project room redaction",
-        "load audience media scaffold reference importers contributions",
+        "load audience media scaffold reference importers contributions transcribe",
         "settings",
         "render publish validity",
         "audit",

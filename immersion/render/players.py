@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from ..transcripts import Cue, Transcript
+from ..transcripts import Cue, Machine, Transcript
 from .html import fmt_time, join, tag, void
 
 
@@ -150,6 +150,18 @@ def transcript(
         aria_label=label,
         tabindex="0",
     )
+
+
+def machine_label(machine: Machine) -> Markup:
+    """The note above a transcript a speech engine wrote: staff read it with care."""
+    if machine.reviewed:
+        said = f"Automatic transcript ({machine.engine}, {machine.model}), reviewed by an editor."
+    else:
+        said = (
+            f"Automatic transcript ({machine.engine}, {machine.model}): not yet reviewed, "
+            "so words and speakers may be wrong. Listen before you quote it."
+        )
+    return tag("p", said, class_="im-transcript-auto", data_reviewed=str(machine.reviewed).lower())
 
 
 def seek_button(ident: str, at: float, text: str) -> Markup:

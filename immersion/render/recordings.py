@@ -25,7 +25,9 @@ class Recordings:
     where the duration and the peaks are in the markup, so a page downloads no audio
     until someone plays it). `clip_peaks`: clips draw their slice of the recording's
     waveform (the intranet's quote cards). `muted_video`: videos play without sound
-    (the item pages of a kiosk display without `audio: true`).
+    (the item pages of a kiosk display without `audio: true`). `label_machine`: a
+    machine transcript says so above its lines (the intranet; the kiosk never gets an
+    unreviewed one).
     """
 
     def __init__(
@@ -35,12 +37,14 @@ class Recordings:
         preload: str | None = None,
         clip_peaks: bool = False,
         muted_video: bool = False,
+        label_machine: bool = False,
     ) -> None:
         self.lib = lib
         self.assets = assets
         self.preload = preload
         self.clip_peaks = clip_peaks
         self.muted_video = muted_video
+        self.label_machine = label_machine
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
@@ -176,6 +180,8 @@ class Recordings:
             label=f"Transcript: {label}",
             seekable=bool(player),
         )
+        if self.label_machine and script.machine is not None:
+            lines = players.machine_label(script.machine) + lines
         return player, lines
 
     def interview(self, page: str, folder: str, story: m.Story) -> tuple[str, Markup, Markup]:

@@ -303,8 +303,16 @@ def launcher_route(
     return answer
 
 
-def room_endpoints(project: Project, url: str | None, log: Callable[[str], None]) -> RoomEndpoints:
-    """The displays' reports, into the room database (opened on the first report)."""
+def room_endpoints(
+    project: Project,
+    url: str | None,
+    log: Callable[[str], None],
+    launcher: LauncherState | None = None,
+) -> RoomEndpoints:
+    """The displays' reports, into the room database (opened on the first report).
+
+    With `launcher` (`--launch`), its display's heartbeats carry the launcher's count
+    of browser restarts and tab reloads."""
     if url and not database.is_postgres(url):
         raise BuildError(
             f"--database '{database.shown_url(url)}' is not a postgresql:// URL "
@@ -314,7 +322,13 @@ def room_endpoints(project: Project, url: str | None, log: Callable[[str], None]
         lambda: database.connect(project.room_database, url),
         KnownDisplays(project.room_yml, lambda: room_displays(project)),
         log,
+        restarts=None if launcher is None else lambda display: _restarts(launcher, display),
     )
+
+
+def _restarts(launcher: LauncherState, display: str) -> int | None:
+    report = launcher.report()
+    return report.restarts if display == report.display else None
 
 
 ROOM_META = b'<meta name="immersion-room" content="/_room/">'
@@ -397,7 +411,7 @@ def run(
         with lock:
             print(line, file=stream, flush=True)
 
-    room = room_endpoints(Project(project), database_url, log)
+    room = room_endpoints(Project(project), database_url, log, state if launch else None)
     server = serve(target, host, state, room)
     url = app_url(host, server.port, target.display)
     command = chromium_args(executable or "chromium", url, target.display, target.config, flags)

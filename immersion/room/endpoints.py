@@ -23,6 +23,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -292,8 +293,12 @@ class RoomEndpoints:
         log: Callable[[str], None],
         limit: RateLimit | None = None,
         now: Callable[[], str] = utc_now,
+        restarts: Callable[[str], int | None] | None = None,
     ) -> None:
         self._open = open_database
+        # The launcher of this process knows how often it brought its display back; the
+        # page cannot (it is the thing that died), so its count replaces the page's.
+        self._restarts = restarts
         self._known = known
         self._log = log
         self.limit = limit if limit is not None else RateLimit()
@@ -355,6 +360,9 @@ class RoomEndpoints:
         except Invalid as exc:
             return error(exc.status, str(exc))
         received = self._now()
+        restarts = self._restarts(beat.display) if self._restarts is not None else None
+        if restarts is not None:
+            beat = replace(beat, restarts=restarts)
 
         def write(db: RoomDatabase) -> int:
             db.heartbeat(beat, received)

@@ -290,3 +290,28 @@ def test_a_huge_body_is_413_unread(server: StaticServer, db_path: Path) -> None:
     status, reply = post(server, EVENTS, b"{}", **chunked)
     assert status == 411
     assert post(server, HEARTBEAT, body(beat()))[0] == 200  # and the server goes on
+
+
+def test_the_launchers_count_replaces_the_pages_for_its_own_display(
+    db_path: Path, logged: list[str]
+) -> None:
+    # `immersion kiosk --launch` knows how often it brought its display back; the page
+    # that died cannot. Another display's page served by the same server keeps its own.
+    counts = {"entrance": 3}
+    endpoints = RoomEndpoints(
+        lambda: database.connect(db_path, busy_seconds=0.2),
+        lambda: list(DISPLAYS),
+        logged.append,
+        now=lambda: "2026-12-02T10:00:00.000Z",
+        restarts=counts.get,
+    )
+    try:
+        other = next(d for d in DISPLAYS if d != "entrance")
+        for display in ("entrance", other):
+            reply = endpoints.heartbeat(body(beat(display=display, restarts=1)), JSON, "::1")
+            assert answer(reply)[0] == 200
+    finally:
+        endpoints.close()
+    with database.connect(db_path) as db:
+        rows = db.displays()
+    assert (rows["entrance"].restarts, rows[other].restarts) == (3, 1)

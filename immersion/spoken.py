@@ -378,14 +378,8 @@ def check_redactions(story: m.Story, transcripts: dict[Path, Transcript]) -> lis
     own = story.recording or (story.narration.recording if story.narration else None)
     for i, entry in enumerate(story.redact):
         span = entry.start is not None or entry.end is not None
-        if entry.words and span:
-            error(
-                i,
-                "words",
-                "this redaction has both words and a time span",
-                "split it in two entries: one {words: ...}, one {start: ..., end: ...}",
-            )
-            continue
+        # Words with the span where they are said (as `immersion transcribe` writes them):
+        # the words leave every text and the span is silenced; both are checked.
         if entry.words:
             phrase = Phrases([entry.words])
             if not any(phrase.find(text) for text in texts if text):
@@ -400,7 +394,8 @@ def check_redactions(story: m.Story, transcripts: dict[Path, Transcript]) -> lis
                         "redact",
                     )
                 )
-            continue
+            if not span:
+                continue
         if not span:
             error(i, "words", "this redaction names nothing", "give words: or start: and end:")
             continue

@@ -14,7 +14,7 @@ from immersion.media.recipes import AudioRecipe, Clip, Redacted
 from immersion.media.video import VideoRecipe
 from immersion.problems import Problem, Severity
 from immersion.project import Project
-from immersion.redaction import Phrases, clip_spans, manifest, spans_by_source
+from immersion.redaction import Phrases, clip_spans, manifest, spans_by_source, story_spans
 
 P07 = "content/stories/p07/index.md"
 
@@ -93,16 +93,22 @@ def test_a_phrase_found_nowhere_is_a_note(room: Path) -> None:
     assert "p07" in library.stories
 
 
+def test_words_with_the_span_where_they_are_said_are_both_applied(room: Path) -> None:
+    # What `immersion transcribe` writes for personal data it heard.
+    _redact(room, '  - {words: "Leah", start: 1, end: 2}\n')
+    library, problems = load(Project(room), TODAY)
+    assert [p for p in problems if p.is_error] == []
+    story = library.stories["p07"]
+    assert story.recording is not None
+    assert story_spans(story)[story.recording.path].spans == ((1.0, 2.0, "blank"),)
+
+
 @pytest.mark.parametrize(
     ("entry", "field", "message"),
     [
         ("{start: 2, end: 1}", "redact", "this time span ends before it starts"),
         ("{start: 2}", "redact", "this time span has no end"),
-        (
-            '{words: "Leah", start: 1, end: 2}',
-            "redact",
-            "this redaction has both words and a time span",
-        ),
+        ('{words: "Leah", start: 2, end: 1}', "redact", "this time span ends before it starts"),
         ("{why: nothing}", "redact", "this redaction names nothing"),
         ("{start: 1, end: 2, entry: day-1}", "redact", "there is no entry 'day-1' in this story"),
         (

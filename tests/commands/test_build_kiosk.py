@@ -46,7 +46,7 @@ def test_all_builds_both_sites(room: Path) -> None:
     out = run_build(room)
     assert (room / "build/intranet/index.html").is_file()
     assert (room / "build/kiosk/entrance/index.html").is_file()
-    assert "intranet: 13 pages -> build/intranet/" in out
+    assert "intranet: 14 pages -> build/intranet/" in out  # the room page included
     assert "kiosk: 8 pages -> build/kiosk/" in out
     assert re.search(r"^  entrance: 4 pages, \d+ files offline \(\d+\.\d MB\)$", out, re.M)
     assert re.search(r"^  post: 3 pages, \d+ files offline", out, re.M)

@@ -12,6 +12,8 @@ import contextlib
 import fcntl
 import os
 import shutil
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +60,28 @@ def publish(site: Path, project: Project, audience: str) -> Path:
         raise
     clean_old_sites(project, audience, keep=site)
     return link
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold a Ctrl-C until the block is done, then stop as it asked.
+
+    Publishing is the swap and the removal of the older site folders, and the record of
+    what was published: a Ctrl-C in the middle would leave an old folder half deleted
+    and a record that names the wrong site. Only the main thread may set handlers (the
+    preview publishes from its builder thread, where Ctrl-C is not delivered anyway).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if held and previous is not signal.SIG_IGN:
+        raise KeyboardInterrupt
 
 
 def _new_link(project: Project, audience: str, pid: int | str) -> Path:

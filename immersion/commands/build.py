@@ -34,7 +34,7 @@ from ..problems import (
     report,
 )
 from ..project import Project
-from ..publish import build_lock, discard, new_site_dir, publish
+from ..publish import build_lock, discard, new_site_dir, publish, uninterrupted
 from ..render.sites import RENDERERS, Rendered
 from ..settings import Settings, load_settings, media_recipes
 from ..spoken import check_durations
@@ -227,8 +227,9 @@ def engine_and_publish(
     rendered.notes.append(audited.summary())
     if built.how != "whole":
         rendered.notes.append(reused(built))
-    publish(site, project, audience)
-    site_inputs.remember(project, audience, site, inputs, key, built)
+    with uninterrupted():
+        publish(site, project, audience)
+        site_inputs.remember(project, audience, site, inputs, key, built)
 
 
 def reused(built: engine.Built) -> str:

@@ -514,8 +514,8 @@ def _start_forkserver() -> None:
     A Ctrl-C reaches every process of the terminal's group. One that lands while the
     server's interpreter starts kills it with a "Fatal Python error"; one that stops
     the build while a worker is still unpacking its start-up message leaves that
-    worker a traceback to print. So the server starts with SIGINT ignored (an ignored
-    signal stays ignored across exec, and its workers inherit it) and with standard
+    worker a traceback to print. So the server starts with SIGINT blocked (the signal mask
+    is kept across exec, and its workers inherit it) and with standard
     error pointed at /dev/null: a worker's failures come back to the build as results,
     which reports them per file. Only the main thread may change signal handlers;
     elsewhere (the preview's builder thread) the server starts without that part.
@@ -523,7 +523,10 @@ def _start_forkserver() -> None:
     from multiprocessing import forkserver
 
     main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # SIGINT blocked, not ignored: the server inherits the mask (so it never sees a
+    # Ctrl-C), and a Ctrl-C that lands meanwhile waits for the unblock and then stops
+    # the build as usual, instead of being lost.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if main else None
     sys.stderr.flush()
     saved = os.dup(2)
     quiet = os.open(os.devnull, os.O_WRONLY)
@@ -534,8 +537,8 @@ def _start_forkserver() -> None:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(quiet)
-        if main:
-            signal.signal(signal.SIGINT, previous)
+        if previous is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _worker_started(build_pid: int) -> None:

@@ -127,10 +127,14 @@ class Assets:
         tmp = dest.with_name(f".{dest.name}.tmp")
         tmp.unlink(missing_ok=True)
         try:
-            os.link(cached, tmp)
-        except OSError:  # another file system, or links not allowed: copy instead
-            shutil.copyfile(cached, tmp)
-        os.replace(tmp, dest)
+            try:
+                os.link(cached, tmp)
+            except OSError:  # another file system, or links not allowed: copy instead
+                shutil.copyfile(cached, tmp)
+            os.replace(tmp, dest)
+        except BaseException:  # Ctrl-C between the two: no stray name left in staging
+            tmp.unlink(missing_ok=True)
+            raise
         self.staging.placed(f"docs/{rel}")
         return rel
 

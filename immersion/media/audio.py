@@ -49,7 +49,7 @@ from immersion.media.master import (
     read_master,
 )
 from immersion.media.partials import _Partials, _partials
-from immersion.media.recipes import AudioRecipe, AudioResult, Clip, MediaError
+from immersion.media.recipes import AudioRecipe, AudioResult, Clip, MediaError, check_source
 
 # What other modules and the tests import from here, wherever it is defined now.
 __all__ = [
@@ -103,18 +103,6 @@ def output_names(clips: Sequence[Clip] = ()) -> list[str]:
     for clip in clips:
         names.extend(clip_names(clip.id))
     return names
-
-
-# --------------------------------------------------------------------------- source checks
-
-
-def _check_source(src: Path) -> None:
-    if not src.exists():
-        raise MediaError("the file does not exist")
-    if not src.is_file():
-        raise MediaError("not a file")
-    if src.stat().st_size == 0:
-        raise MediaError("the file is empty")
 
 
 # --------------------------------------------------------------------------- encodes
@@ -399,7 +387,7 @@ def convert_recording(
                 shutil.copyfile(master, tmp)
                 partials.keep(tmp, final)
         else:
-            _check_source(src)
+            check_source(src)
             master = out_dir / MASTER if MASTER in wanted else partials.new(MASTER)
             _normalise(src, master, recipe, partials)
 

@@ -24,7 +24,10 @@ class Recordings:
     """`preload`: what every player of these pages preloads ("none" on the intranet,
     where the duration and the peaks are in the markup, so a page downloads no audio
     until someone plays it). `clip_peaks`: clips draw their slice of the recording's
-    waveform (the intranet's quote cards).
+    waveform (the intranet's quote cards). `clip_video`: a highlight of a video plays its
+    own video clip (the intranet's cards; elsewhere only a muted video's clips are video).
+    `video_height`: the height of the display these pages are for (the kiosk sets it per
+    display, see `media/video.display_video_height`); None plays 720p.
     """
 
     def __init__(
@@ -33,23 +36,29 @@ class Recordings:
         assets: Assets,
         preload: str | None = None,
         clip_peaks: bool = False,
+        clip_video: bool = False,
     ) -> None:
         self.lib = lib
         self.assets = assets
         self.preload = preload
         self.clip_peaks = clip_peaks
+        self.clip_video = clip_video
+        self.video_height: int | None = None
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
     ) -> AudioSources | None:
         """The placed files of a recording (or of one highlight clip), Opus first."""
         placed = self.assets.recording(ref, folder)
-        if placed is None:
+        files = (placed.clips.get(clip, {}) if clip else placed.sources) if placed else {}
+        # A muted video (consent without `voice`) has no audio rendition: its picture plays.
+        video = None
+        if not clip or self.clip_video or not files:
+            video = self.assets.video(ref, folder, self.video_height, clip)
+        if not files and video is None:
             return None
-        files = placed.clips.get(clip, {}) if clip else placed.sources
-        if not files:
-            return None
-        video = None if clip else self.assets.video(ref, folder)
+        duration = placed.duration if placed else self.assets.video_duration(ref)
+        download = files.get("m4a") or next(iter(files.values()), None) or (video or ("",))[0]
         return AudioSources(
             video=(rel_url(page, video[0]), rel_url(page, video[2])) if video else None,
             sources=[
@@ -57,9 +66,9 @@ class Recordings:
                 for fmt in ("opus", "m4a")
                 if fmt in files
             ],
-            download=rel_url(page, files.get("m4a") or next(iter(files.values()))),
-            duration=None if clip else placed.duration,
-            peaks=rel_url(page, placed.peaks) if placed.peaks and not clip else None,
+            download=rel_url(page, download),
+            duration=None if clip else duration,
+            peaks=rel_url(page, placed.peaks) if placed and placed.peaks and not clip else None,
         )
 
     def audio(

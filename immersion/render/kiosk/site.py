@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ... import model as m
+from ...media.video import display_video_height
 from ...problems import Problem
 from ..html import EMPTY, block, tag, ul
 from ..recordings import Recordings
@@ -122,6 +123,8 @@ class KioskRenderer:
             self.screens.append(Screen(display, self.playlist(display)))
         self.index_page(site_name)
         for screen in self.screens:
+            # Each display plays the MP4 its screen needs (720p or 1080p, never upscaled).
+            self.recordings.video_height = display_video_height(screen.display.resolution)
             self.entry_page(screen)
             for kind, item_id in screen.items:
                 self.item_page(screen, kind, item_id)

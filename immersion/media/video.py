@@ -414,7 +414,8 @@ def convert_video(
             name = clip_name(clip.id)
             if want(name):
                 tmp = partials.new(name)
-                _cut_clip(src, info, clip, default, recipe, tmp, pre, audio if has_audio else None)
+                sound = (audio or src) if has_audio else None
+                _cut_clip(src, info, clip, default, recipe, tmp, pre, sound)
                 partials.keep(tmp, out_dir / name)
                 made[name] = name
     sizes = {name: _size_of(out_dir / name) for name in plan if name in made}
@@ -443,9 +444,12 @@ def _cut_clip(
     recipe: VideoRecipe,
     dest: Path,
     pre: str,
-    master: Path | None,
+    sound: Path | None,
 ) -> None:
-    """A highlight as its own short MP4: only its stretch is decoded, faded in and out."""
+    """A highlight as its own short MP4: only its stretch is decoded, faded in and out.
+
+    ``sound``: the master (or the source itself) whose first audio track the clip
+    carries; None for a clip with no sound."""
     start = max(0.0, float(clip.start))
     if start >= info.duration:
         raise MediaError(
@@ -464,9 +468,10 @@ def _cut_clip(
     args = [*span, "-i", str(src)]
     maps = ["-map", "0:v:0"]
     audio: list[str] = ["-an"]
-    if master is not None:
-        args += [*span, "-i", str(master)]
-        maps += ["-map", "1:a:0"]
+    if sound is not None:
+        if sound != src:
+            args += [*span, "-i", str(sound)]
+        maps += ["-map", f"{0 if sound == src else 1}:a:0"]
         audio = [
             "-af", f"asetpts=PTS-STARTPTS,afade=t=in:st=0:d={fade:.3f},"
             f"afade=t=out:st={out_at:.3f}:d={fade:.3f}",

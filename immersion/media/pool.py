@@ -502,13 +502,14 @@ class MediaPipeline:
         recordings: list[tuple[MediaRef, tuple[Clip, ...]]],
         *,
         collect: bool = True,
+        videos: list[tuple[MediaRef, VideoWants]] | None = None,
     ) -> Renditions:
         """The same for explicit sources (the benchmark, tests and `film export` use it).
 
         `collect=False` keeps every cached rendition this run did not use: a run
         over a few sources (one film) must not sweep the rest of the room's cache.
         """
-        return self.run_jobs(lambda: self.plan_sources(photos, recordings), collect=collect)
+        return self.run_jobs(lambda: self.plan_sources(photos, recordings, videos), collect=collect)
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()

@@ -51,6 +51,18 @@ from .video import DEFAULT_HEIGHT, VideoRecipe, VideoResult, VideoWants, sizes_o
 
 # -- workers (top level, so a process pool can pickle them) ------------------
 
+VANISHED = (
+    "the file disappeared while it was being converted: put it back, or take it out of "
+    "the story, and build again"
+)
+
+
+def _reason(exc: MediaError, src: str) -> str:
+    """The editor's reason for a failed conversion: a source deleted or moved away
+    mid-way makes ffmpeg fail in many ways, which all mean the same thing."""
+    return str(exc) if Path(src).exists() else VANISHED
+
+
 
 def _photo_job(
     src: str, out_dir: str, recipe: PhotoRecipe, only: frozenset[tuple[int, str]] | None
@@ -81,7 +93,7 @@ def _audio_job(
             Path(src), Path(out_dir), recipe, clips, only, Path(normalised) if normalised else None
         )
     except MediaError as exc:
-        return str(exc)
+        return _reason(exc, src)
 
 
 def _video_job(
@@ -119,7 +131,7 @@ def _video_job(
                 only=only,
             )
     except MediaError as exc:
-        return str(exc)
+        return _reason(exc, src)
 
 
 def _recording_and_video_job(

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -244,8 +244,14 @@ def ours(
     refs = [MediaRef(src.name, src) for src, _codec in sources]
     wants = VideoWants(heights=(720, 1080), clips=clips)
     pipeline = MediaPipeline(
-        Project(project), _photo(), AudioRecipe(), 1, [], open(os.devnull, "w"), VideoRecipe()
-    )  # noqa: SIM115
+        Project(project),
+        _photo(),
+        AudioRecipe(),
+        1,
+        [],
+        open(os.devnull, "w"),  # noqa: SIM115
+        VideoRecipe(),
+    )
     ff.run = timed  # type: ignore[assignment]  # 1 worker: the jobs run in this process
     started = time.perf_counter()
     try:
@@ -296,26 +302,23 @@ def main() -> None:
         noop, _times, noop_runs, noop_summary = ours(project, sources, args.seconds, fresh=False)
 
     def rtf(seconds: float) -> str:
-        return f"{media_seconds / seconds:8.1f}x" if seconds else "        -"
+        return f"{media_seconds / seconds:9.1f}x" if seconds else "         -"
 
     print(
         f"\n{len(sources)} sources x {args.seconds} s at {args.size} ({media_seconds} s of video)"
     )
-    print(
-        f"{'output':12} {'plain s':>9} {'ours s':>9} {'plain RTF':>10} {'ours RTF':>10} {'ours/plain':>10}"
-    )
+    head = ("plain s", "ours s", "plain RTF", "ours RTF", "ours/plain")
+    print(f"{'output':12} " + " ".join(f"{h:>10}" for h in head))
     for name in OUTPUTS:
         a, b = plain.get(name, 0.0), mine.get(name, 0.0)
         ratio = f"{b / a:10.2f}" if a else " " * 10
-        print(f"{name:12} {a:9.2f} {b:9.2f} {rtf(a):>10} {rtf(b):>10} {ratio}")
+        print(f"{name:12} {a:10.2f} {b:10.2f} {rtf(a):>10} {rtf(b):>10} {ratio}")
     ratio = ours_total / plain_total
-    print(
-        f"{'total':12} {plain_total:9.2f} {ours_total:9.2f} {rtf(plain_total):>10} {rtf(ours_total):>10} {ratio:10.2f}"
-    )
+    totals = f"{plain_total:10.2f} {ours_total:10.2f} {rtf(plain_total):>10} {rtf(ours_total):>10}"
+    print(f"{'total':12} {totals} {ratio:10.2f}")
     print(f"ours / plain ffmpeg (goal <= 1.10): {ratio:.2f}")
-    print(
-        f"no-op rebuild (goal < 1 s, 0 decodes): {noop:.2f} s, {noop_runs} ffmpeg runs; {noop_summary}"
-    )
+    print(f"no-op rebuild (goal < 1 s, 0 decodes): {noop:.2f} s, {noop_runs} ffmpeg runs")
+    print(f"  {noop_summary}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(
         json.dumps(

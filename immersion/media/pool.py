@@ -63,7 +63,6 @@ def _reason(exc: MediaError, src: str) -> str:
     return str(exc) if Path(src).exists() else VANISHED
 
 
-
 def _photo_job(
     src: str, out_dir: str, recipe: PhotoRecipe, only: frozenset[tuple[int, str]] | None
 ) -> PhotoResult | str:

@@ -135,6 +135,9 @@ class Renditions:
         return found.at_height(height) if found is not None and height is not None else found
 
     def duration(self, ref: MediaRef) -> float | None:
-        """The measured length of a converted recording, in seconds."""
+        """The measured length of a converted recording (or of a muted video), in seconds."""
         found = self.recordings.get(ref.path)
-        return found.duration if found else None
+        if found is not None:
+            return found.duration
+        video = self.videos.get(ref.path)
+        return video.duration if video else None

@@ -385,6 +385,9 @@ def convert_video(
                     f"[s{len(mp4s)}]trim=end={min(info.duration, POSTER_SCAN_SECONDS):.3f},"
                     f"scale=160:-2,blackframe=amount=98:threshold={threshold},nullsink"
                 )
+            if not outputs:  # only the poster is missing: the scan alone, to nowhere
+                outputs = ["-map", "[scan]", "-f", "null", "-"]
+                graph[-1] = graph[-1].removesuffix(",nullsink") + "[scan]"
             log = ff.run([*args, "-filter_complex", ";".join(graph), *outputs], loglevel="info")
             if scan:
                 at = _first_bright_frame(log, info)

@@ -485,3 +485,11 @@ def test_intranet_highlight_cards_play_the_video_clip(room: Path, sources: dict[
     assert src is not None and src["type"] == "video/mp4"
     clip = room / "build/intranet/stories/p07" / str(src["src"])
     assert probe(clip.resolve()).duration == pytest.approx(1.5, abs=0.1)  # 1.5 s to 3 s
+
+
+def test_only_the_missing_outputs_are_made(sources: dict[str, Path], tmp_path: Path) -> None:
+    """A cache that lost a poster asks for it alone: no MP4 is encoded again."""
+    result = convert_video(sources["base"], tmp_path, VideoRecipe(), only={"poster.jpg"})
+    assert result.files == {"poster.jpg": "poster.jpg"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.jpg"]
+    assert max(_rgb(tmp_path / "poster.jpg", 160, 120)) > 60  # past the black first second

@@ -97,7 +97,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "formats spoken bodytext engine pageloads httpd project room redaction",
         "load audience media scaffold reference importers contributions transcribe",
         "settings",
-        "render publish validity",
+        "render publish validity site_inputs",
         "audit",
         "preview",
         "commands",

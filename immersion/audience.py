@@ -5,7 +5,8 @@ on the filtered Library, so a renderer cannot leak what it never receives:
 * a story is kept only while its consent is signed, not expired, not
   withdrawn, covers this audience, and the story's own `audiences` (if any)
   covers it too;
-* what the consent `allows` trims the story: no `voice` drops recordings,
+* what the consent `allows` trims the story: no `voice` drops recordings (a video
+  with `face` keeps its picture, muted),
   no `face` drops photos, no `words` drops transcripts and highlights (and
   emails and written stories entirely, since their body *is* the person's words);
 * consent carries through: evidence, persona quotes, tour and playlist items
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from . import model as m
 from .redaction import redact_library
-from .schema import EvidenceRef, MediaRef
+from .schema import VIDEO_EXTS, EvidenceRef, MediaRef
 from .spoken import transcript_refs
 from .transcripts import Transcript
 
@@ -52,12 +53,21 @@ def trim_story(story: m.Story, allows: tuple[str, ...]) -> m.Story | None:
             narration=replace(story.narration, captions=None) if story.narration else None,
         )
     if "voice" not in allows:
+        # A video keeps its picture where `face` allows it, with no sound at all
+        # (`muted`: no audio rendition, no audio track); captions carry the words if
+        # `words` allows. Anything else recorded goes.
+        def picture(ref: MediaRef | None) -> MediaRef | None:
+            keep = ref is not None and "face" in allows and ref.path.suffix.lower() in VIDEO_EXTS
+            return ref if keep else None
+
+        recording = picture(story.recording)
         story = replace(
             story,
-            recording=None,
-            highlights=(),
-            entries=tuple(replace(e, recording=None) for e in story.entries),
+            recording=recording,
+            highlights=story.highlights if recording else (),
+            entries=tuple(replace(e, recording=picture(e.recording)) for e in story.entries),
             narration=None,
+            muted=True,
         )
     if "face" not in allows:
         story = replace(story, frames=(), attachments=(), inline_images=())

@@ -173,6 +173,7 @@ DIARY_ENTRY = struct(
         "mood": F(emotion_score),
         "stage": F(ident),
         "place": F(text, default=""),
+        "poster": F(timecode),
     },
     m.DiaryEntry,
 )
@@ -193,6 +194,7 @@ STORY_KIND_FIELDS: dict[str, dict[str, F]] = {
         "transcript": F(vtt_file),
         "interviewer": F(text, default=""),
         "highlights": F(list_of(HIGHLIGHT), default=()),
+        "poster": F(timecode),
     },
     "audio-diary": {"entries": F(list_of(DIARY_ENTRY), required=True)},
     "photo-film": {
@@ -434,6 +436,8 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "highlights[].end": "Where it ends.",
         "highlights[].tags": "Free words for the tags page.",
         "highlights[].stage": "The stage of the story's journey it belongs to.",
+        "poster": "A video recording's poster frame: the second it is taken at (`75`, "
+        '`"01:15"` or `"00:01:15.500"`). Without it, the first frame that is not black.',
     },
     "audio-diary": {
         "entries": "The diary's recordings, one entry each.",
@@ -445,6 +449,7 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "entries[].mood": "The participant's mood, from -2 to +2.",
         "entries[].stage": "The stage of the story's journey it belongs to.",
         "entries[].place": "Where it was recorded.",
+        "entries[].poster": "A video entry's poster frame, as for an interview's `poster`.",
     },
     "photo-film": {
         "frames": "The photos, shown in order.",

@@ -184,6 +184,7 @@ class DiaryEntry:
     mood: int | None
     stage: str | None
     place: str
+    poster: float | None = None  # a video entry's poster frame, in seconds
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,10 @@ class Story:
     # Personal data to take out before publishing (written by `immersion import`).
     redact: tuple[Redaction, ...] = ()
     redact_sound: str = "silence"
+    poster: float | None = None  # a video recording's poster frame, in seconds
+    # Set by the audience filter when the consent lacks `voice` but a video is kept for
+    # its picture (`face`): the recording is then published with no sound at all.
+    muted: bool = False
 
     kind = "story"
 

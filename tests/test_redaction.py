@@ -11,7 +11,7 @@ from immersion.audience import for_audience
 from immersion.load import load
 from immersion.media.keys import audio_keys, video_keys
 from immersion.media.recipes import AudioRecipe, Clip, Redacted
-from immersion.media.video import VideoRecipe
+from immersion.media.video import VideoRecipe, VideoWants
 from immersion.problems import Problem, Severity
 from immersion.project import Project
 from immersion.redaction import Phrases, clip_spans, manifest, spans_by_source, story_spans
@@ -169,10 +169,11 @@ def test_spans_change_the_keys_only_of_a_recording_that_has_them() -> None:
     bleep = audio_keys(recipe, "sha", clips, "v", Redacted(((1.0, 2.0, "blank"),), "bleep"))
     for name in plain:
         assert len({plain[name], one[name], other[name], bleep[name]}) == 4, name
-    video = VideoRecipe()
-    blank = video_keys(video, recipe, "sha", "v", Redacted(((1.0, 2.0, "blank"),)))
-    blur = video_keys(video, recipe, "sha", "v", Redacted(((1.0, 2.0, "blur"),)))
-    assert video_keys(video, recipe, "sha", "v") == video_keys(
-        video, recipe, "sha", "v", Redacted()
-    )
+    video, wants = VideoRecipe(), VideoWants(clips=clips)
+    blank = video_keys(video, recipe, "sha", wants, 720, "v", Redacted(((1.0, 2.0, "blank"),)))
+    blur = video_keys(video, recipe, "sha", wants, 720, "v", Redacted(((1.0, 2.0, "blur"),)))
+    plain_video = video_keys(video, recipe, "sha", wants, 720, "v")
+    assert plain_video == video_keys(video, recipe, "sha", wants, 720, "v", Redacted())
+    for name in plain_video:  # the MP4s, the posters (moved clear of spans) and the clips
+        assert len({plain_video[name], blank[name], blur[name]}) == 3, name
     assert blank["video.mp4"] != blur["video.mp4"]

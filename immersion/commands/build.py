@@ -171,7 +171,7 @@ def _build(
     """Media, then per audience render, engine, audit and publish, under the build lock."""
     photo, audio = recipes
     renditions = MediaPipeline(ctx.project, photo, audio, ctx.jobs, ctx.problems, ctx.stream).run(
-        views.values()
+        views
     )
     ctx.problems.extend(check_durations(library, renditions.duration, ctx.project.root))
     if blocking(ctx.problems, ctx.strict):

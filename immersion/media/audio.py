@@ -56,6 +56,7 @@ from immersion.media.recipes import (
     Clip,
     MediaError,
     Redacted,
+    check_source,
 )
 
 # What other modules and the tests import from here, wherever it is defined now.
@@ -110,18 +111,6 @@ def output_names(clips: Sequence[Clip] = ()) -> list[str]:
     for clip in clips:
         names.extend(clip_names(clip.id))
     return names
-
-
-# --------------------------------------------------------------------------- source checks
-
-
-def _check_source(src: Path) -> None:
-    if not src.exists():
-        raise MediaError("the file does not exist")
-    if not src.is_file():
-        raise MediaError("not a file")
-    if src.stat().st_size == 0:
-        raise MediaError("the file is empty")
 
 
 # --------------------------------------------------------------------------- encodes
@@ -408,7 +397,7 @@ def convert_recording(
                 shutil.copyfile(master, tmp)
                 partials.keep(tmp, final)
         else:
-            _check_source(src)
+            check_source(src)
             master = out_dir / MASTER if MASTER in wanted else partials.new(MASTER)
             _normalise(src, master, recipe, partials, redacted)
 

@@ -10,15 +10,24 @@ tool versions, nothing else: changing one width changes only that width's keys.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import PIL
 
 from .. import model as m
-from ..schema import MediaRef
+from ..schema import VIDEO_EXTS, MediaRef
 from .cache import output_key
 from .recipes import NOTHING_REDACTED, PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe, Redacted
-from .video import OUTPUTS as VIDEO_OUTPUTS
-from .video import VideoRecipe
+from .video import (
+    DEFAULT_HEIGHT,
+    POSTER_JPEG,
+    POSTER_WEBP,
+    VideoRecipe,
+    VideoWants,
+    clip_name,
+    display_video_height,
+    mp4_names,
+)
 
 PHOTO_FORMATS = ("webp", "jpeg")
 AUDIO_OUTPUTS = ("normalised.flac", "audio.m4a", "audio.opus", "peaks.json")
@@ -39,6 +48,8 @@ def photo_sources(lib: m.Library) -> Iterator[MediaRef]:
 def recording_sources(lib: m.Library) -> Iterator[tuple[MediaRef, tuple[Clip, ...]]]:
     """Every recording the library plays, with the highlight clips cut from it."""
     for story in lib.stories.values():
+        if story.muted:  # no `voice`: a video kept for its picture has no sound to convert
+            continue
         if story.recording:
             clips = tuple(Clip(h.id, h.start, h.end) for h in story.highlights)
             yield story.recording, clips
@@ -117,44 +128,84 @@ def audio_keys(
     return keys
 
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".webm", ".mkv"})
-
-
 def is_video(ref: MediaRef) -> bool:
-    return ref.path.suffix.lower() in VIDEO_SUFFIXES
+    return ref.path.suffix.lower() in VIDEO_EXTS
 
 
-def video_sources(lib: m.Library) -> Iterator[MediaRef]:
-    """Every video recording whose picture the (filtered) library may show.
+def kiosk_video_heights(lib: m.Library) -> tuple[int, ...]:
+    """The MP4 heights the room's displays play (`display_video_height` of each)."""
+    return tuple(sorted({display_video_height(d.resolution) for d in lib.room.displays}))
+
+
+def video_sources(
+    lib: m.Library, heights: tuple[int, ...] = (DEFAULT_HEIGHT,)
+) -> Iterator[tuple[MediaRef, VideoWants]]:
+    """Every video recording whose picture the (filtered) library may show, and what of it.
 
     The picture of a person is their face: a consent whose ``allows`` lacks
     ``face`` gets no video rendition and no poster at all; the recording is then
-    published as audio only, like any recording (see `recording_sources`).
+    published as audio only, like any recording (see `recording_sources`). A consent
+    without ``voice`` gets videos with no audio track (`VideoWants.with_audio`).
+    ``heights``: the MP4s this audience plays (720p, plus what its displays need).
     """
     for story in lib.stories.values():
         consent = lib.consents.get(story.participant.consent)
         if consent is None or "face" not in consent.allows:
             continue
-        refs = [story.recording, *(entry.recording for entry in story.entries)]
-        yield from (ref for ref in refs if ref is not None and is_video(ref))
+        with_audio = "voice" in consent.allows and not story.muted
+        if story.recording is not None and is_video(story.recording):
+            clips = tuple(Clip(h.id, h.start, h.end) for h in story.highlights)
+            yield story.recording, VideoWants(heights, with_audio, story.poster, clips)
+        for entry in story.entries:
+            if entry.recording is not None and is_video(entry.recording):
+                yield entry.recording, VideoWants(heights, with_audio, entry.poster)
 
 
-def video_meta_key(recipe: VideoRecipe, audio: AudioRecipe, sha: str, versions: str) -> str:
-    """The key of a video's size and duration."""
-    return output_key("video-meta", PIPELINE_VERSION, sha, recipe, audio, versions)
+def merge_wants(a: VideoWants, b: VideoWants) -> VideoWants:
+    """One source seen by two audiences: every height and clip either needs."""
+    clips = tuple({c.id: c for c in (*a.clips, *b.clips)}.values())
+    heights = tuple(sorted({*a.heights, *b.heights}))
+    return replace(a, heights=heights, clips=clips, with_audio=a.with_audio and b.with_audio)
+
+
+def video_meta_key(sha: str, versions: str) -> str:
+    """The key of a video's own facts (duration, upright height, the size of each MP4)."""
+    return output_key("video-meta", PIPELINE_VERSION, sha, versions)
 
 
 def video_keys(
     recipe: VideoRecipe,
     audio: AudioRecipe,
     sha: str,
+    wants: VideoWants,
+    source_height: int | None,
     versions: str,
     redacted: Redacted = NOTHING_REDACTED,
 ) -> dict[str, str]:
-    """{output name: key} of a video's MP4 and posters (`redacted`: its spans' sound
-    and picture)."""
+    """{output name: key} of a video's MP4s, posters and clips.
+
+    An MP4 depends on its height, the encoder's settings and (with audio) the audio
+    recipe; a poster on its time and the poster settings; a clip on its span. So a
+    display asking for 1080p adds the 1080p MP4 and leaves every other key alone.
+    `redacted`: its spans' sound and picture (and the poster's time), in every key.
+    """
     more = _redacted(redacted)
-    return {
-        name: output_key("video", PIPELINE_VERSION, sha, recipe, audio, name, versions, *more)
-        for name in VIDEO_OUTPUTS
+    sound = (wants.with_audio, audio if wants.with_audio else None)
+    encode = (recipe.crf, recipe.preset, recipe.aac_bitrate, recipe.tone_map, *sound)
+    keys = {
+        name: output_key("video", PIPELINE_VERSION, sha, encode, name, versions, *more)
+        for name in mp4_names(wants, source_height)
     }
+    poster = (
+        wants.poster_at, recipe.height, recipe.poster_width, recipe.poster_quality,
+        recipe.black_threshold, recipe.tone_map,
+    )  # fmt: skip
+    for name in (POSTER_WEBP, POSTER_JPEG):
+        keys[name] = output_key("poster", PIPELINE_VERSION, sha, poster, name, versions, *more)
+    for clip in wants.clips:
+        name = clip_name(clip.id)
+        keys[name] = output_key(
+            "video-clip", PIPELINE_VERSION, sha, encode, recipe.height, recipe.clip_fade_ms,
+            clip.start, clip.end, name, versions, *more,
+        )  # fmt: skip
+    return keys

@@ -24,17 +24,19 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from .. import model as m
 from ..problems import Problem, relpath
 from ..project import Project
 from ..redaction import spans_by_source
-from ..schema import MediaRef
+from ..schema import VIDEO_EXTS, MediaRef
 from .cache import MediaCache
 from .keys import (
     audio_keys,
     audio_meta_key,
+    kiosk_video_heights,
+    merge_wants,
     photo_keys,
     photo_meta_key,
     photo_sources,
@@ -55,9 +57,20 @@ from .recipes import (
     Redacted,
 )
 from .renditions import PhotoRendition, Renditions, VideoRendition, audio_rendition
-from .video import VideoRecipe, VideoResult
+from .video import DEFAULT_HEIGHT, VideoRecipe, VideoResult, VideoWants, sizes_of
 
 # -- workers (top level, so a process pool can pickle them) ------------------
+
+VANISHED = (
+    "the file disappeared while it was being converted: put it back, or take it out of "
+    "the story, and build again"
+)
+
+
+def _reason(exc: MediaError, src: str) -> str:
+    """The editor's reason for a failed conversion: a source deleted or moved away
+    mid-way makes ffmpeg fail in many ways, which all mean the same thing."""
+    return str(exc) if Path(src).exists() else VANISHED
 
 
 def _photo_job(
@@ -81,12 +94,15 @@ def _audio_job(
     redacted: Redacted = NOTHING_REDACTED,
 ) -> AudioResult | str:
     from .audio import convert_recording
+    from .video import probe
 
     try:
+        if Path(src).suffix.lower() in VIDEO_EXTS:
+            probe(Path(src))  # an unreadable or 10-hour video is refused from its header
         normal = Path(normalised) if normalised else None
         return convert_recording(Path(src), Path(out_dir), recipe, clips, only, normal, redacted)
     except MediaError as exc:
-        return str(exc)
+        return _reason(exc, src)
 
 
 def _video_job(
@@ -94,9 +110,15 @@ def _video_job(
     out_dir: str,
     video: VideoRecipe,
     audio: AudioRecipe,
-    redacted: Redacted = NOTHING_REDACTED,
+    wants: VideoWants,
+    only: frozenset[str] | None,
+    redacted: Redacted,
+    master: str | None,
 ) -> VideoResult | str:
-    """The MP4 and posters of one video; its audio is normalised as a recording's is."""
+    """The MP4s, posters and clips of one video; its audio is the recording's master
+    (`master`, when the recording job made it or the cache has it), else normalised here.
+    `redacted`: its spans, silent in the master, hidden in the picture.
+    """
     from .master import _normalise
     from .partials import _partials
     from .video import convert_video, probe
@@ -104,15 +126,38 @@ def _video_job(
     try:
         info = probe(Path(src))
         with _partials(Path(out_dir)) as partials:
-            master = None
-            if info.audio_codec:
-                master = partials.new("normalised.flac")
-                _normalise(Path(src), master, audio, partials, redacted)
+            normalised = Path(master) if master else None
+            if wants.with_audio and info.audio_codec and normalised is None:
+                normalised = partials.new("normalised.flac")
+                _normalise(Path(src), normalised, audio, partials, redacted)
             return convert_video(
-                Path(src), Path(out_dir), video, audio=master, redact=redacted.spans
+                Path(src),
+                Path(out_dir),
+                video,
+                audio=normalised if wants.with_audio else None,
+                with_audio=wants.with_audio,
+                poster_at=wants.poster_at,
+                heights=wants.heights,
+                clips=wants.clips,
+                only=only,
+                redact=redacted.spans,
             )
     except MediaError as exc:
-        return str(exc)
+        return _reason(exc, src)
+
+
+def _recording_and_video_job(
+    audio_args: tuple[Any, ...], video_args: tuple[Any, ...]
+) -> tuple[AudioResult | str, VideoResult | str]:
+    """A video's recording and its picture in one worker: the video's audio is the
+    master the recording job has just written (one loudness measurement, not two)."""
+    recorded = _audio_job(*audio_args)
+    out_dir, normalised = Path(audio_args[1]), audio_args[5]
+    master = out_dir / "normalised.flac"
+    found = str(master) if master.is_file() else normalised
+    if isinstance(recorded, str):
+        found = None  # the video's own normalisation says what is wrong, or succeeds
+    return recorded, _video_job(*(*video_args[:-1], found))
 
 
 # -- the pipeline ------------------------------------------------------------
@@ -120,11 +165,15 @@ def _video_job(
 
 @dataclass
 class _Job:
-    kind: str  # "photo" | "recording"
+    kind: str  # "photo" | "recording" | "video"
     ref: MediaRef
     sha: str
     submit: Callable[[Any], Future[Any]]
     finish: Callable[[Any], None]
+    args: tuple[Any, ...] = ()  # what `submit` hands the worker (to run two jobs as one)
+
+
+K = TypeVar("K")
 
 
 class MediaPipeline:
@@ -136,6 +185,7 @@ class MediaPipeline:
         jobs: int,
         problems: list[Problem],
         out: TextIO | None = None,
+        video: VideoRecipe | None = None,
     ) -> None:
         self.project = project
         self.photo_recipe = photo
@@ -143,7 +193,7 @@ class MediaPipeline:
         self.jobs = max(1, jobs)
         self.problems = problems
         self.out = out or sys.stderr
-        self.video_recipe = VideoRecipe()
+        self.video_recipe = video or VideoRecipe()
         self.cache = MediaCache(project.cache)
         self.work = self.cache.root / "work"
         self.result = Renditions()
@@ -162,12 +212,52 @@ class MediaPipeline:
             )
         )
 
+    def finisher(
+        self, kind: str, ref: MediaRef, out_dir: Path, keep: Callable[[Any], None]
+    ) -> Callable[[Any], None]:
+        """What every job does with its worker's result: a problem for a reason, else
+        `keep` (which stores the outputs), the source counted; the work folder removed."""
+
+        def finish(result: Any) -> None:
+            try:
+                if isinstance(result, str):
+                    self.fail(kind, ref, result)
+                    return
+                keep(result)
+                self.result.stats.converted[kind] += 1
+                self.result.stats.bytes_in += _size(ref.path)
+            finally:
+                shutil.rmtree(out_dir, ignore_errors=True)
+
+        return finish
+
+    def store(
+        self,
+        out_dir: Path,
+        keys: Mapping[K, str],
+        produced: Mapping[K, str],
+        found: Mapping[K, Path | None],
+    ) -> dict[K, Path]:
+        """Move what the worker wrote (`produced`: output -> file name in `out_dir`) into
+        the cache under its key; what it did not write comes from the cache (`found`)."""
+        files: dict[K, Path] = {}
+        for spec, key in keys.items():
+            name = produced.get(spec)
+            made = out_dir / name if name else None
+            if made is not None and made.is_file():
+                self.result.stats.bytes_out += made.stat().st_size
+                files[spec] = self.cache.put(key, made)
+            elif (cached := found.get(spec)) is not None:
+                files[spec] = cached
+        return files
+
     # photos ------------------------------------------------------------------
 
     def plan_photo(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
         meta_key = photo_meta_key(self.photo_recipe, sha, versions)
         meta = self.cache.get_meta(meta_key)
         only: frozenset[tuple[int, str]] | None = None
+        found: dict[tuple[int, str], Path | None] = {}
         if meta is not None:
             keys = photo_keys(self.photo_recipe, sha, meta["width"], versions)
             found = {spec: self.cache.get(key) for spec, key in keys.items()}
@@ -183,43 +273,25 @@ class MediaPipeline:
             only = frozenset(spec for spec, path in found.items() if path is None)
         out_dir = Path(tempfile.mkdtemp(dir=self.work))
 
-        def finish(result: PhotoResult | str) -> None:
-            try:
-                if isinstance(result, str):
-                    self.fail("photo", ref, result)
-                    return
-                self.cache.put_meta(
-                    meta_key,
-                    {
-                        "width": result.width,
-                        "height": result.height,
-                        "placeholder": result.placeholder,
-                    },
-                )
-                keys = photo_keys(self.photo_recipe, sha, result.width, versions)
-                files: dict[tuple[int, str], Path] = {}
-                for output in result.outputs:
-                    spec = (output.width, output.format)
-                    produced = out_dir / output.file
-                    if produced.is_file():
-                        self.result.stats.bytes_out += produced.stat().st_size
-                        files[spec] = self.cache.put(keys[spec], produced)
-                    elif (cached := self.cache.get(keys[spec])) is not None:
-                        files[spec] = cached
-                self.result.photos[ref.path] = PhotoRendition(
-                    result.width, result.height, result.placeholder, files
-                )
-                self.result.stats.converted["photo"] += 1
-                self.result.stats.bytes_in += _size(ref.path)
-            finally:
-                shutil.rmtree(out_dir, ignore_errors=True)
+        def keep(result: PhotoResult) -> None:
+            self.cache.put_meta(
+                meta_key,
+                {"width": result.width, "height": result.height, "placeholder": result.placeholder},
+            )
+            keys = photo_keys(self.photo_recipe, sha, result.width, versions)
+            produced = {(o.width, o.format): o.file for o in result.outputs}
+            cached = {spec: self.cache.get(key) for spec, key in keys.items()}
+            files = self.store(out_dir, keys, produced, cached)
+            self.result.photos[ref.path] = PhotoRendition(
+                result.width, result.height, result.placeholder, files
+            )
 
         return _Job(
             "photo",
             ref,
             sha,
             lambda pool: pool(_photo_job, str(ref.path), str(out_dir), self.photo_recipe, only),
-            finish,
+            self.finisher("photo", ref, out_dir, keep),
         )
 
     # recordings --------------------------------------------------------------
@@ -242,117 +314,152 @@ class MediaPipeline:
         only = None if meta is None else frozenset(n for n, p in found.items() if p is None)
         out_dir = Path(tempfile.mkdtemp(dir=self.work))
 
-        def finish(result: AudioResult | str) -> None:
-            try:
-                if isinstance(result, str):
-                    self.fail("recording", ref, result)
-                    return
-                new_meta = {"duration": result.duration, "lufs": result.measured_lufs}
-                if meta is not None and result.duration <= 0:
-                    new_meta = meta
-                self.cache.put_meta(meta_key, new_meta)
-                files: dict[str, Path] = {}
-                for name, key in keys.items():
-                    produced = out_dir / name
-                    if produced.is_file():
-                        self.result.stats.bytes_out += produced.stat().st_size
-                        files[name] = self.cache.put(key, produced)
-                    elif (cached := found.get(name)) is not None:
-                        files[name] = cached
-                self.result.recordings[ref.path] = audio_rendition(new_meta, files, clips)
-                self.result.stats.converted["recording"] += 1
-                self.result.stats.bytes_in += _size(ref.path)
-            finally:
-                shutil.rmtree(out_dir, ignore_errors=True)
+        def keep(result: AudioResult) -> None:
+            new_meta = {"duration": result.duration, "lufs": result.measured_lufs}
+            if meta is not None and result.duration <= 0:
+                new_meta = meta
+            self.cache.put_meta(meta_key, new_meta)
+            files = self.store(out_dir, keys, {name: name for name in keys}, found)
+            self.result.recordings[ref.path] = audio_rendition(new_meta, files, clips)
 
+        args = (
+            str(ref.path),
+            str(out_dir),
+            self.audio_recipe,
+            clips,
+            only,
+            str(normalised) if normalised else None,
+            redacted,
+        )
         return _Job(
             "recording",
             ref,
             sha,
-            lambda pool: pool(
-                _audio_job,
-                str(ref.path),
-                str(out_dir),
-                self.audio_recipe,
-                clips,
-                only,
-                str(normalised) if normalised else None,
-                redacted,
-            ),
-            finish,
+            lambda pool: pool(_audio_job, *args),
+            self.finisher("recording", ref, out_dir, keep),
+            args,
         )
 
     # videos ------------------------------------------------------------------
 
-    def plan_video(self, ref: MediaRef, sha: str, versions: str) -> _Job | None:
-        meta_key = video_meta_key(self.video_recipe, self.audio_recipe, sha, versions)
+    def plan_video(
+        self, ref: MediaRef, wants: VideoWants, sha: str, versions: str, master: Path | None
+    ) -> _Job | None:
+        """`master`: the recording's normalised master, when the cache has it."""
+        meta_key = video_meta_key(sha, versions)
         meta = self.cache.get_meta(meta_key)
         redacted = self.redacted.get(ref.path, NOTHING_REDACTED)
-        keys = video_keys(self.video_recipe, self.audio_recipe, sha, versions, redacted)
+        source_height = int(meta["source_height"]) if meta else None
+        keys = video_keys(
+            self.video_recipe, self.audio_recipe, sha, wants, source_height, versions, redacted
+        )
         found = {name: self.cache.get(key) for name, key in keys.items()}
         if meta is not None and all(found.values()):
-            self.result.videos[ref.path] = VideoRendition(
-                meta["width"],
-                meta["height"],
-                meta["duration"],
-                {n: p for n, p in found.items() if p},
-            )
+            self.result.videos[ref.path] = self.video_rendition(meta, found, wants)
             self.result.stats.reused["video"] += 1
             return None
+        only = None if meta is None else frozenset(n for n, p in found.items() if p is None)
         out_dir = Path(tempfile.mkdtemp(dir=self.work))
 
-        def finish(result: VideoResult | str) -> None:
-            try:
-                if isinstance(result, str):
-                    self.fail("video", ref, result)
-                    return
-                meta = {
-                    "width": result.width,
-                    "height": result.height,
-                    "duration": result.duration,
-                }
-                self.cache.put_meta(meta_key, meta)
-                files: dict[str, Path] = {}
-                for name, key in keys.items():
-                    produced = out_dir / name
-                    if produced.is_file():
-                        self.result.stats.bytes_out += produced.stat().st_size
-                        files[name] = self.cache.put(key, produced)
-                self.result.videos[ref.path] = VideoRendition(
-                    result.width, result.height, result.duration, files
-                )
-                self.result.stats.converted["video"] += 1
-                self.result.stats.bytes_in += _size(ref.path)
-            finally:
-                shutil.rmtree(out_dir, ignore_errors=True)
+        def keep(result: VideoResult) -> None:
+            sizes = {**(sizes_of(meta) if meta else {}), **result.sizes}
+            new_meta = {
+                "duration": result.duration,
+                "source_height": result.source_height,
+                "sizes": {name: list(size) for name, size in sizes.items()},
+            }
+            self.cache.put_meta(meta_key, new_meta)
+            final = video_keys(
+                self.video_recipe,
+                self.audio_recipe,
+                sha,
+                wants,
+                result.source_height,
+                versions,
+                redacted,
+            )
+            cached = {name: self.cache.get(key) for name, key in final.items()}
+            files = self.store(out_dir, final, result.files, cached)
+            self.result.videos[ref.path] = self.video_rendition(new_meta, files, wants)
 
+        args = (
+            str(ref.path),
+            str(out_dir),
+            self.video_recipe,
+            self.audio_recipe,
+            wants,
+            only,
+            redacted,
+            str(master) if master else None,  # last: `_recording_and_video_job` replaces it
+        )
         return _Job(
             "video",
             ref,
             sha,
-            lambda pool: pool(
-                _video_job,
-                str(ref.path),
-                str(out_dir),
-                self.video_recipe,
-                self.audio_recipe,
-                redacted,
-            ),
+            lambda pool: pool(_video_job, *args),
+            self.finisher("video", ref, out_dir, keep),
+            args,
+        )
+
+    def video_rendition(
+        self, meta: Mapping[str, Any], files: Mapping[str, Path | None], wants: VideoWants
+    ) -> VideoRendition:
+        sizes = sizes_of(meta)
+        default = sizes.get("video.mp4") or next(iter(sizes.values()), (0, 0))
+        return VideoRendition(
+            default[0],
+            default[1],
+            float(meta["duration"]),
+            {n: p for n, p in files.items() if p},
+            sizes,
+            wants.with_audio,
+        )
+
+    def together(self, recording: _Job, video: _Job) -> _Job:
+        """One job for a video's recording and picture (see `_recording_and_video_job`)."""
+        audio_args, video_args = recording.args, video.args
+
+        def finish(results: tuple[Any, Any] | str) -> None:
+            if isinstance(results, str):  # the worker itself failed: both with it
+                results = (results, results)
+            recording.finish(results[0])
+            video.finish(results[1])
+
+        return _Job(
+            "video",
+            video.ref,
+            video.sha,
+            lambda pool: pool(_recording_and_video_job, audio_args, video_args),
             finish,
         )
 
     # running -----------------------------------------------------------------
 
-    def plan(self, libraries: Iterable[m.Library]) -> list[_Job]:
-        """Jobs for every source any of these (filtered) libraries shows."""
+    def plan(self, libraries: Iterable[m.Library] | Mapping[str, m.Library]) -> list[_Job]:
+        """Jobs for every source any of these (filtered) libraries shows.
+
+        Given by audience (`{"kiosk": ..., "intranet": ...}`), the kiosk's videos are
+        also made at the heights its displays play; without names, 720p only."""
+        named = (
+            libraries.items()
+            if isinstance(libraries, Mapping)
+            else ((None, lib) for lib in libraries)
+        )
         photos: dict[Path, MediaRef] = {}
         recordings: dict[Path, tuple[MediaRef, tuple[Clip, ...]]] = {}
-        videos: dict[Path, MediaRef] = {}
-        for lib in libraries:
+        videos: dict[Path, tuple[MediaRef, VideoWants]] = {}
+        for audience, lib in named:
             # Every audience's view holds the same stories' spans: the last one wins.
             self.redacted.update(spans_by_source(lib))
-            for ref in video_sources(lib):
-                videos.setdefault(ref.path, ref)
+            heights: tuple[int, ...] = (DEFAULT_HEIGHT,)
+            if audience == "kiosk":
+                heights = tuple(sorted({DEFAULT_HEIGHT, *kiosk_video_heights(lib)}))
+            for ref, wants in video_sources(lib, heights):
+                known_video = videos.get(ref.path)
+                videos[ref.path] = (
+                    ref,
+                    merge_wants(known_video[1], wants) if known_video else wants,
+                )
             for ref in photo_sources(lib):
                 photos.setdefault(ref.path, ref)
             for ref, clips in recording_sources(lib):
@@ -367,7 +474,7 @@ class MediaPipeline:
         self,
         photos: list[MediaRef],
         recordings: list[tuple[MediaRef, tuple[Clip, ...]]],
-        videos: list[MediaRef] | None = None,
+        videos: list[tuple[MediaRef, VideoWants]] | None = None,
     ) -> list[_Job]:
         jobs: list[_Job] = []
         shutil.rmtree(self.work, ignore_errors=True)
@@ -381,34 +488,53 @@ class MediaPipeline:
                 continue
             if job:
                 jobs.append(job)
-        if recordings:
+        if not recordings and not videos:
+            return jobs
+        try:
+            audio_versions = tool_versions(audio=True)
+        except MediaError as exc:
+            self.problems.append(Problem("ffmpeg", None, str(exc)))
+            self.result.stats.failed["recording"] += len(recordings)
+            self.result.stats.failed["video"] += len(videos or ())
+            return jobs
+        recording_jobs: dict[Path, _Job] = {}
+        for ref, clips in recordings:
             try:
-                audio_versions = tool_versions(audio=True)
-            except MediaError as exc:
-                self.problems.append(Problem("ffmpeg", None, str(exc)))
-                self.result.stats.failed["recording"] += len(recordings)
-                return jobs
-            for ref, clips in recordings:
-                try:
-                    job = self.plan_recording(
-                        ref, clips, self.cache.sha256(ref.path), audio_versions
-                    )
-                except OSError as exc:
-                    self.fail("recording", ref, f"cannot read it ({exc.strerror or exc})")
-                    continue
-                if job:
-                    jobs.append(job)
-            for ref in videos or ():
-                try:
-                    job = self.plan_video(ref, self.cache.sha256(ref.path), audio_versions)
-                except OSError as exc:
-                    self.fail("video", ref, f"cannot read it ({exc.strerror or exc})")
-                    continue
-                if job:
-                    jobs.append(job)
+                job = self.plan_recording(ref, clips, self.cache.sha256(ref.path), audio_versions)
+            except OSError as exc:
+                self.fail("recording", ref, f"cannot read it ({exc.strerror or exc})")
+                continue
+            if job:
+                recording_jobs[ref.path] = job
+        for ref, wants in videos or ():
+            try:
+                sha = self.cache.sha256(ref.path)
+                master = self.cached_master(ref, sha, audio_versions) if wants.with_audio else None
+                job = self.plan_video(ref, wants, sha, audio_versions, master)
+            except OSError as exc:
+                self.fail("video", ref, f"cannot read it ({exc.strerror or exc})")
+                continue
+            if job is None:
+                continue
+            recording = recording_jobs.pop(ref.path, None)
+            jobs.append(
+                self.together(recording, job)
+                if recording and master is None and wants.with_audio
+                else job
+            )
+            if recording is not None and not (master is None and wants.with_audio):
+                jobs.append(recording)
+        jobs.extend(recording_jobs.values())
         return jobs
 
-    def run(self, libraries: Iterable[m.Library]) -> Renditions:
+    def cached_master(self, ref: MediaRef, sha: str, versions: str) -> Path | None:
+        """The recording's normalised master of this source (its spans silenced), if the
+        cache has it."""
+        redacted = self.redacted.get(ref.path, NOTHING_REDACTED)
+        key = audio_keys(self.audio_recipe, sha, (), versions, redacted)["normalised.flac"]
+        return self.cache.get(key)
+
+    def run(self, libraries: Iterable[m.Library] | Mapping[str, m.Library]) -> Renditions:
         """Convert what is missing, collect what is no longer used, return every rendition."""
         return self.run_jobs(lambda: self.plan(libraries))
 
@@ -419,6 +545,7 @@ class MediaPipeline:
         *,
         collect: bool = True,
         redacted: Mapping[Path, Redacted] | None = None,
+        videos: list[tuple[MediaRef, VideoWants]] | None = None,
     ) -> Renditions:
         """The same for explicit sources (the benchmark, tests and `film export` use it).
 
@@ -427,7 +554,7 @@ class MediaPipeline:
         `redacted`: the recordings' `redact:` spans (`redaction.spans_by_source`).
         """
         self.redacted.update(redacted or {})
-        return self.run_jobs(lambda: self.plan_sources(photos, recordings), collect=collect)
+        return self.run_jobs(lambda: self.plan_sources(photos, recordings, videos), collect=collect)
 
     def run_jobs(self, planner: Callable[[], list[_Job]], *, collect: bool = True) -> Renditions:
         started = time.perf_counter()

@@ -9,6 +9,7 @@ recipe, never the library.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 # What a recording's `redact:` spans are, for its master and its keys: defined with the
 # rest of redaction (a layer below media/), a recipe like the others here.
@@ -83,3 +84,15 @@ class AudioResult:
 
 class MediaError(Exception):
     """A source that cannot be converted; the message says why, in an editor's words."""
+
+
+def check_source(src: Path, empty: str = "the file is empty") -> None:
+    """Refuse a source that is missing, not a file, or empty, before ffmpeg sees it.
+
+    `empty`: the editor's message for a 0-byte file (a video's says how to fix it)."""
+    if not src.exists():
+        raise MediaError("the file does not exist")
+    if not src.is_file():
+        raise MediaError("not a file")
+    if src.stat().st_size == 0:
+        raise MediaError(empty)

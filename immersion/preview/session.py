@@ -29,10 +29,11 @@ from .. import model as m
 from ..audience import for_audience
 from ..engine import WarmSite
 from ..load import ItemCache, load
-from ..media.keys import photo_sources, recording_sources
+from ..media.keys import kiosk_video_heights, photo_sources, recording_sources, video_sources
 from ..media.pool import MediaPipeline
 from ..media.recipes import AudioRecipe, Clip, PhotoRecipe
 from ..media.renditions import Renditions
+from ..media.video import DEFAULT_HEIGHT
 from ..model import AUDIENCES
 from ..problems import BuildError, Problem, Severity
 from ..project import Project
@@ -236,7 +237,15 @@ class PreviewSession:
         for ref, clips in recording_sources(view):
             if bundles is None or _inside(ref.path, bundles):
                 recordings[ref.path] = (ref, clips)
-        if not photos and not recordings:
+        heights: tuple[int, ...] = (DEFAULT_HEIGHT,)
+        if self.audience == "kiosk":
+            heights = tuple(sorted({DEFAULT_HEIGHT, *kiosk_video_heights(view)}))
+        videos = [
+            (ref, wants)
+            for ref, wants in video_sources(view, heights)
+            if bundles is None or _inside(ref.path, bundles)
+        ]
+        if not photos and not recordings and not videos:
             return
         pipeline = MediaPipeline(
             self.project,
@@ -252,9 +261,11 @@ class PreviewSession:
             list(recordings.values()),
             collect=False,
             redacted=spans_by_source(view),
+            videos=videos,
         )
         self.renditions.photos.update(fresh.photos)
         self.renditions.recordings.update(fresh.recordings)
+        self.renditions.videos.update(fresh.videos)
         self.renditions.stats = fresh.stats
 
     # -- outcomes -----------------------------------------------------------------

@@ -176,18 +176,42 @@ class Assets:
                 self._silenced(ref, rel, clip_id)
         return PlacedAudio(rendition.duration, sources, peaks, clips)
 
-    def video(self, ref: MediaRef, folder: str) -> tuple[str, str, str] | None:
+    def video(
+        self, ref: MediaRef, folder: str, height: int | None = None, clip: str | None = None
+    ) -> tuple[str, str, str] | None:
         """A video recording's MP4, WebP and JPEG poster (site paths), if it was made:
-        only where its consent allows a face (see `media/keys.video_sources`)."""
-        rendition = self.renditions.video(ref)
+        only where its consent allows a face (see `media/keys.video_sources`).
+
+        `height`: a display's (`media/video.display_video_height`); None: 720p. `clip`: a
+        highlight's own MP4 instead of the whole video (None when it was not made)."""
+        rendition = self.renditions.video(ref, height)
         if rendition is None or not {"video.mp4", "poster.jpg"} <= set(rendition.files):
             return None
         stem = self.stem(folder, ref.src, "video")
-        mp4 = self.place(rendition.files["video.mp4"], f"{folder}/{stem}.mp4")
-        self._silenced(ref, mp4)
+        if clip is not None:
+            cut = rendition.clip(clip)
+            if cut is None:
+                return None
+            mp4 = self.place(cut, f"{folder}/{stem}-{clip}.mp4")
+            self._silenced(ref, mp4, clip)
+        else:
+            tall = rendition.height if height is not None else None
+            suffix = (
+                f"-{tall}p" if tall and rendition.files["video.mp4"] != self._default(ref) else ""
+            )
+            mp4 = self.place(rendition.files["video.mp4"], f"{folder}/{stem}{suffix}.mp4")
+            self._silenced(ref, mp4)
         jpg = self.place(rendition.files["poster.jpg"], f"{folder}/{stem}.jpg")
         webp = rendition.files.get("poster.webp")
         return mp4, self.place(webp, f"{folder}/{stem}.webp") if webp else jpg, jpg
+
+    def _default(self, ref: MediaRef) -> Path | None:
+        found = self.renditions.video(ref)
+        return found.files.get("video.mp4") if found else None
+
+    def video_duration(self, ref: MediaRef) -> float | None:
+        found = self.renditions.video(ref)
+        return found.duration if found else None
 
     def transcript(self, ref: MediaRef, folder: str, script: Transcript) -> str:
         """A transcript, re-written from what `load` parsed: cues only.

@@ -46,7 +46,8 @@ class AudioSources:
     # A clip drawn from its recording's peaks: the seconds of the recording it plays.
     peaks_span: tuple[float, float] | None = None
     # A video recording whose consent allows a face: (MP4 href, poster href). The
-    # player is then a <video> of the MP4 (which carries the same normalised audio).
+    # player is then a <video> of the MP4 (which carries the same normalised audio, or
+    # none at all where the consent lacks `voice`); for a clip, the highlight's own MP4.
     video: tuple[str, str] | None = None
 
 
@@ -66,7 +67,7 @@ def player(
     both, so nothing but a click downloads audio. `muted`: a video plays without
     sound (a kiosk display that may not play any: its captions carry the words).
     """
-    sources = [(audio.video[0], "video/mp4")] if audio.video and not clip else audio.sources
+    sources = [(audio.video[0], "video/mp4")] if audio.video else audio.sources
     inner = join(void("source", src=href, type=mime) for href, mime in sources)
     if audio.captions:
         inner += void(
@@ -78,7 +79,7 @@ def player(
             default=True,
         )
     inner += tag("a", "Download the recording", href=audio.download)
-    video = audio.video if not clip else None
+    video = audio.video
     element = tag(
         "video" if video else "audio",
         inner,

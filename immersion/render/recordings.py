@@ -27,7 +27,10 @@ class Recordings:
     waveform (the intranet's quote cards). `muted_video`: videos play without sound
     (the item pages of a kiosk display without `audio: true`). `label_machine`: a
     machine transcript says so above its lines (the intranet; the kiosk never gets an
-    unreviewed one).
+    unreviewed one). `clip_video`: a highlight of a video plays its own video clip (the
+    intranet's cards; elsewhere only a muted video's clips are video). `video_height`:
+    the height of the display these pages are for (the kiosk sets it per display, see
+    `media/video.display_video_height`); None plays 720p.
     """
 
     def __init__(
@@ -38,6 +41,7 @@ class Recordings:
         clip_peaks: bool = False,
         muted_video: bool = False,
         label_machine: bool = False,
+        clip_video: bool = False,
     ) -> None:
         self.lib = lib
         self.assets = assets
@@ -45,18 +49,23 @@ class Recordings:
         self.clip_peaks = clip_peaks
         self.muted_video = muted_video
         self.label_machine = label_machine
+        self.clip_video = clip_video
+        self.video_height: int | None = None
 
     def sources(
         self, page: str, ref: MediaRef, folder: str, clip: str | None = None
     ) -> AudioSources | None:
         """The placed files of a recording (or of one highlight clip), Opus first."""
         placed = self.assets.recording(ref, folder)
-        if placed is None:
+        files = (placed.clips.get(clip, {}) if clip else placed.sources) if placed else {}
+        # A muted video (consent without `voice`) has no audio rendition: its picture plays.
+        video = None
+        if not clip or self.clip_video or not files:
+            video = self.assets.video(ref, folder, self.video_height, clip)
+        if not files and video is None:
             return None
-        files = placed.clips.get(clip, {}) if clip else placed.sources
-        if not files:
-            return None
-        video = None if clip else self.assets.video(ref, folder)
+        duration = placed.duration if placed else self.assets.video_duration(ref)
+        download = files.get("m4a") or next(iter(files.values()), None) or (video or ("",))[0]
         return AudioSources(
             video=(rel_url(page, video[0]), rel_url(page, video[2])) if video else None,
             sources=[
@@ -64,9 +73,9 @@ class Recordings:
                 for fmt in ("opus", "m4a")
                 if fmt in files
             ],
-            download=rel_url(page, files.get("m4a") or next(iter(files.values()))),
-            duration=None if clip else placed.duration,
-            peaks=rel_url(page, placed.peaks) if placed.peaks and not clip else None,
+            download=rel_url(page, download),
+            duration=None if clip else duration,
+            peaks=rel_url(page, placed.peaks) if placed and placed.peaks and not clip else None,
         )
 
     def audio(

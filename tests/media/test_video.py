@@ -9,7 +9,14 @@ import pytest
 
 from immersion.media import ffmpeg as ff
 from immersion.media.recipes import MediaError
-from immersion.media.video import VideoRecipe, convert_video, probe
+from immersion.media.renditions import VideoRendition
+from immersion.media.video import (
+    VideoRecipe,
+    convert_video,
+    display_video_height,
+    planned_heights,
+    probe,
+)
 
 LEAKS = (b"iPhone 15", b"Apple", b"+51.5074", b"000.1278")
 
@@ -41,6 +48,32 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25:duration=2",
         "-c:v", "libvpx-vp9", "-deadline", "realtime", str(silent),
     )  # fmt: skip
+    hd = d / "hd.mp4"
+    # 1920x1080, 3 s: black for 1 s, then the pattern; red all over from 2 s (a poster: time)
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=1920x1080:rate=25:duration=3",
+        "-f", "lavfi", "-i", "sine=f=440:duration=3",
+        "-vf", "drawbox=x=0:y=0:w=1920:h=1080:color=black:t=fill:enable='lt(t,1)',"
+        "drawbox=x=0:y=0:w=1920:h=1080:color=red:t=fill:enable='gte(t,2)'",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+        "-shortest", str(hd),
+    )  # fmt: skip
+    hdr = d / "hdr.mp4"
+    # A phone's HDR: 10-bit HEVC tagged PQ / bt2020, a red marker top-left.
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=size=640x360:rate=25:duration=2",
+        "-vf", "drawbox=x=0:y=0:w=80:h=80:color=red:t=fill,"
+        "setparams=color_primaries=bt2020:color_trc=smpte2084:colorspace=bt2020nc,"
+        "format=yuv420p10le",
+        "-c:v", "libx265", "-preset", "ultrafast",
+        "-x265-params", "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc",
+        str(hdr),
+    )  # fmt: skip
+    short = d / "short.mp4"
+    _ffmpeg("-f", "lavfi", "-i", "color=c=black:s=64x64:r=1:d=11", "-c:v", "libx264", str(short))
+    long = d / "long.mp4"
+    # Ten hours of nothing, made in no time: the same 11 frames, 3600 times slower.
+    _ffmpeg("-itsscale", "3600", "-i", str(short), "-c", "copy", str(long))
     empty = d / "empty.mp4"
     empty.write_bytes(b"")
     text = d / "notes.mov"
@@ -49,7 +82,7 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     truncated.write_bytes(base.read_bytes()[: base.stat().st_size // 2])
     return {
         "base": base, "phone": phone, "silent": silent, "empty": empty,
-        "text": text, "truncated": truncated,
+        "text": text, "truncated": truncated, "hd": hd, "hdr": hdr, "long": long,
     }  # fmt: skip
 
 
@@ -136,6 +169,122 @@ def test_bad_files_are_problems(sources: dict[str, Path], name: str, words: str)
         probe(sources[name])
 
 
+def _report(path: Path) -> str:
+    return subprocess.run(
+        [ff.find_ffmpeg(), "-hide_banner", "-i", str(path)],
+        capture_output=True, text=True, check=False,
+    ).stderr  # fmt: skip
+
+
+def _rgb(path: Path, x: int, y: int) -> tuple[int, int, int]:
+    from PIL import Image
+
+    with Image.open(path) as im:
+        pixel = im.convert("RGB").getpixel((x, y))
+    assert isinstance(pixel, tuple)
+    return pixel[0], pixel[1], pixel[2]
+
+
+def test_hdr_phone_video_is_tone_mapped_to_sdr(sources: dict[str, Path], tmp_path: Path) -> None:
+    info = probe(sources["hdr"])
+    assert info.hdr and info.colour[1:] == ("bt2020nc", "bt2020", "smpte2084")
+    convert_video(sources["hdr"], tmp_path, VideoRecipe(), poster_at=1.0)
+    report = _report(tmp_path / "video.mp4")
+    assert "h264 (High)" in report and "yuv420p(tv, bt709" in report, report
+    assert not probe(tmp_path / "video.mp4").hdr
+    r, g, b = _rgb(tmp_path / "poster.jpg", 10, 10)
+    assert r > 120 and g < 80 and b < 80, (r, g, b)  # the marker is still red, top-left
+
+
+def test_heights_are_never_upscaled() -> None:
+    assert planned_heights(1080, (720, 1080)) == {"video.mp4": 720, "video-1080.mp4": 1080}
+    assert planned_heights(720, (720, 1080)) == {"video.mp4": 720}
+    assert planned_heights(900, (720, 1080)) == {"video.mp4": 720}
+    assert planned_heights(321, (720, 1080)) == {"video.mp4": 320}
+    assert [display_video_height(r) for r in ((1280, 720), (1920, 1080), (1080, 1920))] == [
+        720, 1080, 1080,
+    ]  # fmt: skip
+    assert display_video_height((3840, 2160)) == 1080
+
+
+def test_one_decode_makes_720p_and_1080p(sources: dict[str, Path], tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+    real = ff.run
+
+    def counting(args: list[str], **kw: object) -> str:
+        calls.append(list(args))
+        return real(args, **kw)  # type: ignore[arg-type]
+
+    import immersion.media.video as video
+
+    video.ff.run = counting  # type: ignore[assignment]
+    try:
+        result = convert_video(sources["hd"], tmp_path, VideoRecipe(), heights=(720, 1080))
+    finally:
+        video.ff.run = real  # type: ignore[assignment]
+    assert result.sizes == {"video.mp4": (1280, 720), "video-1080.mp4": (1920, 1080)}
+    encodes = [c for c in calls if "libx264" in c]
+    assert len(encodes) == 1 and encodes[0].count("libx264") == 2  # one decode, two encodes
+    small = convert_video(sources["base"], tmp_path / "small", VideoRecipe(), heights=(720, 1080))
+    assert set(small.sizes) == {"video.mp4"}  # a 240p source gets no 1080p
+
+
+def test_a_display_gets_the_height_it_needs() -> None:
+    rendition = VideoRendition(
+        1280, 720, 3.0,
+        {"video.mp4": Path("a720"), "video-1080.mp4": Path("b1080"), "poster.jpg": Path("p")},
+        {"video.mp4": (1280, 720), "video-1080.mp4": (1920, 1080)},
+    )  # fmt: skip
+    assert rendition.at_height(720).files["video.mp4"] == Path("a720")
+    assert rendition.at_height(1080).files["video.mp4"] == Path("b1080")
+    assert rendition.at_height(1080).height == 1080
+    only = VideoRendition(1280, 720, 3.0, {"video.mp4": Path("a720")}, {"video.mp4": (1280, 720)})
+    assert only.at_height(1080).files["video.mp4"] == Path("a720")
+
+
+def test_poster_at_a_settable_time(sources: dict[str, Path], tmp_path: Path) -> None:
+    convert_video(sources["hd"], tmp_path / "first", VideoRecipe())
+    convert_video(sources["hd"], tmp_path / "late", VideoRecipe(), poster_at=2.5)
+    r, g, b = _rgb(tmp_path / "first/poster.jpg", 640, 360)
+    assert not (r > 180 and g < 80), (r, g, b)  # the first bright frame: the pattern
+    assert max(_rgb(tmp_path / "first/poster.jpg", 300, 200)) > 60  # not black
+    r, g, b = _rgb(tmp_path / "late/poster.jpg", 640, 360)
+    assert r > 180 and g < 80 and b < 80, (r, g, b)  # 2.5 s: all red
+
+
+def test_highlight_clips_last_their_highlight(sources: dict[str, Path], tmp_path: Path) -> None:
+    from immersion.media.recipes import Clip
+
+    clips = (Clip("hl-1", 0.5, 2.3), Clip("hl-2", 1.25, 2.0))
+    result = convert_video(sources["base"], tmp_path, VideoRecipe(), clips=clips)
+    for clip in clips:
+        name = f"clip-{clip.id}.mp4"
+        assert result.files[name] == name
+        out = probe(tmp_path / name)
+        assert out.duration == pytest.approx(clip.end - clip.start, abs=0.1), name
+        assert (out.video_codec, out.audio_codec) == ("h264", "aac")
+        assert not any(leak in (tmp_path / name).read_bytes() for leak in LEAKS)
+
+
+def test_a_ten_hour_video_is_refused_from_its_header(sources: dict[str, Path]) -> None:
+    calls: list[list[str]] = []
+    real = ff.run
+
+    def counting(args: list[str], **kw: object) -> str:
+        calls.append(list(args))
+        return real(args, **kw)  # type: ignore[arg-type]
+
+    import immersion.media.video as video
+
+    video.ff.run = counting  # type: ignore[assignment]
+    try:
+        with pytest.raises(MediaError, match=r"lasts 10 h 0 min, longer than the 4 h"):
+            convert_video(sources["long"], Path("unused"), VideoRecipe())
+    finally:
+        video.ff.run = real  # type: ignore[assignment]
+    assert calls == [["-i", str(sources["long"])]]  # read its header, decoded nothing
+
+
 # -- through a real build ----------------------------------------------------
 
 
@@ -183,8 +332,8 @@ def test_a_phone_video_interview_builds_once(room: Path, sources: dict[str, Path
     assert "videos: 1 converted, 0 reused, 0 failed" in first
     assert "recordings: 1 converted" in first  # its audio, as any recording's
     videos = _cached_videos(room)
-    assert len(videos) == 1
-    assert not any(leak in videos[0] for leak in LEAKS)
+    assert len(videos) == 2  # the interview (720p: no display gets more than the source) + hl-1
+    assert not any(leak in video for video in videos for leak in LEAKS)
     pages = [p for p in (room / "build/intranet").rglob("*.html") if "<video" in p.read_text()]
     assert pages, "no intranet page plays the video"
     html = pages[0].read_text()
@@ -250,3 +399,97 @@ def test_in_chromium_a_transcript_line_seeks_the_video(
         page.wait_for_timeout(500)
         assert page.evaluate("document.querySelector('video').currentTime") > 1.0
         assert 206 in ranges
+
+
+def _published(room: Path, site: str, suffix: str) -> list[Path]:
+    return sorted(p for p in (room / "build" / site).rglob(f"*{suffix}") if "p07" in str(p))
+
+
+def test_without_voice_the_video_plays_muted_with_captions(
+    room: Path, sources: dict[str, Path]
+) -> None:
+    _video_room(room, sources["phone"], "allows: [face, words]")
+    out = _build(room)
+    assert "videos: 1 converted" in out, out
+    for site in ("intranet", "kiosk"):
+        assert not _published(room, site, ".m4a") and not _published(room, site, ".opus")
+        mp4s = _published(room, site, ".mp4")
+        assert mp4s, site
+        for mp4 in mp4s:
+            assert probe(mp4).audio_codec is None, mp4  # no sound anywhere
+    html = (room / "build/intranet/stories/p07/index.html").read_text()
+    assert "<video" in html and "<track" in html and "<audio" not in html
+    assert "im-cue" in html  # the transcript, whose lines seek the picture
+    assert "peaks" not in html.split("<video", 1)[1].split(">", 1)[0]
+
+
+def test_without_voice_or_words_a_muted_video_has_no_captions(
+    room: Path, sources: dict[str, Path]
+) -> None:
+    _video_room(room, sources["phone"], "allows: [face]")
+    _build(room)
+    html = (room / "build/intranet/stories/p07/index.html").read_text()
+    assert "<video" in html and "<track" not in html and "im-cue" not in html
+    assert not _published(room, "intranet", ".vtt")
+
+
+def _hd_room(room: Path, hd: Path) -> Path:
+    _video_room(room, hd, "allows: [voice, face, words]")
+    index = room / "content/stories/p07/index.md"
+    index.write_text(
+        index.read_text().replace("interviewer: Sam\n", 'interviewer: Sam\nposter: "00:02.5"\n')
+    )
+    return room
+
+
+def test_kiosk_displays_get_1080p_the_intranet_720p(room: Path, sources: dict[str, Path]) -> None:
+    _hd_room(room, sources["hd"])
+    _build(room)
+    intranet = _published(room, "intranet", ".mp4")
+    kiosk = _published(room, "kiosk", ".mp4")
+    whole = [p for p in intranet if "hl-1" not in p.name]
+    assert [probe(p).height for p in whole] == [720]
+    assert 1080 in {probe(p).height for p in kiosk}, kiosk
+    story = next((room / "build/kiosk/entrance").rglob("story/p07/index.html")).read_text()
+    assert "1080p.mp4" in story
+    # The poster is taken at poster: "00:02.5", where the picture is all red.
+    poster = next(p for p in _published(room, "intranet", ".jpg") if "kitchen" not in p.name)
+    r, g, b = _rgb(poster, 100, 100)
+    assert r > 180 and g < 80 and b < 80, (poster, r, g, b)
+
+
+def test_an_intranet_only_room_makes_no_1080p(room: Path, sources: dict[str, Path]) -> None:
+    _hd_room(room, sources["hd"])
+    rooms = room / "content/room.yml"
+    rooms.write_text(
+        rooms.read_text()
+        .replace("[1920, 1080]", "[1280, 720]")
+        .replace("[1080, 1920]", "[720, 1280]")
+    )
+    _build(room)
+    heights = {probe(p).height for p in (room / "build/.cache/objects").rglob("*.mp4")}
+    assert heights == {720}
+
+
+def test_intranet_highlight_cards_play_the_video_clip(room: Path, sources: dict[str, Path]) -> None:
+    from bs4 import BeautifulSoup
+
+    _video_room(room, sources["phone"], "allows: [voice, face, words]")
+    _build(room)
+    soup = BeautifulSoup(
+        (room / "build/intranet/stories/p07/index.html").read_text(), "html.parser"
+    )
+    clips = [v for v in soup.select("video") if "hl-1" in str(v)]
+    assert clips, "no highlight card plays a video"
+    src = clips[0].select_one("source")
+    assert src is not None and src["type"] == "video/mp4"
+    clip = room / "build/intranet/stories/p07" / str(src["src"])
+    assert probe(clip.resolve()).duration == pytest.approx(1.5, abs=0.1)  # 1.5 s to 3 s
+
+
+def test_only_the_missing_outputs_are_made(sources: dict[str, Path], tmp_path: Path) -> None:
+    """A cache that lost a poster asks for it alone: no MP4 is encoded again."""
+    result = convert_video(sources["base"], tmp_path, VideoRecipe(), only={"poster.jpg"})
+    assert result.files == {"poster.jpg": "poster.jpg"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.jpg"]
+    assert max(_rgb(tmp_path / "poster.jpg", 160, 120)) > 60  # past the black first second

@@ -49,7 +49,7 @@ class IntranetRenderer:
         # The intranet knows every duration and has the peaks: no audio is fetched
         # until someone plays it (Lighthouse: 475 KB of Opus at load, with metadata).
         self.recordings = Recordings(
-            lib, assets, preload="none", clip_peaks=True, label_machine=True
+            lib, assets, preload="none", clip_peaks=True, label_machine=True, clip_video=True
         )
         self.today = today
         self.cites = Citations.of(lib)

@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from ... import model as m
+from ...media.video import display_video_height
 from ...problems import Problem
 from ...room.schema import item_key
 from ..html import EMPTY, block, tag, ul
@@ -91,7 +92,8 @@ class KioskRenderer:
         self.slides = Slides(lib, assets, self.recordings)
         self.item_pages = ItemPages(lib, assets, self.recordings)
         # A display without `audio: true` plays its item pages' videos muted.
-        self.silent_pages = ItemPages(lib, assets, Recordings(lib, assets, muted_video=True))
+        self.muted_recordings = Recordings(lib, assets, muted_video=True)
+        self.silent_pages = ItemPages(lib, assets, self.muted_recordings)
         self.problems = problems
         self.screens: list[Screen] = []
         self.loops: dict[str, tuple[float, ...]] = {}  # each display's slide lengths
@@ -125,6 +127,9 @@ class KioskRenderer:
             self.screens.append(Screen(display, self.playlist(display)))
         self.index_page(site_name)
         for screen in self.screens:
+            # Each display plays the MP4 its screen needs (720p or 1080p, never upscaled).
+            height = display_video_height(screen.display.resolution)
+            self.recordings.video_height = self.muted_recordings.video_height = height
             self.entry_page(screen)
             for kind, item_id in screen.items:
                 self.item_page(screen, kind, item_id)

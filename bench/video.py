@@ -1,0 +1,343 @@
+"""Benchmark video conversion against plain ffmpeg commands doing the same encodes, in one run.
+
+Run from the repository root:
+
+    python bench/video.py                          # 10 sources x 2 min, 1080p H.264 and HEVC
+    python bench/video.py --sources 4 --seconds 30 # a quicker look
+    python bench/video.py --smoke                  # seconds: 2 sources of 3 s, small (CI)
+
+It generates a corpus in bench/corpus/video/ (git-ignored; reused when present):
+1080p sources with speech-like sound, alternately H.264 and 10-bit HEVC (when the
+ffmpeg has libx265), each with two highlights. Then, on a fresh cache:
+
+* baseline: plain ffmpeg commands per source, as a careful person would type them:
+  loudnorm measure, loudnorm apply into a FLAC master, AAC + Opus (+ an 8 kHz decode for
+  peaks) from it, one decode split into 720p and 1080p H.264 MP4s with the master as
+  AAC, a poster (WebP + JPEG) at one second, and each highlight cut as an MP4;
+* ours: `MediaPipeline` with 1 worker, the same outputs (every ffmpeg run it makes is
+  timed by what it produces);
+* a no-op rebuild (everything cached), counting the ffmpeg runs it makes.
+
+Prints a table (seconds and real-time factor per output, ours / plain) and writes
+bench/results/video.json (--smoke: bench/corpus/video-smoke/ and
+bench/results/smoke/video.json). The goals are printed, never enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from immersion.media import ffmpeg as ff
+from immersion.media.pool import MediaPipeline
+from immersion.media.recipes import AudioRecipe, Clip
+from immersion.media.video import VideoRecipe, VideoWants, planned_heights
+from immersion.project import Project
+from immersion.schema import MediaRef
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUTS = ("loudness", "audio", "video", "poster", "clips", "probe")
+
+
+def has_encoder(ffmpeg: str, name: str) -> bool:
+    listing = subprocess.run(
+        [ffmpeg, "-hide_banner", "-encoders"], capture_output=True, text=True, check=False
+    ).stdout
+    return f" {name} " in listing
+
+
+def make_sources(
+    folder: Path, count: int, seconds: int, size: str, ffmpeg: str
+) -> list[tuple[Path, str]]:
+    """`count` sources of `seconds` each, alternately H.264 and HEVC 10-bit (if available)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    hevc = has_encoder(ffmpeg, "libx265")
+    found = []
+    for index in range(count):
+        codec = "hevc" if hevc and index % 2 else "h264"
+        path = folder / f"v{index:02d}-{codec}-{size}-{seconds}s.mp4"
+        if not path.is_file():
+            video = (
+                ["-c:v", "libx265", "-preset", "ultrafast", "-pix_fmt", "yuv420p10le",
+                 "-x265-params", "log-level=error", "-tag:v", "hvc1"]
+                if codec == "hevc"
+                else ["-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p"]
+            )  # fmt: skip
+            level = -30 + 6 * (index % 4)
+            tmp = path.with_name(f".{path.name}")
+            subprocess.run(
+                [
+                    ffmpeg, "-v", "error", "-y",
+                    "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=30:duration={seconds}",
+                    "-f", "lavfi", "-i", f"anoisesrc=color=pink:duration={seconds}:seed={index}",
+                    "-af", f"bandpass=f=800:width_type=h:w=1500,volume={level}dB,"
+                    "apulsator=hz=0.7:amount=0.8",
+                    "-ac", "1", *video, "-c:a", "aac", "-b:a", "96k", "-shortest",
+                    "-f", "mp4", str(tmp),
+                ],
+                check=True,
+            )  # fmt: skip
+            tmp.rename(path)
+        found.append((path, codec))
+    return found
+
+
+def highlights(seconds: int) -> tuple[Clip, ...]:
+    """Two highlights: a tenth of the source each, from a fifth and from the middle."""
+    length = max(1.0, seconds / 10)
+    return (
+        Clip("hl-1", seconds / 5, seconds / 5 + length),
+        Clip("hl-2", seconds / 2, seconds / 2 + length),
+    )
+
+
+# -- the baseline: plain ffmpeg ------------------------------------------------
+
+
+def _height(src: Path, ffmpeg: str) -> int:
+    """The source's height, as a person would read it off `ffmpeg -i` before encoding."""
+    report = subprocess.run(
+        [ffmpeg, "-hide_banner", "-i", str(src)], capture_output=True, text=True, check=False
+    ).stderr
+    match = re.search(r"Video: .*?, (\d{2,5})x(\d{2,5})", report)
+    return int(match.group(2)) if match else 1080
+
+
+def baseline(
+    sources: list[tuple[Path, str]], seconds: int, out: Path, ffmpeg: str
+) -> dict[str, float]:
+    times: dict[str, float] = defaultdict(float)
+    quiet = [ffmpeg, "-v", "error", "-nostdin", "-y"]
+    audio = AudioRecipe()
+
+    def timed(what: str, args: Sequence[str], capture: bool = False) -> str:
+        started = time.perf_counter()
+        proc = subprocess.run(args, capture_output=True, text=True, check=True)
+        times[what] += time.perf_counter() - started
+        return proc.stderr if capture else ""
+
+    for src, _codec in sources:
+        stem = out / src.stem
+        report = timed(
+            "loudness",
+            [ffmpeg, "-nostdin", "-hide_banner", "-i", str(src), "-map", "0:a:0", "-af",
+             "loudnorm=I=-16:TP=-2:LRA=11:print_format=json", "-f", "null", "-"],
+            capture=True,
+        )  # fmt: skip
+        found = json.loads(report[report.rindex("{") : report.rindex("}") + 1])
+        master = stem.with_suffix(".flac")
+        timed(
+            "loudness",
+            [*quiet, "-i", str(src), "-map", "0:a:0", "-af",
+             f"loudnorm=I=-16:TP=-2:LRA=11:measured_I={found['input_i']}"
+             f":measured_TP={found['input_tp']}:measured_LRA={found['input_lra']}"
+             f":measured_thresh={found['input_thresh']}:linear=true",
+             "-ac", "1", "-ar", "48000", "-c:a", "flac", str(master)],
+        )  # fmt: skip
+        timed(
+            "audio",
+            [*quiet, "-i", str(master),
+             "-map", "0:a:0", "-c:a", "aac", "-b:a", audio.aac_bitrate, "-movflags", "+faststart",
+             f"{stem}.m4a",
+             "-map", "0:a:0", "-c:a", "libopus", "-b:a", audio.opus_bitrate, f"{stem}.opus",
+             "-map", "0:a:0", "-ac", "1", "-ar", "8000", "-f", "s16le", f"{stem}.pcm"],
+        )  # fmt: skip
+        h264 = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
+                "-preset", "veryfast", "-crf", "23", "-c:a", "aac", "-b:a", "96k",
+                "-movflags", "+faststart"]  # fmt: skip
+        tone = ""
+        if _codec == "hevc":
+            tone = "format=yuv420p,"
+        # The same heights as ours: 720p and 1080p, never more than the source has.
+        plan = planned_heights(int(_height(src, ffmpeg)), (720, 1080))
+        small = min(plan.values())
+        split = f"[0:v:0]{tone}split={len(plan)}" + "".join(f"[s{h}]" for h in plan.values())
+        graph = ";".join(
+            [split, *(f"[s{h}]scale=-2:{h},format=yuv420p[v{h}]" for h in plan.values())]
+        )
+        outputs: list[str] = []
+        for h in plan.values():
+            outputs += ["-map", f"[v{h}]", "-map", "1:a:0", *h264, f"{stem}-{h}.mp4"]
+        timed(
+            "video", [*quiet, "-i", str(src), "-i", str(master), "-filter_complex", graph, *outputs]
+        )
+        timed(
+            "poster",
+            [*quiet, "-ss", "1", "-i", str(src),
+             "-map", "0:v:0", "-frames:v", "1", "-vf", f"scale=-2:{small}", "-c:v", "libwebp",
+             f"{stem}.webp",
+             "-map", "0:v:0", "-frames:v", "1", "-vf", f"scale=-2:{small}", "-q:v", "3",
+             f"{stem}.jpg"],
+        )  # fmt: skip
+        for clip in highlights(seconds):
+            span = ["-ss", f"{clip.start}", "-t", f"{clip.end - clip.start}"]
+            timed(
+                "clips",
+                [*quiet, *span, "-i", str(src), *span, "-i", str(master),
+                 "-map", "0:v:0", "-map", "1:a:0", "-vf",
+                 f"scale=-2:{small},fade=t=in:d=0.15,format=yuv420p", "-af", "afade=t=in:d=0.15",
+                 *h264, f"{stem}-{clip.id}.mp4"],
+            )  # fmt: skip
+            # ... and its audio-only pair, as recordings' highlights get
+            timed(
+                "clips",
+                [*quiet, *span, "-i", str(master), "-af", "afade=t=in:d=0.15",
+                 "-c:a", "aac", "-b:a", "96k", f"{stem}-{clip.id}.m4a",
+                 *span, "-i", str(master), "-af", "afade=t=in:d=0.15",
+                 "-c:a", "libopus", "-b:a", "48k", f"{stem}-{clip.id}.opus"],
+            )  # fmt: skip
+    return dict(times)
+
+
+# -- ours ----------------------------------------------------------------------
+
+
+def kind_of(args: Sequence[str]) -> str:
+    """What an ffmpeg run of the pipeline produces, from its arguments."""
+    joined = " ".join(args)
+    if "libx264" in joined:
+        return "clips" if "clip-" in joined else "video"
+    if "libwebp" in joined or "mjpeg" in joined:
+        return "poster"
+    if "loudnorm" in joined or "alimiter" in joined or ("flac" in joined and "-f flac" in joined):
+        return "loudness"
+    if "clip-" in joined:
+        return "clips"
+    if len(args) == 2 and args[0] == "-i":
+        return "probe"
+    return "audio"
+
+
+def ours(
+    project: Path,
+    sources: list[tuple[Path, str]],
+    seconds: int,
+    fresh: bool = True,
+) -> tuple[float, dict[str, float], int, str]:
+    """Seconds, seconds by output, ffmpeg runs, and the summary of one pipeline run."""
+    if fresh:
+        shutil.rmtree(project / "build", ignore_errors=True)
+    times: dict[str, float] = defaultdict(float)
+    runs = 0
+    real = ff.run
+
+    def timed(args: Sequence[str], **kwargs: Any) -> str:
+        nonlocal runs
+        runs += 1
+        started = time.perf_counter()
+        try:
+            return real(args, **kwargs)
+        finally:
+            times[kind_of(args)] += time.perf_counter() - started
+
+    clips = highlights(seconds)
+    refs = [MediaRef(src.name, src) for src, _codec in sources]
+    wants = VideoWants(heights=(720, 1080), clips=clips)
+    pipeline = MediaPipeline(
+        Project(project),
+        _photo(),
+        AudioRecipe(),
+        1,
+        [],
+        open(os.devnull, "w"),  # noqa: SIM115
+        VideoRecipe(),
+    )
+    ff.run = timed  # type: ignore[assignment]  # 1 worker: the jobs run in this process
+    started = time.perf_counter()
+    try:
+        result = pipeline.run_sources(
+            [], [(ref, clips) for ref in refs], videos=[(ref, wants) for ref in refs]
+        )
+    finally:
+        ff.run = real  # type: ignore[assignment]
+    return time.perf_counter() - started, dict(times), runs, result.stats.summary()
+
+
+def _photo() -> Any:
+    from immersion.media.recipes import PhotoRecipe
+
+    return PhotoRecipe()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sources", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--size", default="1920x1080")
+    parser.add_argument("--json", type=Path, help="default: bench/results/video.json")
+    parser.add_argument("--smoke", action="store_true", help="seconds, for CI: a tiny corpus")
+    args = parser.parse_args()
+    corpus = ROOT / "bench/corpus/video"
+    if args.smoke:
+        # Its own corpus: the real one is reused between runs and must keep its size.
+        args.sources, args.seconds, args.size = 2, 3, "640x360"
+        corpus = ROOT / "bench/corpus/video-smoke"
+    args.json = args.json or ROOT / "bench/results" / ("smoke" if args.smoke else "") / "video.json"
+    ffmpeg = ff.find_ffmpeg()
+    print(f"corpus: {args.sources} x {args.seconds} s at {args.size} ...", flush=True)
+    sources = make_sources(corpus, args.sources, args.seconds, args.size, ffmpeg)
+    media_seconds = len(sources) * args.seconds
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "plain"
+        out.mkdir()
+        started = time.perf_counter()
+        plain = baseline(sources, args.seconds, out, ffmpeg)
+        plain_total = time.perf_counter() - started
+        print(f"  plain ffmpeg: {plain_total:.2f} s", flush=True)
+        shutil.rmtree(out)
+        project = Path(tmp) / "project"
+        ours_total, mine, _runs, summary = ours(project, sources, args.seconds)
+        print(f"  immersion: {ours_total:.2f} s ({summary})", flush=True)
+        noop, _times, noop_runs, noop_summary = ours(project, sources, args.seconds, fresh=False)
+
+    def rtf(seconds: float) -> str:
+        return f"{media_seconds / seconds:9.1f}x" if seconds else "         -"
+
+    print(
+        f"\n{len(sources)} sources x {args.seconds} s at {args.size} ({media_seconds} s of video)"
+    )
+    head = ("plain s", "ours s", "plain RTF", "ours RTF", "ours/plain")
+    print(f"{'output':12} " + " ".join(f"{h:>10}" for h in head))
+    for name in OUTPUTS:
+        a, b = plain.get(name, 0.0), mine.get(name, 0.0)
+        ratio = f"{b / a:10.2f}" if a else " " * 10
+        print(f"{name:12} {a:10.2f} {b:10.2f} {rtf(a):>10} {rtf(b):>10} {ratio}")
+    ratio = ours_total / plain_total
+    totals = f"{plain_total:10.2f} {ours_total:10.2f} {rtf(plain_total):>10} {rtf(ours_total):>10}"
+    print(f"{'total':12} {totals} {ratio:10.2f}")
+    print(f"ours / plain ffmpeg (goal <= 1.10): {ratio:.2f}")
+    print(f"no-op rebuild (goal < 1 s, 0 decodes): {noop:.2f} s, {noop_runs} ffmpeg runs")
+    print(f"  {noop_summary}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(
+        json.dumps(
+            {
+                "sources": len(sources),
+                "codecs": [codec for _p, codec in sources],
+                "seconds_each": args.seconds,
+                "size": args.size,
+                "smoke": args.smoke,
+                "plain_s": {**plain, "total": plain_total},
+                "ours_s": {**mine, "total": ours_total},
+                "ratio": ratio,
+                "noop_rebuild_s": noop,
+                "noop_ffmpeg_runs": noop_runs,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

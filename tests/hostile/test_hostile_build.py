@@ -77,7 +77,8 @@ def test_files_deleted_during_the_build_are_reported(
     )
     assert (
         "content/stories/p07/interview.m4a: error: cannot convert the recording: "
-        "the file does not exist" in out
+        "the file disappeared while it was being converted: put it back, or take it out "
+        "of the story, and build again" in out
     )
     site = room / "build" / "intranet"
     page = (site / "stories/p07/index.html").read_text()

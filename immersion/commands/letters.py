@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import os
 import sqlite3
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -23,6 +21,7 @@ from ..load import load
 from ..problems import EXIT_CONTENT, EXIT_OK, UsageError
 from ..project import Project
 from ..render.letters import Heard, letter_html, pdf, pdf_available
+from ..render.staging import atomic_write
 from ..room.schema import LISTEN, OPEN, item_key
 
 
@@ -46,18 +45,6 @@ def heard_counts(database: Path, stories: tuple[str, ...]) -> Heard | None:
         con.close()
     found = {kind: (int(n), int(done or 0)) for kind, n, done in rows}
     return Heard(found.get(OPEN, (0, 0))[0], *found.get(LISTEN, (0, 0)))
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Whole or not at all: a temporary file in the folder, then a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run(
@@ -118,9 +105,9 @@ def run(
             )
             heard = None
         html = letter_html(library, c, heard, day, library.room.name)
-        write_file(folder / f"{cid}.html", html.encode("utf-8"))
+        atomic_write(folder / f"{cid}.html", html.encode("utf-8"))
         if make_pdf:
-            write_file(folder / f"{cid}.pdf", pdf(html))
+            atomic_write(folder / f"{cid}.pdf", pdf(html))
         written += 1
     shown = proj.shown(folder)
     kinds = "HTML and PDF" if make_pdf else "HTML"

@@ -103,7 +103,7 @@ def test_every_display_starts_its_loop(open_display: Any, kiosk_site: Path) -> N
         assert len(cycle) == slides
         # Hold the clock while the slide and its turn are read: with time flowing, the turn
         # may end between two reads (the slide at 10:00 plus the page's load time varies).
-        d.page.clock.pause_at((d.page.evaluate("Date.now()") + 200) / 1000)  # seconds
+        d.page.clock.pause_at((d.page.evaluate("Date.now()") + 1000) / 1000)  # seconds
         first, left = d.page.evaluate(
             "() => [immersionKiosk.current(), immersionKiosk.turn().end - Date.now()]"
         )
@@ -115,7 +115,7 @@ def test_every_display_starts_its_loop(open_display: Any, kiosk_site: Path) -> N
 def test_a_tap_opens_the_item_and_back_returns(open_display: Any) -> None:
     d = open_display("entrance")
     # Hold the clock: slides have their own lengths now, and one may end mid-click.
-    d.page.clock.pause_at((d.page.evaluate("Date.now()") + 200) / 1000)  # seconds
+    d.page.clock.pause_at((d.page.evaluate("Date.now()") + 1000) / 1000)  # seconds
     current = d.page.locator(".ik-slide.ik-current")
     href = current.get_attribute("data-ik-href")
     current.locator(".ik-open").click()

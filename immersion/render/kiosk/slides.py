@@ -71,6 +71,7 @@ class Video:
     end: float
     captions: str | None  # the published WebVTT, on the recording's clock
     label: str  # "Leah, 12:04 to 12:31"
+    size: tuple[int, int] = (16, 9)  # the picture's width and height (its shape is what counts)
 
     @property
     def seconds(self) -> float:
@@ -436,6 +437,7 @@ class Slides(Voices):
             end,
             rel_url(page, vtt) if vtt else None,
             label,
+            (rendition.width, rendition.height),
         )
 
     def video_markup(self, video: Video) -> Markup:
@@ -467,6 +469,9 @@ class Slides(Voices):
             data_ik_auto=True,
             data_ik_from=f"{video.start:.3f}",
             data_ik_to=f"{video.end:.3f}",
+            # The picture's shape, for kiosk.css: on a portrait screen the box is sized to
+            # it (and a band for the captions) before the first frame is known.
+            style=f"--ik-vw:{video.size[0]};--ik-vh:{video.size[1]}",
         )
         return tag("figure", element, class_="ik-movie")
 

@@ -437,7 +437,9 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "highlights[].tags": "Free words for the tags page.",
         "highlights[].stage": "The stage of the story's journey it belongs to.",
         "poster": "A video recording's poster frame: the second it is taken at (`75`, "
-        '`"01:15"` or `"00:01:15.500"`). Without it, the first frame that is not black.',
+        '`"01:15"` or `"00:01:15.500"`). Without it, the first frame that is not black; '
+        'with the `faces` extra installed (`pip install "immersion[faces]"`), of a few '
+        "frames from there on (the first 10 s), the one with the largest face.",
     },
     "audio-diary": {
         "entries": "The diary's recordings, one entry each.",

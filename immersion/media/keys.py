@@ -199,6 +199,9 @@ def video_keys(
     poster = (
         wants.poster_at, recipe.height, recipe.poster_width, recipe.poster_quality,
         recipe.black_threshold, recipe.tone_map,
+        # A poster chosen by its face (the `faces` extra) is another poster; without the
+        # extra the key is as it always was, so no cache is converted again for it.
+        *(("faces",) if recipe.faces and wants.poster_at is None else ()),
     )  # fmt: skip
     for name in (POSTER_WEBP, POSTER_JPEG):
         keys[name] = output_key("poster", PIPELINE_VERSION, sha, poster, name, versions, *more)

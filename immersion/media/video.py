@@ -26,11 +26,14 @@ stay in the building.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from immersion.media import ffmpeg as ff
+from immersion.media.faces import SAMPLE_WIDTH, SAMPLES, pick_face_frame
+from immersion.media.faces import available as faces_available
 from immersion.media.partials import _partials
 from immersion.media.recipes import Clip, MediaError, check_source
 
@@ -72,6 +75,8 @@ class VideoRecipe:
     poster_width: int = 1280
     poster_quality: int = 80
     black_threshold: float = 0.1  # poster: skip frames whose luma mean is under this (0..1)
+    # poster: prefer a frame with a face (media/faces.py), when the `faces` extra is there
+    faces: bool = field(default_factory=faces_available)
     clip_fade_ms: int = 150
     tone_map: str = "hable"  # HDR -> SDR operator (ffmpeg's tonemap filter)
 
@@ -308,6 +313,38 @@ def _first_bright_frame(log: str, info: VideoInfo) -> float:
     return min(frame / fps, max(0.0, info.duration - 0.05))
 
 
+def _face_frame(
+    src: Path,
+    info: VideoInfo,
+    pre: str,
+    redact: tuple[tuple[float, float, str], ...],
+    start: float,
+    out_dir: Path,
+) -> float:
+    """The poster's time: among a few frames from the first bright one on, the one with
+    the largest face (media/faces.py), else `start`. One small decode of the first
+    POSTER_SCAN_SECONDS, each sample a greyscale PGM in a partial folder."""
+    end = min(info.duration, max(start, 0.0) + POSTER_SCAN_SECONDS)
+    span = end - start
+    if span <= 0.05:
+        return start
+    step = span / SAMPLES
+    # A partial folder (removed however this ends; a killed worker's is swept as any).
+    with tempfile.TemporaryDirectory(prefix=".partial-faces-", dir=out_dir) as tmp:
+        folder = Path(tmp)
+        ff.run(
+            [
+                "-ss", f"{start:.3f}", "-t", f"{span:.3f}", "-i", str(src), "-map", "0:v:0",
+                "-vf", f"{pre}{_shifted_picture(redact, start)}fps=1/{step:.6f}:start_time=0,"
+                f"scale={SAMPLE_WIDTH}:-2,format=gray",
+                "-frames:v", str(SAMPLES), "-an", "-y", str(folder / "f%02d.pgm"),
+            ]
+        )  # fmt: skip
+        frames = sorted(folder.glob("f*.pgm"))
+        found = pick_face_frame([(start + i * step, path) for i, path in enumerate(frames)])
+    return start if found is None else min(found, max(0.0, info.duration - 0.05))
+
+
 # -- redaction (a story's `redact:` spans; see immersion/redaction.py) ----------------
 
 REDACT_PAD_S = 0.05  # as the master's silence (media/master.py): a little wider than written
@@ -445,6 +482,8 @@ def convert_video(
             log = ff.run([*args, "-filter_complex", ";".join(graph), *outputs], loglevel="info")
             if scan:
                 at = _first_bright_frame(log, info)
+                if recipe.faces:
+                    at = _face_frame(src, info, pre, redact, at, out_dir)
             for name, _h in mp4s:
                 partials.keep(Path(made[name]), out_dir / name)
                 made[name] = name

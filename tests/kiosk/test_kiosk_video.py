@@ -95,12 +95,13 @@ def test_the_video_slide_plays_muted_with_captions_showing(open_display: Any) ->
     )
     assert state["muted"] is True and state["autoplay"] is True
     assert (state["kind"], state["mode"]) == ("captions", "showing")
-    d.page.wait_for_function(
+    # The cue's text is read in the same poll that finds it showing: read afterwards, on a
+    # loaded machine the cue may have ended (activeCues[0] undefined).
+    cue = d.page.wait_for_function(
         "() => { const t = document.querySelector('.ik-current video').textTracks[0];"
-        " return t.activeCues && t.activeCues.length > 0; }",
+        " return t.activeCues && t.activeCues.length > 0 && t.activeCues[0].text; }",
         timeout=10_000,
-    )
-    cue = d.js("document.querySelector('.ik-current video').textTracks[0].activeCues[0].text")
+    ).json_value()
     assert "quote form" in cue or "one number" in cue
     # The poster is a file the display is served.
     status = d.js("(u) => fetch(u).then((r) => [r.status, r.headers.get('content-type')])",

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,14 @@ def test_offline_the_video_still_plays_from_the_workers_cache(open_display: Any)
     d.responses.clear()
     d.page.reload()
     d.playing(HIGHLIGHT[0] + 0.5)
-    media = [r for r in d.responses if r.url.split("#")[0] == src]
+    # The responses are Playwright's events, delivered while the test waits: poll for the
+    # 206 with a deadline rather than read the list once (a loaded machine delivers late).
+    deadline = time.monotonic() + 20
+    while True:
+        media = [r for r in d.responses if r.url.split("#")[0] == src]
+        if 206 in [r.status for r in media] or time.monotonic() > deadline:
+            break
+        d.page.wait_for_timeout(100)
     assert media and all(r.from_service_worker for r in media)
     assert 206 in [r.status for r in media]
     # A Range request is answered 206 by the worker, sliced from the cached body.

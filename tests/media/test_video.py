@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -49,9 +50,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "-c:v", "libvpx-vp9", "-deadline", "realtime", str(silent),
     )  # fmt: skip
     hd = d / "hd.mp4"
-    # 1920x1080, 3 s: black for 1 s, then the pattern; red all over from 2 s (a poster: time)
+    # 1920x1080, 3 s: black for 1 s, then the pattern; red all over from 2 s (a poster: time).
+    # 10 fps: every test of it is about heights and times, and 1080p frames cost the most.
     _ffmpeg(
-        "-f", "lavfi", "-i", "testsrc=size=1920x1080:rate=25:duration=3",
+        "-f", "lavfi", "-i", "testsrc=size=1920x1080:rate=10:duration=3",
         "-f", "lavfi", "-i", "sine=f=440:duration=3",
         "-vf", "drawbox=x=0:y=0:w=1920:h=1080:color=black:t=fill:enable='lt(t,1)',"
         "drawbox=x=0:y=0:w=1920:h=1080:color=red:t=fill:enable='gte(t,2)'",
@@ -326,9 +328,24 @@ def _cached_videos(room: Path) -> list[bytes]:
     return found
 
 
-def test_a_phone_video_interview_builds_once(room: Path, sources: dict[str, Path]) -> None:
-    _video_room(room, sources["phone"], "allows: [voice, face, words]")
-    first = _build(room)
+@pytest.fixture(scope="module")
+def phone_room(
+    tmp_path_factory: pytest.TempPathFactory, tone: Path, sources: dict[str, Path]
+) -> tuple[Path, str]:
+    """The room with the phone interview and every consent, built once for the tests that
+    only read what it made (a build is most of their time): the room, what it printed."""
+    from conftest import make_room
+
+    room = _video_room(
+        make_room(tmp_path_factory.mktemp("phone") / "room", tone),
+        sources["phone"],
+        "allows: [voice, face, words]",
+    )
+    return room, _build(room)
+
+
+def test_a_phone_video_interview_builds_once(phone_room: tuple[Path, str]) -> None:
+    room, first = phone_room
     assert "videos: 1 converted, 0 reused, 0 failed" in first
     assert "recordings: 1 converted" in first  # its audio, as any recording's
     videos = _cached_videos(room)
@@ -376,13 +393,10 @@ def test_a_broken_video_is_a_problem_and_the_rest_builds(
     assert (room / "build/intranet").is_dir()
 
 
-def test_in_chromium_a_transcript_line_seeks_the_video(
-    room: Path, sources: dict[str, Path]
-) -> None:
+def test_in_chromium_a_transcript_line_seeks_the_video(phone_room: tuple[Path, str]) -> None:
     from browser import chromium, serve
 
-    _video_room(room, sources["phone"], "allows: [voice, face, words]")
-    _build(room)
+    room = phone_room[0]
     with chromium() as browser, serve(room / "build/intranet") as base:
         page = browser.new_page(viewport={"width": 1440, "height": 900})
         ranges: list[int] = []
@@ -396,8 +410,11 @@ def test_in_chromium_a_transcript_line_seeks_the_video(
         assert size == [240, 320]  # upright
         assert page.evaluate("document.querySelector('video').currentTime") == 0
         page.locator(".im-cue").nth(1).locator("a, button").first.click()
-        page.wait_for_timeout(500)
-        assert page.evaluate("document.querySelector('video').currentTime") > 1.0
+        # Waited for, not read once after a sleep (a loaded machine seeks late).
+        page.wait_for_function("document.querySelector('video').currentTime > 1.0", timeout=20_000)
+        deadline = time.monotonic() + 20  # Range answers arrive as events, while we wait
+        while 206 not in ranges and time.monotonic() < deadline:
+            page.wait_for_timeout(100)
         assert 206 in ranges
 
 
@@ -471,11 +488,10 @@ def test_an_intranet_only_room_makes_no_1080p(room: Path, sources: dict[str, Pat
     assert heights == {720}
 
 
-def test_intranet_highlight_cards_play_the_video_clip(room: Path, sources: dict[str, Path]) -> None:
+def test_intranet_highlight_cards_play_the_video_clip(phone_room: tuple[Path, str]) -> None:
     from bs4 import BeautifulSoup
 
-    _video_room(room, sources["phone"], "allows: [voice, face, words]")
-    _build(room)
+    room = phone_room[0]
     soup = BeautifulSoup(
         (room / "build/intranet/stories/p07/index.html").read_text(), "html.parser"
     )

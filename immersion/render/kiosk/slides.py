@@ -71,6 +71,7 @@ class Video:
     end: float
     captions: str | None  # the published WebVTT, on the recording's clock
     label: str  # "Leah, 12:04 to 12:31"
+    size: tuple[int, int] = (16, 9)  # the picture's width and height (its shape is what counts)
 
     @property
     def seconds(self) -> float:
@@ -307,6 +308,13 @@ class Slides(Voices):
             ]
         )
 
+    def name_credit(self, s: m.Story) -> Markup:
+        """The title and, under it, who told it: what a filmed slide (a video, a film) says
+        beside its picture."""
+        return tag("h2", plain_title(s), class_="ik-name") + tag(
+            "p", self.credit(s), class_="ik-who"
+        )
+
     def voice_block(self, screen: Screen, page: str, quote: Markup, s: m.Story | None) -> Markup:
         """A quote with a face beside it."""
         return tag("div", self.face(screen, page, s) + quote, class_="ik-voice")
@@ -424,9 +432,7 @@ class Slides(Voices):
                 if clip is not None
                 else self.assets.transcript(captions, folder, script)
             )
-        who = s.participant.pseudonym
-        if number is not None and number[1] > 1:
-            who += f", entry {number[0]} of {number[1]}"
+        who = entry_who(s, number)
         label = f"{who}, {fmt_time(start)} to {fmt_time(end)}" if clip else who
         return Video(
             rel_url(page, mp4),
@@ -436,6 +442,7 @@ class Slides(Voices):
             end,
             rel_url(page, vtt) if vtt else None,
             label,
+            (rendition.width, rendition.height),
         )
 
     def video_markup(self, video: Video) -> Markup:
@@ -467,6 +474,9 @@ class Slides(Voices):
             data_ik_auto=True,
             data_ik_from=f"{video.start:.3f}",
             data_ik_to=f"{video.end:.3f}",
+            # The picture's shape, for kiosk.css: on a portrait screen the box is sized to
+            # it (and a band for the captions) before the first frame is known.
+            style=f"--ik-vw:{video.size[0]};--ik-vh:{video.size[1]}",
         )
         return tag("figure", element, class_="ik-movie")
 
@@ -477,8 +487,7 @@ class Slides(Voices):
         text = EMPTY
         if prompt:
             text += tag("p", prompt, class_="ik-prompt")
-        text += tag("h2", plain_title(s), class_="ik-name")
-        text += tag("p", self.credit(s), class_="ik-who")
+        text += self.name_credit(s)
         inner = self.video_markup(video) + tag("div", text, class_="ik-slide-text")
         return self.wrap_slide(
             screen,
@@ -495,8 +504,7 @@ class Slides(Voices):
         frames = self.film_frames(screen, page, self.media_folder("story", s.id), s, "bleed")
         if not frames:
             return EMPTY
-        text = tag("h2", plain_title(s), class_="ik-name")
-        text += tag("p", self.credit(s), class_="ik-who")
+        text = self.name_credit(s)
         inner = players.film(frames, s.title, None) + tag("div", text, class_="ik-slide-text")
         # The film runs whole, every frame: the slide lasts the film's timeline.
         return self.wrap_slide(
@@ -548,9 +556,7 @@ class Slides(Voices):
     ) -> Clip | None:
         script = self.lib.transcript(entry.transcript)
         cues = [(c.start, c.end, c.text) for c in script.cues] if script else []
-        who = s.participant.pseudonym
-        if number is not None and number[1] > 1:
-            who += f", entry {number[0]} of {number[1]}"
+        who = entry_who(s, number)
         when = fmt_date(entry.recorded)
         who += f" · {when}" if when else ""
         return self.voice(page, s, entry.recording, None, who, cues)
@@ -641,3 +647,12 @@ class Slides(Voices):
             tag("div", tag("dl", said + did, class_="ik-action") + status, class_="ik-slide-text"),
             OPEN_LABELS["action"],
         )
+
+
+def entry_who(s: m.Story, number: tuple[int, int] | None) -> str:
+    """Who a video or a clip is of: "Leah", or "Leah, entry 2 of 3" on a listening post's
+    split of a diary (`number` is the entry's place and the count)."""
+    who = s.participant.pseudonym
+    if number is not None and number[1] > 1:
+        who += f", entry {number[0]} of {number[1]}"
+    return who

@@ -255,6 +255,8 @@ class RoomDatabase:
                 )
             except ValueError:
                 continue  # never accepted by the server: left as it is, counted as it reads
+        if self.postgres:  # version 1 made it a REAL (6 digits) there
+            cur.execute("ALTER TABLE events ALTER COLUMN seconds TYPE DOUBLE PRECISION")
         if fixed:
             cur.executemany(
                 self._sql("UPDATE events SET started_at = ?, valid_until = ? WHERE id = ?"),

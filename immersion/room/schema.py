@@ -2,7 +2,8 @@
 
 One schema for SQLite (the default, `build/.room/room.sqlite`) and PostgreSQL (several
 rooms reporting to one place), so it keeps to the SQL both speak: TEXT times, INTEGER
-flags, REAL seconds. Every time is stored as one form of the UTC instant it names,
+flags, DOUBLE PRECISION seconds (SQLite's REAL; PostgreSQL's REAL
+would keep only 6 digits). Every time is stored as one form of the UTC instant it names,
 "2026-05-01T23:00:00.000Z" (`database.instant`), whatever offset the display sent: in
 that one fixed-width form, text order is time order, so comparing two of them compares
 the instants.
@@ -54,7 +55,7 @@ V1_STATEMENTS: Final = (
         item TEXT,
         media TEXT,
         started_at TEXT NOT NULL,
-        seconds REAL,
+        seconds DOUBLE PRECISION,
         completed INTEGER,
         count INTEGER,
         valid_until TEXT,
@@ -80,7 +81,7 @@ ROLLUP_STATEMENTS: Final = (
         kind TEXT NOT NULL,
         media TEXT NOT NULL,
         n INTEGER NOT NULL,
-        seconds REAL NOT NULL,
+        seconds DOUBLE PRECISION NOT NULL,
         completed INTEGER NOT NULL,
         dropped INTEGER NOT NULL,
         attracted INTEGER NOT NULL,

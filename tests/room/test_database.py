@@ -89,7 +89,9 @@ def test_the_schema_is_made_once_and_a_newer_one_is_refused(opener: Opener) -> N
     with opener() as db:  # made again on an existing database: nothing lost
         assert db.count_events() == 1
         db._write("UPDATE schema_version SET version = ?", [(schema.VERSION + 1,)], "test")
-    with pytest.raises(RoomDatabaseError, match=rf"schema version {schema.VERSION + 1}, newer .* upgrade immersion"):
+    with pytest.raises(
+        RoomDatabaseError, match=rf"schema version {schema.VERSION + 1}, newer .* upgrade immersion"
+    ):
         opener()
 
 

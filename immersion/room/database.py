@@ -134,6 +134,10 @@ def is_canonical(value: str) -> bool:
 
 def normalised(event: Event) -> Event:
     """The event with its times as the database stores them (`instant`)."""
+    if _CANONICAL.fullmatch(event.started_at) and (
+        event.valid_until is None or _CANONICAL.fullmatch(event.valid_until)
+    ):
+        return event  # as the endpoints hand them on (checked there)
     started = instant(event.started_at)
     until = None if event.valid_until is None else instant(event.valid_until, until=True)
     if started == event.started_at and until == event.valid_until:
@@ -209,7 +213,7 @@ class RoomDatabase:
         with self._lock:
             try:
                 cur = self._db.cursor()
-                for statement in schema.STATEMENTS:
+                for statement in schema.statements(self.postgres):
                     cur.execute(statement)
                 self._db.commit()
                 self._begin(cur)
@@ -328,9 +332,10 @@ class RoomDatabase:
         if not batch:
             return 0
         with self._lock:
+            durable = not self.postgres and EVENTS_SYNCHRONOUS != "NORMAL"
             try:
                 cur = self._db.cursor()
-                if not self.postgres:
+                if durable:
                     cur.execute(f"PRAGMA synchronous = {EVENTS_SYNCHRONOUS}")
                 self._begin(cur)
                 ids, known = list(batch), set[str]()
@@ -350,7 +355,7 @@ class RoomDatabase:
                 self._rollback()
                 raise self._failed(exc, "store events") from None
             finally:
-                if not self.postgres:
+                if durable:
                     with contextlib.suppress(sqlite3.Error):
                         self._db.execute("PRAGMA synchronous = NORMAL")
         return len(new)

@@ -32,16 +32,14 @@ SumKey = tuple[str, str, str, str, str]  # day, display, item, kind, media ('' f
 
 ORDERED_KINDS = f"('{SLIDE}', '{OPEN}')"
 _STEP = "SELECT started_at, id, kind, item, media FROM events"
-_AMONG = (
-    f"{_STEP} WHERE display = ? AND started_at >= ? AND started_at <= ? AND kind IN {ORDERED_KINDS}"
-)
 _BEFORE = (
     f"{_STEP} WHERE display = ? AND started_at >= ? AND started_at < ?"
     f" AND kind IN {ORDERED_KINDS} ORDER BY started_at DESC, id DESC LIMIT 1"
 )
-_AFTER = (
-    f"{_STEP} WHERE display = ? AND started_at > ? AND started_at < ?"
-    f" AND kind IN {ORDERED_KINDS} ORDER BY started_at, id LIMIT 1"
+# Those among the new ones, and the first one after them: read in time order up to it.
+_FROM = (
+    f"{_STEP} WHERE display = ? AND started_at >= ? AND started_at < ?"
+    f" AND kind IN {ORDERED_KINDS} ORDER BY started_at, id"
 )
 
 ADD_SUMS = (
@@ -162,14 +160,13 @@ class Batch:
         """The stored slides and opens around the new ones: call before they are stored."""
         for (display, day), steps in self.ordered.items():
             first, last = min(steps)[0], max(steps)[0]
-            found: list[Step] = []
-            for statement, params in (
-                (_BEFORE, (display, day, first)),
-                (_AMONG, (display, first, last)),
-                (_AFTER, (display, last, next_day(day))),
-            ):
-                cur.execute(sql(statement), params)
-                found += [tuple(r) for r in cur.fetchall()]
+            cur.execute(sql(_BEFORE), (display, day, first))
+            found: list[Step] = [tuple(r) for r in cur.fetchall()]
+            cur.execute(sql(_FROM), (display, first, next_day(day)))
+            for row in cur:  # in time order: stop at the first one after the new ones
+                found.append(tuple(row))
+                if row[0] > last:
+                    break
             self.stored[(display, day)] = sorted(set(found))
 
     def sums(self) -> list[tuple[Any, ...]]:

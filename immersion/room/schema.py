@@ -108,6 +108,17 @@ ROLLUP_STATEMENTS: Final = (
 STATEMENTS: Final = V1_STATEMENTS + ROLLUP_STATEMENTS
 
 
+def statements(postgres: bool) -> tuple[str, ...]:
+    """The schema for one engine. In SQLite the rollups are tables WITHOUT ROWID: one
+    b-tree each, in the order of their key, where a table with a composite key is a
+    table and an index; each batch of events writes those pages at its commit."""
+    if postgres:
+        return STATEMENTS
+    return V1_STATEMENTS + tuple(
+        f"{s} WITHOUT ROWID" if s.startswith("CREATE TABLE") else s for s in ROLLUP_STATEMENTS
+    )
+
+
 def item_key(kind: str, item_id: str) -> str:
     """How an event names what it is about: the model's kind and the item's id."""
     return f"{kind}:{item_id}"

@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from immersion.room import rollups  # noqa: E402
-from immersion.room.schema import STATEMENTS, V1_STATEMENTS, VERSION  # noqa: E402
+from immersion.room.schema import V1_STATEMENTS, VERSION  # noqa: E402
+from immersion.room.schema import statements as schema_for  # noqa: E402
 
 DISPLAYS = 20
 # The demo room's items (the page names them), and one no longer in the room.
@@ -146,7 +147,7 @@ def write_database(path: Path, total: int, legacy: bool = False) -> float:
     try:
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
-        statements = V1_STATEMENTS if legacy else STATEMENTS
+        statements = V1_STATEMENTS if legacy else schema_for(postgres=False)
         tables = [s for s in statements if "CREATE INDEX" not in s]
         indexes = [s for s in statements if "CREATE INDEX" in s]
         for statement in tables:

@@ -5,18 +5,21 @@ Run from the repository root:
     python bench/room_page.py                  # 5,000,000 events: a year of 20 displays
     python bench/room_page.py --events 500000
     python bench/room_page.py --smoke          # 5,000 events: what CI runs
+    python bench/room_page.py --legacy         # a database of version 1 (no rollups)
 
 A synthetic room database (seeded: the same events every run) is written the way
 the server writes it, with the room schema (`immersion/room/schema.py`): 20 displays
 in opening hours, a slide every 30 to 90 seconds, one showing in twenty tapped, one
 opened page in five with a recording started. It is written with `executemany`,
-the indexes made after the rows (as a bulk load would). Then it times:
+the indexes made after the rows (as a bulk load would), then its day rollups, which
+the server keeps as it stores events, are computed from scratch as the server does for
+a database of version 1 (`rollups.rebuild`; timed apart). Then it times:
 
-a. the page's reading (`immersion.render.intranet.room.read_database`: each day's
-   sums into the build's cache) and drawing (`figures_text`, the demo room's items
-   naming the rows): what `immersion build` does for the page, twice: the first build
-   (an empty cache: every day is read) and the next one (the cache holds every day but
-   the last, which is read again, as a nightly build does);
+a. the page's reading (`immersion.render.intranet.room.read_database`: the rollups;
+   `--legacy`: each day's sums into the build's cache) and drawing (`figures_text`,
+   the demo room's items naming the rows): what `immersion build` does for the page,
+   twice: the first build (an empty cache) and the next one (`--legacy`: the cache
+   holds every day but the last, which is read again, as a nightly build does);
 b. a raw baseline in the same run: one `SELECT COUNT(*), SUM(seconds)` over the
    table, the least any reading of every row must cost.
 
@@ -41,7 +44,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from immersion.room.schema import STATEMENTS  # noqa: E402
+from immersion.room import rollups  # noqa: E402
+from immersion.room.schema import V1_STATEMENTS, VERSION  # noqa: E402
+from immersion.room.schema import statements as schema_for  # noqa: E402
 
 DISPLAYS = 20
 # The demo room's items (the page names them), and one no longer in the room.
@@ -129,26 +134,37 @@ def events(total: int, seed: int = 17) -> Iterator[Row]:
                 n += 1
 
 
-def write_database(path: Path, total: int) -> None:
-    """The events, written fast: one transaction, `executemany`, indexes after the rows."""
+def write_database(path: Path, total: int, legacy: bool = False) -> float:
+    """The events, written fast: one transaction, `executemany`, indexes after the rows;
+    then the day rollups the server keeps as it stores events, computed the way the
+    server computes them for a database of version 1 (`rollups.rebuild`), unless
+    `legacy` (a database of version 1: no rollups). Returns the seconds of the rollups."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     con = sqlite3.connect(partial)
+    summed = 0.0
     try:
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("PRAGMA synchronous=OFF")
-        tables = [s for s in STATEMENTS if "CREATE INDEX" not in s]
-        indexes = [s for s in STATEMENTS if "CREATE INDEX" in s]
+        statements = V1_STATEMENTS if legacy else schema_for(postgres=False)
+        tables = [s for s in statements if "CREATE INDEX" not in s]
+        indexes = [s for s in statements if "CREATE INDEX" in s]
         for statement in tables:
             con.execute(statement)
+        con.execute("INSERT INTO schema_version VALUES (?)", (1 if legacy else VERSION,))
         con.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", events(total))
         for statement in indexes:
             con.execute(statement)
+        if not legacy:
+            started = time.perf_counter()
+            rollups.rebuild(con.cursor(), postgres=False)
+            summed = time.perf_counter() - started
         con.commit()
     finally:
         con.close()
     partial.rename(path)
+    return summed
 
 
 def baseline(path: Path) -> float:
@@ -197,41 +213,53 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=5_000_000)
     parser.add_argument("--json", type=Path, help="default: bench/results/room_page.json")
     parser.add_argument("--smoke", action="store_true", help="a second, for CI: 5,000 events")
+    parser.add_argument(
+        "--legacy",
+        action="store_true",
+        help="a database of version 1 (no rollups): the build sums its events, a day at a time",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.events = 5_000
     results = ROOT / "bench/results" / ("smoke" if args.smoke else "")
     out = args.json or results / "room_page.json"
-    db = results / f"room-{args.events}.sqlite"
-    generated = 0.0
+    name = f"room-{args.events}{'-v1' if args.legacy else '-v2'}"
+    db = results / f"{name}.sqlite"
+    generated = summed = 0.0
     if not db.exists():
         started = time.perf_counter()
-        write_database(db, args.events)
+        summed = write_database(db, args.events, args.legacy)
         generated = time.perf_counter() - started
     raw = baseline(db)
-    summary = results / f"room-{args.events}.summary.sqlite"
+    summary = results / f"{name}.summary.sqlite"
     summary.unlink(missing_ok=True)
     cold, drawn, size = page(db, results / "staging", summary)
-    # The next build: every day's sums come from the cache, the last day is read again.
+    # The next build. Version 1: every day's sums come from the cache, the last day is
+    # read again; version 2 reads the rollups again.
     warm, drawn_again, _size = page(db, results / "staging", summary)
     row = {
         "events": args.events,
+        "database": "version 1 (no rollups)" if args.legacy else "version 2 (rollups)",
         "generate_s": round(generated, 2),
+        "rollups_from_scratch_s": round(summed, 2),
         "baseline_scan_s": round(raw, 3),
         "cold_read_s": round(cold, 3),
         "warm_read_s": round(warm, 3),
         "draw_s": round(drawn, 3),
+        "first_page_s": round(cold + drawn, 3),
         "warm_page_s": round(warm + drawn_again, 3),
         "page_kb": round(size / 1024, 1),
     }
     print(
-        "| events | generate | raw scan | read (first build) | read (next build) | draw |"
-        " page (next build) | page size |"
+        "| events | database | generate | raw scan | read (first build) | read (next build) |"
+        " draw | page (first build) | page (next build) | page size |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print(
-        f"| {row['events']:,} | {row['generate_s']:.1f} s | {row['baseline_scan_s']:.2f} s | "
+        f"| {row['events']:,} | {row['database']} | {row['generate_s']:.1f} s | "
+        f"{row['baseline_scan_s']:.2f} s | "
         f"{row['cold_read_s']:.2f} s | {row['warm_read_s']:.2f} s | {row['draw_s']:.3f} s | "
+        f"{row['first_page_s']:.2f} s | "
         f"{row['warm_page_s']:.2f} s | {row['page_kb']} KB |"
     )
     out.parent.mkdir(parents=True, exist_ok=True)

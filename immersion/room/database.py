@@ -14,19 +14,30 @@ them again).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import schema
+from . import rollups, schema
 
 BUSY_SECONDS = 5.0
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 POSTGRES_HINT = "install the PostgreSQL driver: pip install 'immersion[postgres]'"
+_CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+# Ids looked up in one statement (well under every engine's limit of parameters).
+ID_CHUNK = 400
+# SQLite's durability of a batch of events: the display deletes its copy once the server
+# answers 200, so the answer waits until the batch is on disk (FULL: the WAL is synced
+# at each commit; about 0.3 ms on an SSD, once a minute a display at the room's rate).
+# A heartbeat stays NORMAL (synced at checkpoints): the next one comes a minute later.
+EVENTS_SYNCHRONOUS = "FULL"
 
 
 class RoomDatabaseError(Exception):
@@ -97,6 +108,43 @@ def parse_time(value: str) -> dt.datetime:
     return parsed
 
 
+def parse_until(value: str) -> dt.datetime:
+    """A `valid_until`: an ISO instant, or a date ("2026-05-01"), which ends where that
+    day begins in UTC (as kiosk.js reads it: `Date.parse`, the moment it stops showing
+    the item)."""
+    text = value.strip()
+    if _DATE.fullmatch(text):
+        return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0), tzinfo=dt.UTC)
+    return parse_time(text)
+
+
+def instant(value: str, until: bool = False) -> str:
+    """The one form the database stores a time in, "2026-04-30T23:00:00.000Z": the UTC
+    instant `value` names, whatever its offset ("+02:00", "Z") or precision. In this
+    fixed-width form, text order is time order. ValueError when it names none."""
+    if _CANONICAL.fullmatch(value):
+        dt.datetime.fromisoformat(value)  # already in that form (the kiosk's): a real date?
+        return value
+    return iso(parse_until(value) if until else parse_time(value))
+
+
+def is_canonical(value: str) -> bool:
+    return bool(_CANONICAL.fullmatch(value))
+
+
+def normalised(event: Event) -> Event:
+    """The event with its times as the database stores them (`instant`)."""
+    if _CANONICAL.fullmatch(event.started_at) and (
+        event.valid_until is None or _CANONICAL.fullmatch(event.valid_until)
+    ):
+        return event  # as the endpoints hand them on (checked there)
+    started = instant(event.started_at)
+    until = None if event.valid_until is None else instant(event.valid_until, until=True)
+    if started == event.started_at and until == event.valid_until:
+        return event
+    return replace(event, started_at=started, valid_until=until)
+
+
 def is_postgres(url: str | None) -> bool:
     return bool(url) and str(url).lower().startswith(POSTGRES_SCHEMES)
 
@@ -117,11 +165,28 @@ _EVENT_COLUMNS = (
     "id, display, kind, item, media, started_at, seconds, completed, count, valid_until,"
     " build, received_at"
 )
-# A replayed batch (the display never heard our answer) adds nothing: the id is the key.
-_INSERT_EVENT = (
-    f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (id) DO NOTHING"
-)
+# A replayed batch (the display never heard our answer) adds nothing: `add_events` leaves
+# out the ids already stored, in its transaction. Were one stored meanwhile all the same
+# (it cannot be, with one writer a display), the insert fails and rolls back rather than
+# count it twice in the rollups; the display sends the batch again.
+_INSERT_EVENT = f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _event_row(e: Event, received_at: str) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.display,
+        e.kind,
+        e.item,
+        e.media,
+        e.started_at,
+        e.seconds,
+        None if e.completed is None else int(e.completed),
+        e.count,
+        e.valid_until,
+        e.build,
+        received_at,
+    )
 
 
 class RoomDatabase:
@@ -142,27 +207,73 @@ class RoomDatabase:
         return RoomDatabaseError(f"room database {self.where}: cannot {doing}: {_reason(exc)}")
 
     def create(self) -> None:
-        """The tables, on first use; refuses a database made by a newer immersion."""
+        """The tables, on first use; a database of version 1 brought up to this one (its
+        times normalised, its rollups computed from its events, in one transaction);
+        refuses a database made by a newer immersion."""
         with self._lock:
             try:
                 cur = self._db.cursor()
-                for statement in schema.STATEMENTS:
+                for statement in schema.statements(self.postgres):
                     cur.execute(statement)
+                self._db.commit()
+                self._begin(cur)
+                if self.postgres:  # two rooms' servers starting at once: one migrates
+                    cur.execute("LOCK TABLE schema_version IN EXCLUSIVE MODE")
                 cur.execute("SELECT version FROM schema_version")
                 rows = cur.fetchall()
+                found = max(int(r[0]) for r in rows) if rows else schema.VERSION
                 if not rows:
                     insert = self._sql("INSERT INTO schema_version VALUES (?)")
                     cur.execute(insert, (schema.VERSION,))
+                elif found < schema.VERSION:
+                    self._migrate(cur)
                 self._db.commit()
             except Exception as exc:
                 self._rollback()
                 raise self._failed(exc, "create its tables") from None
-        found = max(int(r[0]) for r in rows) if rows else schema.VERSION
         if found > schema.VERSION:
             raise RoomDatabaseError(
                 f"room database {self.where} has schema version {found}, newer than this "
                 f"immersion's {schema.VERSION}; upgrade immersion"
             )
+
+    def _begin(self, cur: Any) -> None:
+        """Start the write transaction now (SQLite: take the writer's lock before reading
+        what the write depends on; PostgreSQL's first statement starts one)."""
+        if not self.postgres:
+            cur.execute("BEGIN IMMEDIATE")
+
+    def _migrate(self, cur: Any) -> None:
+        """Version 1 to 2: every time in its one stored form, then the rollups computed."""
+        canonical = "(length({0}) = 24 AND substr({0}, 11, 1) = 'T' AND substr({0}, 24, 1) = 'Z')"
+        cur.execute(
+            "SELECT id, started_at, valid_until FROM events WHERE NOT "
+            + canonical.format("started_at")
+            + " OR (valid_until IS NOT NULL AND NOT "
+            + canonical.format("valid_until")
+            + ")"
+        )
+        fixed = []
+        for event_id, started, until in cur.fetchall():
+            try:
+                fixed.append(
+                    (
+                        instant(started),
+                        None if until is None else instant(until, until=True),
+                        event_id,
+                    )
+                )
+            except ValueError:
+                continue  # never accepted by the server: left as it is, counted as it reads
+        if self.postgres:  # version 1 made it a REAL (6 digits) there
+            cur.execute("ALTER TABLE events ALTER COLUMN seconds TYPE DOUBLE PRECISION")
+        if fixed:
+            cur.executemany(
+                self._sql("UPDATE events SET started_at = ?, valid_until = ? WHERE id = ?"),
+                fixed,
+            )
+        rollups.rebuild(cur, self.postgres)
+        cur.execute(self._sql("UPDATE schema_version SET version = ?"), (schema.VERSION,))
 
     def _rollback(self) -> None:
         try:
@@ -211,29 +322,46 @@ class RoomDatabase:
         self._write(_UPSERT_DISPLAY, [row], "store a heartbeat")
 
     def add_events(self, events: Iterable[Event], received_at: str | None = None) -> int:
-        """Store events; those already there (same id) are left alone. Returns how many
-        were new."""
+        """Store events, their times normalised (`instant`), and add them to the day
+        rollups in the same transaction; those already there (same id) are left alone.
+        Returns how many were new."""
         when = received_at or utc_now()
-        rows = [
-            (
-                e.id,
-                e.display,
-                e.kind,
-                e.item,
-                e.media,
-                e.started_at,
-                e.seconds,
-                None if e.completed is None else int(e.completed),
-                e.count,
-                e.valid_until,
-                e.build,
-                when,
-            )
-            for e in events
-        ]
-        if not rows:
+        batch: dict[str, Event] = {}
+        for e in events:
+            batch.setdefault(e.id, normalised(e))  # the first of an id, as the table keeps
+        if not batch:
             return 0
-        return self._write(_INSERT_EVENT, rows, "store events")
+        with self._lock:
+            durable = not self.postgres and EVENTS_SYNCHRONOUS != "NORMAL"
+            try:
+                cur = self._db.cursor()
+                if durable:
+                    cur.execute(f"PRAGMA synchronous = {EVENTS_SYNCHRONOUS}")
+                self._begin(cur)
+                ids, known = list(batch), set[str]()
+                for n in range(0, len(ids), ID_CHUNK):
+                    chunk = ids[n : n + ID_CHUNK]
+                    marks = ", ".join("?" for _ in chunk)
+                    cur.execute(self._sql(f"SELECT id FROM events WHERE id IN ({marks})"), chunk)
+                    known.update(str(r[0]) for r in cur.fetchall())
+                new = [e for e in batch.values() if e.id not in known]
+                if new:
+                    added = rollups.Batch(new)
+                    added.read_neighbours(cur, self._sql)
+                    cur.executemany(self._sql(_INSERT_EVENT), [_event_row(e, when) for e in new])
+                    added.add(cur, self._sql)
+                self._db.commit()
+            except Exception as exc:
+                self._rollback()
+                raise self._failed(exc, "store events") from None
+            finally:
+                if durable:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("PRAGMA synchronous = NORMAL")
+        return len(new)
+
+    def schema_version(self) -> int:
+        return int(self._read("SELECT MAX(version) FROM schema_version")[0][0] or 0)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -330,7 +458,8 @@ def connect_sqlite(
         connection.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
         if create:
             connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints
+            # WAL: synced at checkpoints; a batch of events at its commit (EVENTS_SYNCHRONOUS)
+            connection.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.Error as exc:
         db.close()
         raise RoomDatabaseError(f"room database {path}: cannot open it: {_reason(exc)}") from None

@@ -33,7 +33,7 @@ from .database import (
     Heartbeat,
     RoomDatabase,
     RoomDatabaseError,
-    parse_time,
+    instant,
     utc_now,
 )
 
@@ -154,15 +154,18 @@ def _text(
     return value
 
 
-def _instant(data: dict[str, Any], key: str, where: str, optional: bool = True) -> str | None:
+def _instant(
+    data: dict[str, Any], key: str, where: str, optional: bool = True, until: bool = False
+) -> str | None:
+    """An ISO instant with its offset (`until`: or a date), as the database stores it:
+    the UTC instant it names (`database.instant`), so instants compare as text."""
     value = _text(data, key, where, 40, optional=optional)
     if value is None:
         return None
     try:
-        parse_time(value)
+        return instant(value, until=until)
     except ValueError:
         raise Invalid(400, f"{where}: '{key}' is not an ISO time ('{value}')") from None
-    return value
 
 
 def _flag(data: dict[str, Any], key: str, where: str) -> bool | None:
@@ -256,7 +259,7 @@ def parse_event(data: Any, display: str, where: str) -> Event:
         seconds=_number(data, "seconds", where, MAX_SECONDS),
         completed=_flag(data, "completed", where),
         count=_count(data, "count", where),
-        valid_until=_instant(data, "valid_until", where),
+        valid_until=_instant(data, "valid_until", where, until=True),
         build=_text(data, "build", where, 64),
     )
 

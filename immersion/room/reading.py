@@ -19,10 +19,18 @@ What the figures mean (the page says the same in words):
   the nearest second (`ROUND(seconds)`: the median is read from that histogram).
 * **listened to the end**: `listen` events with `completed` = 1, by item and media.
 * **proof of non-play**: events whose `started_at` is at or after their own
-  `valid_until` (both ISO 8601 UTC text, so the comparison is a string comparison).
+  `valid_until`, compared as instants: the server stores both in one UTC form
+  (`database.instant`), where text order is time order; rows of a version 1 database
+  (times as the display sent them, "+02:00" offsets, dates) are compared by parsing.
 
 Days are UTC dates; an attracted open is looked for within the day of its showing
-(a room is closed at midnight).
+(a room is closed at midnight). Events of the same display at the same instant are
+ordered by their id.
+
+A database of version 2 (`schema.VERSION`) holds the server's day rollups
+(`rollups.py`): the figures are summed from those, a few hundred thousand rows for a
+year. One written by the previous version has none, and a build never writes the
+displays' database: its days are summed from the events into the build's cache.
 """
 
 from __future__ import annotations
@@ -30,10 +38,11 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .database import instant
 from .schema import DROPPED, LISTEN, OPEN, SLIDE
 
 # Events listed by the page when some were shown after their end (the count is whole).
@@ -156,14 +165,13 @@ DAY = f"""
 SELECT display, item, kind, media, COUNT(*), SUM(seconds), SUM(completed), SUM(count),
        SUM(CASE WHEN kind = '{OPEN}' AND before_kind = '{SLIDE}' AND before_item = item
                 THEN 1 ELSE 0 END),
-       SUM(CASE WHEN valid_until IS NOT NULL AND started_at >= valid_until
-                THEN 1 ELSE 0 END)
+       SUM({{late}})
 FROM (
     SELECT display, item, kind, media, seconds, completed, count, started_at, valid_until,
            LAG(kind) OVER (PARTITION BY display, CASE WHEN kind IN ('{SLIDE}', '{OPEN}')
-                           THEN 1 ELSE 0 END ORDER BY started_at) AS before_kind,
+                           THEN 1 ELSE 0 END ORDER BY started_at, id) AS before_kind,
            LAG(item) OVER (PARTITION BY display, CASE WHEN kind IN ('{SLIDE}', '{OPEN}')
-                           THEN 1 ELSE 0 END ORDER BY started_at) AS before_item
+                           THEN 1 ELSE 0 END ORDER BY started_at, id) AS before_item
     FROM events
     WHERE started_at >= ? AND started_at < ?
 ) AS ordered
@@ -183,12 +191,18 @@ SPAN_END = "SELECT MAX(started_at) FROM events"
 
 LATE = """
 SELECT id, display, kind, item, started_at, valid_until FROM events
-WHERE started_at >= ? AND started_at < ?
-  AND valid_until IS NOT NULL AND started_at >= valid_until
-ORDER BY started_at
+WHERE started_at >= ? AND started_at < ? AND {late} = 1
+ORDER BY started_at, id
 """
 
-# The cache of each day's sums (always SQLite: a file of the build, or in memory).
+# Shown at or after its end: one UTC form, text order is time order (version 2). Rows of
+# a version 1 database may carry any offset: SQLite asks `room_late` (`late_by_instant`).
+LATE_BY_TEXT = "CASE WHEN valid_until IS NOT NULL AND started_at >= valid_until THEN 1 ELSE 0 END"
+LATE_BY_INSTANT = "room_late(started_at, valid_until)"
+
+# The cache of each day's sums (always SQLite: a file of the build, or in memory). Its
+# `user_version`: a cache of another version (late events compared as text) starts again.
+CACHE_VERSION = 2
 CACHE = (
     "CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, events INTEGER NOT NULL,"
     " late INTEGER NOT NULL)",
@@ -222,10 +236,32 @@ def next_day(day: str) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
+def late_by_instant(started_at: str | None, valid_until: str | None) -> int:
+    """1 when an event started at or after its `valid_until`, as instants (any offsets)."""
+    if started_at is None or valid_until is None:
+        return 0
+    try:
+        return int(instant(started_at) >= instant(valid_until, until=True))
+    except ValueError:  # never accepted by the server; compared as it reads
+        return int(started_at >= valid_until)
+
+
+def late_test(con: Connection) -> str:
+    if isinstance(con, sqlite3.Connection):
+        con.create_function("room_late", 2, late_by_instant, deterministic=True)
+        return LATE_BY_INSTANT
+    return LATE_BY_TEXT
+
+
 def refresh(con: Connection, cache: sqlite3.Connection, mark: str = "?") -> list[str]:
     """Bring the cache's sums up to the database's days; the days it holds events for."""
+    if cache.execute("PRAGMA user_version").fetchone()[0] != CACHE_VERSION:
+        for table in ("days", "sums", "held"):
+            cache.execute(f"DROP TABLE IF EXISTS {table}")
+        cache.execute(f"PRAGMA user_version = {CACHE_VERSION}")
     for statement in CACHE:
         cache.execute(statement)
+    day_sql = DAY.format(late=late_test(con))
     first = _rows(con, SPAN)[0][0]
     last = _rows(con, SPAN_END)[0][0]
     if first is None or last is None:
@@ -249,7 +285,7 @@ def refresh(con: Connection, cache: sqlite3.Connection, mark: str = "?") -> list
         cache.execute("DELETE FROM days WHERE day = ?", (day,))
         if not events:
             continue
-        rows = _rows(con, DAY, bounds, mark)
+        rows = _rows(con, day_sql, bounds, mark)
         late = sum(int(r[9] or 0) for r in rows)
         cache.executemany(
             "INSERT INTO sums VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -269,56 +305,94 @@ def refresh(con: Connection, cache: sqlite3.Connection, mark: str = "?") -> list
     return kept
 
 
+def schema_version(con: Connection) -> int:
+    """The database's `schema_version`; 0 when it has none (written by hand, or empty)."""
+    try:
+        found = _rows(con, "SELECT MAX(version) FROM schema_version")
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return 0
+        raise
+    return int(found[0][0] or 0) if found else 0
+
+
+# What the page sums, from the server's rollups (version 2) or the build's cache.
+ROLLUP_READS = {
+    "items": "SELECT display, NULLIF(item, ''), kind, NULLIF(media, ''), SUM(n), SUM(seconds),"
+    " SUM(completed), SUM(dropped), SUM(attracted) FROM day_sums"
+    " GROUP BY display, item, kind, media",
+    "days": "SELECT day, display, kind, SUM(n) FROM day_sums GROUP BY day, display, kind",
+    "held": "SELECT item, seconds, SUM(n) FROM day_held GROUP BY item, seconds",
+    "events": "SELECT day, late FROM day_events WHERE events > 0 ORDER BY day",
+}
+CACHE_READS = {
+    "items": "SELECT display, item, kind, media, SUM(n), SUM(seconds), SUM(completed),"
+    " SUM(dropped), SUM(attracted) FROM sums GROUP BY display, item, kind, media",
+    "days": "SELECT day, display, kind, SUM(n) FROM sums GROUP BY day, display, kind",
+    "held": "SELECT item, seconds, SUM(n) FROM held GROUP BY item, seconds",
+    "events": "SELECT day, late FROM days ORDER BY day",
+}
+
+
 def read_figures(
     con: Connection, cache: sqlite3.Connection | None = None, mark: str = "?"
 ) -> Figures:
     """The room's figures from an open connection to its database.
 
-    `cache`: the build's cache of each day's sums (in memory when not given); `mark`,
-    the driver's parameter mark ("%s" for PostgreSQL drivers). Raises the driver's own
-    errors (a corrupt file, a missing table): the caller turns them into one line.
+    Version 2: read from the server's rollups, the cache unused. Version 1: each day
+    summed from the events into `cache`, the build's cache of each day's sums (in memory
+    when not given). `mark`: the driver's parameter mark ("%s" for PostgreSQL drivers).
+    Raises the driver's own errors (a corrupt file, a missing table): the caller turns
+    them into one line.
     """
+    if schema_version(con) >= 2:
+        return summed(con, lambda sql: _rows(con, sql), ROLLUP_READS, LATE_BY_TEXT, mark)
     own = cache is None
     memo = sqlite3.connect(":memory:") if cache is None else cache
     try:
-        days = refresh(con, memo, mark)
-        figures = Figures()
-        if not days:
-            return figures
-        figures.first, figures.last = days[0], days[-1]
-        fold_items(
-            figures,
-            memo.execute(
-                "SELECT display, item, kind, media, SUM(n), SUM(seconds), SUM(completed),"
-                " SUM(dropped), SUM(attracted) FROM sums GROUP BY display, item, kind, media"
-            ).fetchall(),
+        if not refresh(con, memo, mark):
+            return Figures()
+        return summed(
+            con, lambda sql: memo.execute(sql).fetchall(), CACHE_READS, late_test(con), mark
         )
-        fold_days(
-            figures,
-            memo.execute(
-                "SELECT day, display, kind, SUM(n) FROM sums GROUP BY day, display, kind"
-            ).fetchall(),
-        )
-        for item, seconds, n in memo.execute(
-            "SELECT item, seconds, SUM(n) FROM held GROUP BY item, seconds"
-        ).fetchall():
-            if item is None:
-                continue
-            tally = figures.items.setdefault(item, ItemTally())
-            tally.held[int(seconds)] = tally.held.get(int(seconds), 0) + int(n)
-        late_days = memo.execute("SELECT day, late FROM days WHERE late > 0 ORDER BY day")
-        for day, late in late_days.fetchall():
-            figures.late_count += int(late)
-            if len(figures.late) < LATE_LISTED:
-                rows = _rows(con, LATE, (day, next_day(day)), mark)
-                figures.late += [
-                    LateEvent(*(str(v) if v is not None else "" for v in row))
-                    for row in rows[: LATE_LISTED - len(figures.late)]
-                ]
-        return figures
     finally:
         if own:
             memo.close()
+
+
+def summed(
+    con: Connection,
+    read: Callable[[str], Sequence[Sequence[Any]]],
+    reads: Mapping[str, str],
+    late: str,
+    mark: str,
+) -> Figures:
+    """The figures from day sums (`reads`, through `read`); the late events listed from
+    the database's own rows (`late`: how they are told)."""
+    figures = Figures()
+    days = read(reads["events"])
+    if not days:
+        return figures
+    figures.first, figures.last = str(days[0][0]), str(days[-1][0])
+    fold_items(figures, read(reads["items"]))
+    fold_days(figures, read(reads["days"]))
+    for item, seconds, n in read(reads["held"]):
+        if item is None:
+            continue
+        tally = figures.items.setdefault(item, ItemTally())
+        tally.held[int(seconds)] = tally.held.get(int(seconds), 0) + int(n)
+    listing = LATE.format(late=late)
+    for day, count in days:
+        if not count:
+            continue
+        figures.late_count += int(count)
+        if len(figures.late) < LATE_LISTED:
+            rows = _rows(con, listing, (day, next_day(str(day))), mark)
+            figures.late += [
+                LateEvent(*(str(v) if v is not None else "" for v in row))
+                for row in rows[: LATE_LISTED - len(figures.late)]
+            ]
+    return figures
 
 
 def fold_items(figures: Figures, rows: Iterable[Sequence[Any]]) -> None:

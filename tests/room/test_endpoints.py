@@ -133,6 +133,26 @@ def test_events_are_stored_and_a_replayed_batch_adds_nothing(
     assert stored[0].completed is True and stored[0].seconds == 20.5
 
 
+def test_times_are_stored_as_the_utc_instants_they_name(room: RoomEndpoints, db_path: Path) -> None:
+    sent = [
+        event(1, started_at="2026-04-30T23:30:00Z", valid_until="2026-05-01T01:00:00+02:00"),
+        event(2, started_at="2026-05-01T00:30:00.250+02:00", valid_until="2026-04-30"),
+    ]
+    batch = body({"display": "post", "events": sent})
+    assert answer(room.events(batch, JSON, "c"))[0] == 200
+    with database.connect(db_path) as db:
+        stored = [(e.started_at, e.valid_until) for e in db.events()]
+    assert stored == [
+        ("2026-04-30T22:30:00.250Z", "2026-04-30T00:00:00.000Z"),
+        ("2026-04-30T23:30:00.000Z", "2026-04-30T23:00:00.000Z"),
+    ]
+    refused = body({"display": "post", "events": [event(3, started_at="2026-04-30")]})
+    assert answer(room.events(refused, JSON, "c")) == (
+        400,
+        {"error": "events[0]: 'started_at' is not an ISO time ('2026-04-30')"},
+    )
+
+
 @pytest.mark.parametrize(
     ("sent", "status", "message"),
     [

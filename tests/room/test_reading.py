@@ -36,7 +36,7 @@ def test_a_late_day_reaches_the_cached_sums(tmp_path: Path) -> None:
         },
         {"display": "a", "kind": "slide", "item": "story:p07", "started_at": at(DAY, 86400)},
     ]
-    write_events(db, rows)
+    write_events(db, rows, legacy=True)  # version 1: no rollups, summed into the cache
     cache = sqlite3.connect(tmp_path / "cache.sqlite")
     con = sqlite3.connect(db)
     first = read_figures(con, cache)

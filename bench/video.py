@@ -5,6 +5,15 @@ Run from the repository root:
     python bench/video.py                          # 10 sources x 2 min, 1080p H.264 and HEVC
     python bench/video.py --sources 4 --seconds 30 # a quicker look
     python bench/video.py --smoke                  # seconds: 2 sources of 3 s, small (CI)
+    python bench/video.py --two-hours              # peak memory converting a 2-hour video
+
+--two-hours generates one 2-hour source cheaply (320x180 at 5 fps, H.264 ultrafast,
+pink noise shaped like speech as mono AAC; bench/corpus/video-2h/), converts it with
+`MediaPipeline` (1 worker: every job runs in the measuring process, two highlight
+clips) in a fresh Python process, and reports that process's peak RSS
+(`getrusage(RUSAGE_SELF)`) and, separately, the largest of its ffmpeg children's
+(`RUSAGE_CHILDREN`), plus a sampler of the process's RSS over the run; written to
+bench/results/video-2h.json. Goal: our process under 150 MB.
 
 It generates a corpus in bench/corpus/video/ (git-ignored; reused when present):
 1080p sources with speech-like sound, alternately H.264 and 10-bit HEVC (when the
@@ -31,6 +40,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -269,6 +279,118 @@ def _photo() -> Any:
     return PhotoRecipe()
 
 
+# -- peak memory for a 2-hour video ---------------------------------------------------
+
+TWO_HOURS = 7200
+MEMORY_GOAL_MB = 150
+
+
+def make_long_source(folder: Path, seconds: int, ffmpeg: str) -> Path:
+    """One long source, cheap to make: 320x180 at 5 fps, mono AAC of speech-like noise."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"long-320x180-5fps-{seconds}s.mp4"
+    if not path.is_file():
+        tmp = path.with_name(f".{path.name}")
+        subprocess.run(
+            [
+                ffmpeg, "-v", "error", "-y",
+                "-f", "lavfi", "-i", f"testsrc2=size=320x180:rate=5:duration={seconds}",
+                "-f", "lavfi", "-i",
+                f"anoisesrc=color=pink:sample_rate=48000:duration={seconds}:seed=3",
+                "-af", "bandpass=f=800:width_type=h:w=1500,volume=-24dB,"
+                "apulsator=hz=0.7:amount=0.8",
+                "-ac", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                "-c:a", "aac", "-b:a", "64k", "-shortest", "-f", "mp4", str(tmp),
+            ],
+            check=True,
+        )  # fmt: skip
+        tmp.rename(path)
+    return path
+
+
+def _rss_mb() -> float:
+    """This process's resident set now, from /proc (Linux), in MB; 0 elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def memory_of(src: Path, seconds: int) -> dict[str, Any]:
+    """Convert `src` (in this process, 1 worker) and report peak memory: run in a fresh
+    interpreter, since ru_maxrss is a lifetime peak."""
+    import resource
+    import threading
+
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            samples.append(_rss_mb())
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        clips = (Clip("hl-1", seconds / 6, seconds / 6 + 30), Clip("hl-2", seconds * 5 / 6,
+                 seconds * 5 / 6 + 30))  # fmt: skip
+        ref = MediaRef(src.name, src)
+        pipeline = MediaPipeline(
+            Project(Path(tmp)), _photo(), AudioRecipe(), 1, [], open(os.devnull, "w"),  # noqa: SIM115
+            VideoRecipe(),
+        )  # fmt: skip
+        started = time.perf_counter()
+        result = pipeline.run_sources(
+            [], [(ref, clips)], videos=[(ref, VideoWants(heights=(720, 1080), clips=clips))]
+        )
+        elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    return {
+        "source": src.name,
+        "seconds": seconds,
+        "elapsed_s": elapsed,
+        "summary": result.stats.summary(),
+        "problems": [str(p) for p in pipeline.problems],
+        "python_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "python_rss_at_start_mb": before,
+        "python_rss_sampled_max_mb": max(samples, default=0.0),
+        "ffmpeg_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def two_hours(seconds: int, json_path: Path) -> None:
+    ffmpeg = ff.find_ffmpeg()
+    print(f"corpus: one video of {seconds} s at 320x180, 5 fps ...", flush=True)
+    src = make_long_source(ROOT / "bench/corpus/video-2h", seconds, ffmpeg)
+    print(f"  converting {src.name} in a fresh process ...", flush=True)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--memory-of", str(src), "--seconds", str(seconds)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    found = json.loads(proc.stdout.strip().splitlines()[-1])
+    load = os.getloadavg()
+    found["load_average"] = list(load)
+    print(f"\n{found['source']}: {seconds / 3600:.1f} h converted in {found['elapsed_s']:.0f} s")
+    print(f"  {found['summary']}")
+    for problem in found["problems"]:
+        print(f"  problem: {problem}")
+    print(
+        f"  our process, peak RSS (goal < {MEMORY_GOAL_MB} MB): "
+        f"{found['python_peak_rss_mb']:.0f} MB"
+        f" (at start {found['python_rss_at_start_mb']:.0f} MB, sampled max "
+        f"{found['python_rss_sampled_max_mb']:.0f} MB)"
+    )
+    print(f"  largest ffmpeg child, peak RSS: {found['ffmpeg_peak_rss_mb']:.0f} MB")
+    print(f"  load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(found, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sources", type=int, default=10)
@@ -276,7 +398,18 @@ def main() -> None:
     parser.add_argument("--size", default="1920x1080")
     parser.add_argument("--json", type=Path, help="default: bench/results/video.json")
     parser.add_argument("--smoke", action="store_true", help="seconds, for CI: a tiny corpus")
+    parser.add_argument(
+        "--two-hours", action="store_true", help="peak memory converting one 2-hour video"
+    )
+    parser.add_argument("--memory-of", type=Path, help=argparse.SUPPRESS)  # --two-hours' child
     args = parser.parse_args()
+    if args.memory_of:
+        print(json.dumps(memory_of(args.memory_of, args.seconds)))
+        return
+    if args.two_hours:
+        seconds = TWO_HOURS if args.seconds == 120 else args.seconds
+        two_hours(seconds, args.json or ROOT / "bench/results/video-2h.json")
+        return
     corpus = ROOT / "bench/corpus/video"
     if args.smoke:
         # Its own corpus: the real one is reused between runs and must keep its size.

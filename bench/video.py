@@ -214,7 +214,9 @@ def plain(src: Path, codec: str, seconds: int, out: Path, ffmpeg: str, clock: Cl
             "-b:a", video.aac_bitrate, "-movflags", "+faststart"]  # fmt: skip
     tone = "format=yuv420p," if codec == "hevc" else ""
     # The same heights as ours: 720p and 1080p, never more than the source has.
-    plan = planned_heights(int(_height(src, ffmpeg)), (720, 1080))
+    with clock.child("probe"):
+        height = _height(src, ffmpeg)
+    plan = planned_heights(height, (720, 1080))
     small = min(plan.values())
     split = f"[0:v:0]{tone}split={len(plan)}" + "".join(f"[s{h}]" for h in plan.values())
     graph = ";".join([split, *(f"[s{h}]scale=-2:{h},format=yuv420p[v{h}]" for h in plan.values())])

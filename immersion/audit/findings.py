@@ -26,6 +26,8 @@ UNCHECKED = "unchecked"
 STALE = "stale"
 REDACTED_TEXT = "redacted-text"
 REDACTED_SOUND = "redacted-sound"
+VOICE_NOT_ALLOWED = "voice-not-allowed"
+FACE_NOT_ALLOWED = "face-not-allowed"
 
 KINDS = (
     IMAGE_METADATA,
@@ -43,6 +45,8 @@ KINDS = (
     STALE,
     REDACTED_TEXT,
     REDACTED_SOUND,
+    VOICE_NOT_ALLOWED,
+    FACE_NOT_ALLOWED,
 )
 
 _REBUILD = (
@@ -88,6 +92,16 @@ _FIXES = {
     REDACTED_SOUND: (
         "the build silences every redact: span in every rendition: publish a fresh `immersion "
         "build`; a recording copied in by hand must be replaced by the build's"
+    ),
+    VOICE_NOT_ALLOWED: (
+        "a story whose consent does not allow the voice is published with no sound at all "
+        "(no audio track, no audio rendition): publish a fresh `immersion build`; a file "
+        "copied in by hand (themes/{audience}/) must be removed"
+    ),
+    FACE_NOT_ALLOWED: (
+        "a story whose consent does not allow the face is published as sound only (no "
+        "video stream, no picture in any file): publish a fresh `immersion build`; a file "
+        "copied in by hand (themes/{audience}/) must be removed"
     ),
     STALE: (
         "build and publish again (`immersion build`), which leaves it out; rebuild every "

@@ -220,6 +220,11 @@ class _Site:
         self.recordings: list[tuple[str, Path, str, str]] = []
         self._seen: set[tuple[str, str, str]] = set()
         self.phrases = ctx.phrases(audience)
+        # {story id: what its consent does not allow, of "voice" and "face"}, for the
+        # stories this audience sees; and the sound and video files in their folders.
+        self.limits = consent_limits(ctx.library, ctx.views[audience])
+        self.limited = frozenset(self.limits)
+        self.consented: list[tuple[str, Path, str]] = []
 
     def add(self, rel: str, kind: str, detail: str, blocking: bool = True) -> None:
         # A file name that is not UTF-8 is shown with replacement characters, never fails.
@@ -237,6 +242,7 @@ class _Site:
                 self.add(rel, f.UNCHECKED, f"cannot be read: {exc.strerror or exc}")
         self.tags()
         self.silence()
+        self.consent()
         return self.report
 
     # -- every file --------------------------------------------------------------------
@@ -255,6 +261,10 @@ class _Site:
         with path.open("rb") as handle:
             head = handle.read(HEAD)
             category, fmt = sniff(head, path.name)
+            if self.limited and (category == "audio" or containers.is_container(head)):
+                limited = story_of(rel, self.limited)
+                if limited:
+                    self.consented.append((rel, path, limited))
             if category == "image":
                 self.report.images += 1
                 self.image(rel, handle, stat, fmt)
@@ -381,6 +391,33 @@ class _Site:
                     self.add(rel, f.UNCHECKED, f"looks like {fmt} audio but cannot be opened")
             elif names:
                 self.add(rel, f.AUDIO_TAGS, audio.describe(fmt, names))
+
+    # -- consent: no voice, no face ----------------------------------------------------
+
+    def consent(self) -> None:
+        """No file of a story whose consent lacks `voice` holds sound, and none of one
+        whose consent lacks `face` a picture: the streams ffmpeg lists in each sound or
+        video file in the story's folders, whatever the build meant to write there."""
+        if not self.consented:
+            return
+        try:
+            found = audio.streams([path for _rel, path, _story in self.consented])
+        except MediaError as exc:
+            for rel, _path, _story in self.consented:
+                self.add(rel, f.UNCHECKED, f"its streams cannot be read: {exc}")
+            return
+        for rel, path, story in self.consented:
+            kinds = found.get(path)
+            if kinds is None:
+                self.add(rel, f.UNCHECKED, "cannot be opened to list its streams")
+                continue
+            lacks = self.limits[story]
+            if "voice" in lacks and "audio" in kinds:
+                detail = f"has an audio stream, but the consent of story '{story}' does not allow"
+                self.add(rel, f.VOICE_NOT_ALLOWED, f"{detail} the voice")
+            if "face" in lacks and "video" in kinds:
+                detail = f"has a video stream, but the consent of story '{story}' does not allow"
+                self.add(rel, f.FACE_NOT_ALLOWED, f"{detail} the face")
 
     # -- text --------------------------------------------------------------------------------
 
@@ -521,6 +558,19 @@ def story_of(rel: str, stories: frozenset[str]) -> str | None:
         if part in _STORY_FOLDERS and parts[i + 1] in stories:
             return parts[i + 1]
     return None
+
+
+def consent_limits(library: m.Library, view: m.Library) -> dict[str, frozenset[str]]:
+    """{story id: "voice" and/or "face", what its consent does not allow} for each story
+    of `view` (an audience's) that lacks either; stories left out are excluded pages."""
+    limits = {}
+    for story_id, story in view.stories.items():
+        consent = library.consents.get(story.participant.consent)
+        allows = consent.allows if consent is not None else ()
+        lacks = frozenset(what for what in ("voice", "face") if what not in allows)
+        if lacks:
+            limits[story_id] = lacks
+    return limits
 
 
 def audit_site(root: Path, audience: str, folder: str, ctx: Context) -> SiteReport:

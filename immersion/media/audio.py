@@ -6,16 +6,19 @@ only into ``out_dir``. Every output is written under a ``.partial-`` name and
 renamed when complete, so a final name never holds half a file (a build killed
 mid-way leaves only ``.partial-*`` files, which the cache may sweep).
 
-Memory: the recording never passes through Python whole. ffmpeg reads and writes
-the files; the waveform is computed from an 8 kHz 16-bit stream read from a pipe
-a chunk at a time; pydub only ever holds one highlight clip.
+Memory: the recording never passes through Python at all, but for its waveform:
+ffmpeg reads and writes the files, and the peaks are computed from an 8 kHz 16-bit
+stream read from a pipe a chunk at a time (a 2-hour video's conversion peaks
+around 40 MB of RSS: `python bench/video.py --two-hours`).
 
 The master and its loudness (two-pass ``loudnorm``, applied linearly, with a
 ceiling under the true-peak limit that leaves headroom for the lossy codecs) are
 made in `media/master.py`, with the pure maths in `media/loudness.py`; the names
-other modules used from here are imported back. Each encode's true peak is
-measured and, if over the limit, the encode is redone a little quieter
-(:func:`_hold_true_peak`).
+other modules used from here are imported back. Every encode of a recording, its
+highlight clips (each a seek into the master, faded by ffmpeg) and the 8 kHz decode
+for the peaks are one ffmpeg run (:func:`_encode`); that run also decodes each encode
+again and measures its true peak, and an encode over the limit is redone a little
+quieter (:func:`_hold_true_peak`).
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ import logging
 import re
 import shutil
 import sys
-import warnings
 from array import array
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -180,40 +183,84 @@ class _Peaks:
         }
 
 
-def _encode(
-    source: Path,
-    out_dir: Path,
-    names: Sequence[str],
-    recipe: AudioRecipe,
-    partials: _Partials,
-    peaks_spp: int | None = None,
-) -> None:
-    """Encode ``source`` to the named M4A/Opus outputs in one ffmpeg run.
+@dataclass(frozen=True)
+class _Output:
+    """One M4A or Opus file of a recording: of the whole master, or a clip of it, faded."""
 
-    With ``peaks_spp``, the same run also streams an 8 kHz decode over a pipe
-    for ``peaks.json``. Each encode's true peak is checked before it is renamed
-    into place (see :func:`_hold_true_peak`).
+    name: str  # its name in out_dir (audio.m4a, clip-ID.opus...)
+    tmp: Path  # the partial it is written to
+    start: float = 0.0  # a clip: where in the master it starts, and how long it lasts
+    length: float | None = None  # None: the whole master
+    fade: float = 0.0  # seconds faded in at the start and out at the end
+
+    def input(self, master: Path) -> list[str]:
+        """The master as this output's input (FLAC seeks: a clip reads only its stretch)."""
+        if self.length is None:
+            return ["-i", str(master)]
+        return ["-ss", f"{self.start:.6f}", "-t", f"{self.length:.6f}", "-i", str(master)]
+
+    def filters(self, then: str = "") -> list[str]:
+        """``-af`` with the clip's fades (linear, as pydub's were), then ``then``."""
+        chain = []
+        if self.fade > 0 and self.length is not None:
+            out_at = max(0.0, self.length - self.fade)
+            chain += [
+                "asetpts=PTS-STARTPTS",
+                f"afade=t=in:st=0:d={self.fade:.6f}",
+                f"afade=t=out:st={out_at:.6f}:d={self.fade:.6f}",
+            ]
+        if then:
+            chain.append(then)
+        return ["-af", ",".join(chain)] if chain else []
+
+
+def _inputs(master: Path, outputs: Sequence[_Output], whole: bool) -> tuple[list[str], list[int]]:
+    """The ``-i`` arguments for these outputs (one per distinct span of the master; the
+    whole master first when ``whole``) and the input number of each output."""
+    specs: list[list[str]] = [["-i", str(master)]] if whole else []
+    numbers = []
+    for out in outputs:
+        spec = out.input(master)
+        if spec not in specs:
+            specs.append(spec)
+        numbers.append(specs.index(spec))
+    return [arg for spec in specs for arg in spec], numbers
+
+
+def _encode(
+    master: Path, outputs: Sequence[_Output], recipe: AudioRecipe, peaks_spp: int | None = None
+) -> _Peaks | None:
+    """Every M4A/Opus output of a recording (clips included), checked, in one ffmpeg run.
+
+    Each clip is its own input, a seek into the master, faded by ``afade``. Each
+    encoder's output is decoded again inside the same run (a loopback decoder,
+    ``-dec``) and measured by ``ebur128``, so the true-peak check (see
+    :func:`_hold_true_peak`) costs no process and no read of the files of its own,
+    and runs alongside the encoders. With ``peaks_spp``, the run also streams an
+    8 kHz decode over a pipe for ``peaks.json``: the finished peaks are returned.
     """
-    args = ["-i", str(source)]
-    encodes = [(name, partials.new(name)) for name in names]
-    for name, tmp in encodes:
-        args += ["-map", "0:a:0", *_codec(name, recipe), "-y", str(tmp)]
     peaks = _Peaks(peaks_spp) if peaks_spp else None
+    if not outputs and peaks is None:
+        return None
+    args, numbers = _inputs(master, outputs, whole=peaks is not None)
+    for out, n in zip(outputs, numbers, strict=True):
+        args += ["-map", f"{n}:a:0", *out.filters(), *_codec(out.name, recipe), "-y", str(out.tmp)]
     if peaks is not None:
         args += ["-map", "0:a:0", "-ac", "1", "-ar", str(PEAKS_RATE)]
         args += ["-c:a", "pcm_s16le", "-f", "s16le", "pipe:1"]
-    if not encodes and peaks is None:
-        return
-    ff.run(args, on_stdout=peaks.feed if peaks else None)
-    if encodes:
-        _hold_true_peak(source, encodes, recipe)
-    for name, tmp in encodes:
-        partials.keep(tmp, out_dir / name)
+    # Output files 0..n-1 are the encodes: decode each back, measure it, to nowhere.
+    for n in range(len(outputs)):
+        args += ["-dec", f"{n}:0"]
+    if outputs:
+        args += ["-filter_complex", _measuring(f"dec:{n}" for n in range(len(outputs)))]
+        for n in range(len(outputs)):
+            args += ["-map", f"[e{n}]", "-f", "null", "-"]
+    stderr = ff.run(args, loglevel="info", on_stdout=peaks.feed if peaks else None)
+    if outputs:
+        _hold_true_peak(master, outputs, _loudness_of(stderr, len(outputs)), recipe)
     if peaks is not None:
         peaks.finish()
-        tmp = partials.new(PEAKS)
-        tmp.write_text(json.dumps(peaks.document(), separators=(",", ":")), encoding="utf-8")
-        partials.keep(tmp, out_dir / PEAKS)
+    return peaks
 
 
 def _codec(name: str, recipe: AudioRecipe) -> list[str]:
@@ -225,35 +272,48 @@ _EBUR128 = re.compile(
 )
 
 
+def _measuring(streams: Iterable[str]) -> str:
+    """A filter graph measuring each of ``streams`` (loudness and true peak), as [eN]."""
+    return ";".join(
+        f"[{stream}]ebur128=peak=true:framelog=quiet[e{n}]" for n, stream in enumerate(streams)
+    )
+
+
+def _loudness_of(stderr: str, count: int) -> list[tuple[float, float]]:
+    """(integrated LUFS, true peak dBTP) of each of the ``count`` measured streams."""
+    found = sorted((int(n), _num(i), _num(tp)) for n, i, tp in _EBUR128.findall(stderr))
+    if len(found) != count:
+        raise MediaError("ffmpeg did not report the loudness of the encoded recording")
+    return [(i, tp) for _, i, tp in found]
+
+
 def measure_outputs(paths: Sequence[Path]) -> list[tuple[float, float]]:
     """(integrated LUFS, true peak dBTP) of each file, by ffmpeg's ebur128, in one run."""
     args: list[str] = []
     for path in paths:
         args += ["-i", str(path)]
-    graph = ";".join(f"[{n}:a:0]ebur128=peak=true:framelog=quiet[e{n}]" for n in range(len(paths)))
-    args += ["-filter_complex", graph]
+    args += ["-filter_complex", _measuring(f"{n}:a:0" for n in range(len(paths)))]
     for n in range(len(paths)):
         args += ["-map", f"[e{n}]", "-f", "null", "-"]
-    found = sorted(
-        (int(n), _num(i), _num(tp)) for n, i, tp in _EBUR128.findall(ff.run(args, loglevel="info"))
-    )
-    if len(found) != len(paths):
-        raise MediaError("ffmpeg did not report the loudness of the encoded recording")
-    return [(i, tp) for _, i, tp in found]
+    return _loudness_of(ff.run(args, loglevel="info"), len(paths))
 
 
-def _hold_true_peak(source: Path, encodes: Sequence[tuple[str, Path]], recipe: AudioRecipe) -> None:
-    """Measure each encode; re-encode, slightly quieter, any whose true peak is over.
+def _hold_true_peak(
+    master: Path,
+    outputs: Sequence[_Output],
+    measured: Sequence[tuple[float, float]],
+    recipe: AudioRecipe,
+) -> None:
+    """Re-encode, slightly quieter, any output whose measured true peak is over.
 
     CODEC_HEADROOM_DB covers AAC and Opus on speech; noise-like material (a busy
     street, a hiss) can make a low-bitrate Opus overshoot by 2 dB. Such an output
     is encoded again TRIM_DB quieter than its overshoot (at most MAX_TRIM_DB, and
-    never below the loudness tolerance); the cost of the check is one decode of
-    the (small) encoded files.
+    never below the loudness tolerance). The measurement is made by the encoding
+    run itself (see :func:`_encode`); only a redo costs a run of its own.
     """
-    measured = measure_outputs([tmp for _, tmp in encodes])
-    redo: list[str] = []
-    for (name, tmp), (lufs, peak) in zip(encodes, measured, strict=True):
+    redo: list[tuple[_Output, float]] = []
+    for out, (lufs, peak) in zip(outputs, measured, strict=True):
         over = peak - recipe.true_peak
         if over <= 0:
             continue
@@ -262,44 +322,34 @@ def _hold_true_peak(source: Path, encodes: Sequence[tuple[str, Path]], recipe: A
         if trim < TRIM_DB:
             # Lossy coding already cost this output its loudness (Opus does that to
             # noise); a quieter encode would trade one target for the other.
-            log.warning("%s: true peak %.1f dBTP at %.1f LUFS, left as is", name, peak, lufs)
+            log.warning("%s: true peak %.1f dBTP at %.1f LUFS, left as is", out.name, peak, lufs)
         else:
-            log.info("%s: true peak %.1f dBTP, re-encoding %.2f dB quieter", name, peak, trim)
-            redo += ["-map", "0:a:0", "-af", f"volume=-{trim:.2f}dB", *_codec(name, recipe)]
-            redo += ["-y", str(tmp)]
-    if redo:
-        ff.run(["-i", str(source), *redo])
+            log.info("%s: true peak %.1f dBTP, re-encoding %.2f dB quieter", out.name, peak, trim)
+            redo.append((out, trim))
+    if not redo:
+        return
+    args, numbers = _inputs(master, [out for out, _trim in redo], whole=False)
+    for (out, trim), n in zip(redo, numbers, strict=True):
+        args += ["-map", f"{n}:a:0", *out.filters(f"volume=-{trim:.2f}dB")]
+        args += [*_codec(out.name, recipe), "-y", str(out.tmp)]
+    ff.run(args)
 
 
 # --------------------------------------------------------------------------- clips
 
 
-def _pydub() -> Any:
-    """pydub's AudioSegment, pointed at our ffmpeg; imported quietly.
-
-    pydub imports the deprecated ``audioop`` and warns when no ffmpeg is on PATH;
-    neither matters here (we hand it our ffmpeg and only WAV).
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        from pydub import AudioSegment
-    AudioSegment.converter = ff.find_ffmpeg()
-    return AudioSegment
-
-
-def _cut_clip(
-    master: Path,
+def _clip_outputs(
     duration: float,
     clip: Clip,
-    out_dir: Path,
     wanted: Collection[str],
     recipe: AudioRecipe,
     partials: _Partials,
-) -> dict[str, str]:
+) -> list[_Output]:
+    """The wanted M4A/Opus outputs of one highlight: its span of the master, faded in and
+    out (never more than a quarter of it each way), clamped to the recording's end."""
     names = [n for n in clip_names(clip.id) if n in wanted]
     if not names:
-        return {}
+        return []
     start = max(0.0, float(clip.start))
     if start >= duration:
         raise MediaError(
@@ -311,22 +361,8 @@ def _cut_clip(
         raise MediaError(
             f"highlight {clip.id!r} ends ({clip.end} s) before it starts ({clip.start} s)"
         )
-    # Only this stretch is decoded (FLAC seeks), so pydub never holds the recording.
-    cut = partials.new(f"clip-{clip.id}.wav")
-    ff.run([
-        "-ss", f"{start:.6f}", "-t", f"{end - start:.6f}", "-i", str(master), "-map", "0:a:0",
-        "-c:a", "pcm_s16le", *_BITEXACT, "-f", "wav", "-y", str(cut),
-    ])  # fmt: skip
-    segment = _pydub().from_wav(str(cut))
-    fade = min(recipe.clip_fade_ms, len(segment) // 4)  # never more than a quarter each way
-    if fade > 0:
-        segment = segment.fade_in(fade).fade_out(fade)
-    faded = partials.new(f"clip-{clip.id}-faded.wav")
-    segment.export(str(faded), format="wav")
-    partials.discard(cut)
-    _encode(faded, out_dir, names, recipe, partials)
-    partials.discard(faded)
-    return {name.rsplit(".", 1)[1]: name for name in names}
+    fade = min(recipe.clip_fade_ms / 1000, (end - start) / 4)
+    return [_Output(name, partials.new(name), start, end - start, fade) for name in names]
 
 
 def _check_clips(clips: Sequence[Clip]) -> None:
@@ -343,9 +379,6 @@ def _check_clips(clips: Sequence[Clip]) -> None:
                 f"highlight {clip.id!r} ends ({clip.end} s) before it starts ({clip.start} s)"
             )
         seen.add(clip.id)
-
-
-# --------------------------------------------------------------------------- temp files
 
 
 # --------------------------------------------------------------------------- the job
@@ -406,14 +439,21 @@ def convert_recording(
             raise MediaError("it contains no audio")
 
         encodes = [name for name in (M4A, OPUS) if name in wanted]
-        spp = recipe.peaks_samples_per_pixel if PEAKS in wanted else None
-        _encode(master, out_dir, encodes, recipe, partials, spp)
-
+        outputs = [_Output(name, partials.new(name)) for name in encodes]
         clip_files: dict[str, dict[str, str]] = {}
         for clip in clips:
-            made = _cut_clip(master, info.duration, clip, out_dir, wanted, recipe, partials)
-            if made:
-                clip_files[clip.id] = made
+            cut = _clip_outputs(info.duration, clip, wanted, recipe, partials)
+            outputs += cut
+            if cut:
+                clip_files[clip.id] = {out.name.rsplit(".", 1)[1]: out.name for out in cut}
+        spp = recipe.peaks_samples_per_pixel if PEAKS in wanted else None
+        peaks = _encode(master, outputs, recipe, spp)
+        for out in outputs:
+            partials.keep(out.tmp, out_dir / out.name)
+        if peaks is not None:
+            tmp = partials.new(PEAKS)
+            tmp.write_text(json.dumps(peaks.document(), separators=(",", ":")), encoding="utf-8")
+            partials.keep(tmp, out_dir / PEAKS)
 
     return AudioResult(
         duration=info.duration,

@@ -20,8 +20,8 @@ from collections.abc import Callable, Collection, Sequence
 
 from immersion.media.recipes import MediaError
 
-# What the pipeline uses; a PATH ffmpeg lacking any of these is passed over for
-# the wheel's, which has them all.
+# What the pipeline uses; a PATH ffmpeg lacking any of these (or loopback decoders,
+# FFmpeg 7+) is passed over for the wheel's, which has them all.
 REQUIRED_ENCODERS = ("aac", "libopus", "flac", "pcm_s16le")
 REQUIRED_FILTERS = ("loudnorm", "alimiter", "aresample", "aformat", "asplit")
 
@@ -81,7 +81,27 @@ def _has_everything(exe: str) -> bool:
         names = {parts[1] for line in proc.stdout.splitlines() if len(parts := line.split()) > 1}
         if proc.returncode != 0 or not set(wanted) <= names:
             return False
-    return True
+    return _has_loopback(exe)
+
+
+def _has_loopback(exe: str) -> bool:
+    """Whether ``exe`` has loopback decoders (``-dec``, FFmpeg 7 and later): a
+    recording's encodes are decoded again in their own run to check their true peak."""
+    try:
+        proc = subprocess.run(
+            [
+                exe, "-hide_banner", "-nostdin", "-v", "error", "-f", "lavfi",
+                "-i", "anullsrc=d=0.05", "-c:a", "pcm_s16le", "-f", "null", "-",
+                "-dec", "0:0", "-filter_complex", "[dec:0]anull[o]", "-map", "[o]",
+                "-f", "null", "-",
+            ],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return proc.returncode == 0
 
 
 def _wheel_ffmpeg() -> str | None:

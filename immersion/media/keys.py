@@ -17,7 +17,15 @@ import PIL
 from .. import model as m
 from ..schema import VIDEO_EXTS, MediaRef
 from .cache import output_key
-from .recipes import NOTHING_REDACTED, PIPELINE_VERSION, AudioRecipe, Clip, PhotoRecipe, Redacted
+from .recipes import (
+    CLIP_VERSION,
+    NOTHING_REDACTED,
+    PIPELINE_VERSION,
+    AudioRecipe,
+    Clip,
+    PhotoRecipe,
+    Redacted,
+)
 from .video import (
     DEFAULT_HEIGHT,
     POSTER_JPEG,
@@ -123,8 +131,9 @@ def audio_keys(
         for ext in CLIP_FORMATS:
             name = f"clip-{clip.id}.{ext}"
             keys[name] = output_key(
-                "clip", PIPELINE_VERSION, sha, recipe, clip.start, clip.end, name, versions, *more
-            )
+                "clip", PIPELINE_VERSION, CLIP_VERSION, sha, recipe, clip.start, clip.end, name,
+                versions, *more,
+            )  # fmt: skip
     return keys
 
 

@@ -141,6 +141,7 @@ def _video_job(
                 clips=wants.clips,
                 only=only,
                 redact=redacted.spans,
+                info=info,
             )
     except MediaError as exc:
         return _reason(exc, src)

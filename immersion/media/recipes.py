@@ -18,6 +18,9 @@ from ..redaction import Redacted as Redacted
 
 # Bump when the code changes what an existing recipe produces.
 PIPELINE_VERSION = 1
+# Bump when the code changes what an existing recording's highlight clip is (2: faded by
+# ffmpeg's afade in the encoding run, where pydub faded a WAV before): only clip keys.
+CLIP_VERSION = 2
 
 DEFAULT_WIDTHS = (480, 960, 1920, 3840)
 

@@ -410,6 +410,7 @@ def convert_video(
     heights: Sequence[int] | None = None,
     clips: Sequence[Clip] = (),
     only: Collection[str] | None = None,
+    info: VideoInfo | None = None,
 ) -> VideoResult:
     """Write the MP4s, ``poster.webp``/``poster.jpg`` and clips of ``src`` into ``out_dir``.
 
@@ -424,10 +425,11 @@ def convert_video(
     carries no display matrix. ``redact``: (start, end, blank|blur) spans whose picture
     is hidden (:func:`redacted_picture`, right after :func:`picture_filter`, in every
     MP4, clip and poster); their sound is already silent in ``audio``; the poster is
-    taken clear of them (:func:`_clear_of`).
+    taken clear of them (:func:`_clear_of`). ``info``: what :func:`probe` said of
+    ``src``, when the caller has just asked (one ``ffmpeg -i`` fewer).
     """
     src, out_dir = Path(src), Path(out_dir)
-    info = probe(src)
+    info = info or probe(src)
     out_dir.mkdir(parents=True, exist_ok=True)
     upright = info.display_size[1]
     default = output_height(info, recipe)

@@ -77,6 +77,19 @@ def test_an_unusable_ffmpeg_on_path_is_passed_over(
     assert ff.find_ffmpeg() == WHEEL
 
 
+def test_an_ffmpeg_on_path_without_loopback_decoders_is_passed_over(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Everything we use, but an FFmpeg before 7 refuses `-dec`: the true-peak checks need it.
+    script = (
+        'for a in "$@"; do [ "$a" = -dec ] && { echo "Unrecognized option dec" >&2; exit 8; }; '
+        f'done\nexec "{WHEEL}" "$@"\n'
+    )
+    fake_ffmpeg(tmp_path / "bin", script)
+    only_on_path(monkeypatch, tmp_path / "bin")
+    assert ff.find_ffmpeg() == WHEEL
+
+
 def test_when_nothing_runs_the_message_says_how_to_fix_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -178,7 +178,7 @@ DIARY_ENTRY = struct(
     m.DiaryEntry,
 )
 
-FRAME = struct(
+PHOTO_FRAME = struct(
     {
         "src": F(image_file, required=True),
         "caption": F(text, default=""),
@@ -187,6 +187,33 @@ FRAME = struct(
     },
     m.Frame,
 )
+
+# A highlight of a filmed interview as a frame: `video: story-id#highlight-id`. Its
+# length is the highlight's (set once the library is loaded, `load/films.py`).
+_VIDEO_FRAME = struct(
+    {
+        "video": F(evidence, required=True),
+        "caption": F(text, default=""),
+        "alt": F(text, default=""),
+        "seconds": F(number(lo=0.5)),
+    },
+    lambda video, caption, alt, seconds: m.Frame(None, caption, alt, 0.0, video),
+)
+
+
+def _video_frame(value: Any, ctx: Any, fld: str, line: int) -> Any:
+    frame = _VIDEO_FRAME(value, ctx, fld, line)
+    if frame is not INVALID and value.get("seconds") is not None:
+        ctx.warn(
+            ctx.lines.get(f"{fld}.seconds", line),
+            f"{fld}.seconds",
+            "a video frame lasts its highlight: seconds: is ignored",
+            "remove seconds:, or change the highlight's start and end",
+        )
+    return frame
+
+
+FRAME = either(_video_frame, PHOTO_FRAME, lambda v: isinstance(v, dict) and "video" in v)
 
 STORY_KIND_FIELDS: dict[str, dict[str, F]] = {
     "interview": {

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import engine, site_inputs
-from ..audience import for_audience
+from ..audience import dropped_video_frames, for_audience
 from ..audit import audit_new_site
 from ..engine import missing
 from ..load import load
@@ -139,6 +139,7 @@ def run(
     if not proj.has_content() or blocking(problems, strict):
         return refuse(problems, strict, stream)
     views = {audience: for_audience(library, audience, day) for audience in audiences}
+    problems += [p for a in audiences for p in dropped_video_frames(library, a, day)]
     problems += withdraw_films(proj, library, day)
     recipes = media_recipes(settings, problems)
     jobs = jobs or os.cpu_count() or 1

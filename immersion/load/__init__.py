@@ -20,8 +20,8 @@ from ..model import KIND_DIRS
 from ..problems import Problem, Severity
 from ..project import Project
 from .checks import check_items
-from .films import resolve_video_frames
 from .files import ItemCache, Reader
+from .films import resolve_video_frames
 from .resolve import resolve
 from .room import EXPIRY_WARNING, load_consents, load_room
 

@@ -208,16 +208,22 @@ def built(tmp_path_factory: pytest.TempPathFactory, tone: Path, ffmpeg: str) -> 
     return room
 
 
+def cached(room: Path) -> set[str]:
+    return {str(p) for p in (room / "build/.cache/objects").rglob("*") if p.is_file()}
+
+
 @pytest.fixture(scope="module")
-def exported(built: Path) -> tuple[Path, str]:
+def exported(built: Path) -> tuple[Path, str, set[str]]:
+    """The MP4, what the export said, and the cache objects it added (none expected)."""
+    before = cached(built)
     out = io.StringIO()
     code = film_command.run(built, "film-v", size=SIZE, today=TODAY, out=out)
     assert code == 0, out.getvalue()
-    return built / "build/films/film-v.mp4", out.getvalue()
+    return built / "build/films/film-v.mp4", out.getvalue(), cached(built) - before
 
 
-def test_the_export_lasts_the_frames_and_is_silent(exported: tuple[Path, str], ffmpeg: str) -> None:
-    mp4, said = exported
+def test_the_export_lasts_the_frames_and_is_silent(exported: tuple[Path, str, set[str]], ffmpeg: str) -> None:
+    mp4, said, _new = exported
     assert "3.5 s, 3 frames" in said, said
     log = probe(ffmpeg, mp4)
     hms = log.split("Duration: ", 1)[1].split(",", 1)[0]
@@ -228,9 +234,9 @@ def test_the_export_lasts_the_frames_and_is_silent(exported: tuple[Path, str], f
 
 
 def test_the_clip_plays_over_its_frames_time_range(
-    exported: tuple[Path, str], ffmpeg: str
+    exported: tuple[Path, str, set[str]], ffmpeg: str
 ) -> None:
-    mp4, _said = exported
+    mp4, _said, _new = exported
     for start, end, colour in WINDOWS:
         # Clear of the cuts and of the clip's 150 ms fades.
         for t in (start + 0.25, (start + end) / 2, end - 0.25):
@@ -244,9 +250,9 @@ def test_the_clip_plays_over_its_frames_time_range(
     assert near(clip.getpixel((SIZE[0] // 2 - 110, SIZE[1] // 2)), MAGENTA)
 
 
-def test_an_export_after_the_build_converts_nothing(exported: tuple[Path, str]) -> None:
-    _mp4, said = exported
-    assert "converted" not in said or "0 converted" in said, said
+def test_an_export_after_the_build_converts_nothing(exported: tuple[Path, str, set[str]]) -> None:
+    # The clip is the one the sites play, found in the cache: no new object was made.
+    assert exported[2] == set()
 
 
 def _page(site: Path, name: str) -> BeautifulSoup:
@@ -279,3 +285,31 @@ def test_the_film_players_show_the_clip_as_a_muted_inline_video(
         for url in (source["src"], video["poster"]):
             assert (page.parent / url).resolve().is_file(), (page, url)
         assert (page.parent / source["src"]).resolve().suffix == ".mp4"
+
+
+def test_an_export_before_any_build_makes_the_clip(
+    tmp_path: Path, tone: Path, ffmpeg: str
+) -> None:
+    room = video_film_room(tmp_path / "room", tone, ffmpeg)
+    out = io.StringIO()
+    assert film_command.run(room, "film-v", size=SIZE, today=TODAY, out=out) == 0, out.getvalue()
+    mp4 = room / "build/films/film-v.mp4"
+    assert near(frame_at(ffmpeg, mp4, 1.75).getpixel((SIZE[0] // 2, SIZE[1] // 2)), MAGENTA)
+
+
+def test_an_export_without_face_consent_leaves_the_frame_out(
+    tmp_path: Path, tone: Path, ffmpeg: str
+) -> None:
+    room = video_film_room(tmp_path / "room", tone, ffmpeg)
+    consent = room / "content/consent/c-001.yml"
+    text = consent.read_text(encoding="utf-8")
+    consent.write_text(text.replace("[voice, face, words]", "[voice, words]"), encoding="utf-8")
+    out = io.StringIO()
+    assert film_command.run(room, "film-v", size=SIZE, today=TODAY, out=out) == 0, out.getvalue()
+    said = out.getvalue()
+    assert "the video frame 'p07#hl-1' is left out of the kiosk" in said, said
+    assert "2.0 s, 2 frames" in said, said
+    mp4 = room / "build/films/film-v.mp4"
+    for t in (0.5, 1.0, 1.5, 1.9):
+        middle = frame_at(ffmpeg, mp4, t).getpixel((SIZE[0] // 2, SIZE[1] // 2))
+        assert not near(middle, MAGENTA), (t, middle)

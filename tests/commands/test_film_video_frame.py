@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from browser import chromium, serve
 from bs4 import BeautifulSoup
 from conftest import TODAY, make_room, write
 from PIL import Image
@@ -146,9 +149,7 @@ def test_a_bad_video_frame_is_a_problem_at_its_line(
 def test_a_video_frame_lasts_its_highlight_and_seconds_is_ignored(
     tmp_path: Path, tone: Path, ffmpeg: str
 ) -> None:
-    room = video_film_room(
-        tmp_path / "room", tone, ffmpeg, "  - {video: p07#hl-1, seconds: 9}\n"
-    )
+    room = video_film_room(tmp_path / "room", tone, ffmpeg, "  - {video: p07#hl-1, seconds: 9}\n")
     found = problems_of(room)
     assert any("seconds: is ignored" in p and "warning" in p.lower() for p in found), found
     library, _ = load(Project(room), TODAY)
@@ -222,7 +223,9 @@ def exported(built: Path) -> tuple[Path, str, set[str]]:
     return built / "build/films/film-v.mp4", out.getvalue(), cached(built) - before
 
 
-def test_the_export_lasts_the_frames_and_is_silent(exported: tuple[Path, str, set[str]], ffmpeg: str) -> None:
+def test_the_export_lasts_the_frames_and_is_silent(
+    exported: tuple[Path, str, set[str]], ffmpeg: str
+) -> None:
     mp4, said, _new = exported
     assert "3.5 s, 3 frames" in said, said
     log = probe(ffmpeg, mp4)
@@ -269,9 +272,7 @@ def _video_frames(site: Path) -> list[tuple[Path, BeautifulSoup]]:
 
 
 @pytest.mark.parametrize("audience", ["intranet", "kiosk"])
-def test_the_film_players_show_the_clip_as_a_muted_inline_video(
-    built: Path, audience: str
-) -> None:
+def test_the_film_players_show_the_clip_as_a_muted_inline_video(built: Path, audience: str) -> None:
     site = built / "build" / audience
     found = _video_frames(site)
     assert found, f"no video frame in the {audience} site"
@@ -287,9 +288,7 @@ def test_the_film_players_show_the_clip_as_a_muted_inline_video(
         assert (page.parent / source["src"]).resolve().suffix == ".mp4"
 
 
-def test_an_export_before_any_build_makes_the_clip(
-    tmp_path: Path, tone: Path, ffmpeg: str
-) -> None:
+def test_an_export_before_any_build_makes_the_clip(tmp_path: Path, tone: Path, ffmpeg: str) -> None:
     room = video_film_room(tmp_path / "room", tone, ffmpeg)
     out = io.StringIO()
     assert film_command.run(room, "film-v", size=SIZE, today=TODAY, out=out) == 0, out.getvalue()
@@ -313,3 +312,56 @@ def test_an_export_without_face_consent_leaves_the_frame_out(
     for t in (0.5, 1.0, 1.5, 1.9):
         middle = frame_at(ffmpeg, mp4, t).getpixel((SIZE[0] // 2, SIZE[1] // 2))
         assert not near(middle, MAGENTA), (t, middle)
+
+
+# --------------------------------------------------------------------------- in Chromium
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as found:
+        yield found
+
+
+def test_in_chromium_the_video_frame_plays_muted_only_while_it_is_shown(
+    built: Path, browser: Any
+) -> None:
+    """players.js (both sites' film player) plays the clip on its frame, muted, and
+    pauses it when the film moves on; the kiosk's film slide carries it muted too."""
+    with serve(built / "build" / "intranet") as url:
+        page = browser.new_page()
+        try:
+            page.goto(url + "stories/film-v/")
+            page.wait_for_selector(".im-film.im-enhanced", timeout=20_000)
+            state = (
+                "() => { const v = document.querySelector('video.im-film-video');"
+                " return {paused: v.paused, muted: v.muted, t: v.currentTime,"
+                " frame: immersionPlayers.currentFrame(document.querySelector('.im-film'))}; }"
+            )
+            assert page.evaluate(state)["paused"]  # not before its frame
+            page.click(".im-film-controls .im-play")
+            page.wait_for_function(
+                "() => { const v = document.querySelector('video.im-film-video');"
+                " return !v.paused && v.currentTime > 0.3; }",
+                timeout=20_000,
+            )
+            now = page.evaluate(state)
+            assert now["muted"] and now["frame"] == 1, now
+            page.wait_for_function(
+                "() => immersionPlayers.currentFrame(document.querySelector('.im-film')) === 2"
+                " && document.querySelector('video.im-film-video').paused",
+                timeout=20_000,
+            )
+        finally:
+            page.close()
+    with serve(built / "build" / "kiosk") as url:
+        page = browser.new_page()
+        try:
+            page.goto(url + "post/")
+            page.wait_for_selector(".ik-slide .im-film video.im-film-video", state="attached")
+            assert page.evaluate(
+                "() => [...document.querySelectorAll('.ik-slide .im-film video.im-film-video')]"
+                ".every((v) => v.muted && v.playsInline && !v.autoplay)"
+            )
+        finally:
+            page.close()

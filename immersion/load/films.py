@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .. import model as m
+from ..problems import Severity
 from ..schema import VIDEO_EXTS
 from .files import Reader
 
@@ -23,13 +24,40 @@ def resolve_video_frames(reader: Reader, library: m.Library) -> m.Library:
     """The library with every film's video frames resolved (and the broken ones left out)."""
     changed: dict[str, m.Story] = {}
     for story in library.stories.values():
-        if not any(f.video is not None for f in story.frames):
+        if all(f.src is not None and f.video is None for f in story.frames):
             continue
         frames = []
         for i, frame in enumerate(story.frames):
             if frame.video is None:
-                frames.append(frame)
+                if frame.src is not None:
+                    frames.append(frame)
+                elif f"frames[{i}].src" not in story.source.lines:
+                    reader.problem(
+                        story.source.path,
+                        story.source.line(f"frames[{i}]"),
+                        "this frame has neither a photo nor a video",
+                        "add src: photo.jpg, or video: story-id#highlight-id",
+                        fld=f"frames[{i}]",
+                    )
+                continue  # else: its photo has its own problem
+            if frame.src is not None or f"frames[{i}].src" in story.source.lines:
+                reader.problem(
+                    story.source.path,
+                    story.source.line(f"frames[{i}].video"),
+                    "a frame is a photo (src:) or a video (video:), not both",
+                    "make them two frames, or remove one of them",
+                    fld=f"frames[{i}]",
+                )
                 continue
+            if (line := story.source.lines.get(f"frames[{i}].seconds")) is not None:
+                reader.problem(
+                    story.source.path,
+                    line,
+                    "a video frame lasts its highlight: seconds: is ignored",
+                    "remove seconds:, or change the highlight's start and end",
+                    Severity.WARNING,
+                    f"frames[{i}].seconds",
+                )
             resolved = _resolve(reader, library, story, i, frame)
             if resolved is not None:
                 frames.append(resolved)

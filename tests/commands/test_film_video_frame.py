@@ -133,6 +133,8 @@ def problems_of(room: Path) -> list[str]:
         ("  - {video: old#hl-1}\n", "'old#hl-1' cannot be a video frame: 'old.m4a' is not a video"),
         ("  - {video: p07#hl-9}\n", "story 'p07' has no highlight or entry 'hl-9'"),
         ("  - {video: nobody#hl-1}\n", "no story 'nobody'"),
+        ("  - {video: p07#hl-1, src: 01.jpg}\n", "a photo (src:) or a video (video:), not both"),
+        ('  - {caption: "Nothing"}\n', "this frame has neither a photo nor a video"),
     ],
 )
 def test_a_bad_video_frame_is_a_problem_at_its_line(

@@ -82,11 +82,15 @@ def withdraw_films(project: Project, library: Library, day: dt.date) -> list[Pro
     folder = project.films
     if not folder.is_dir():
         return []
+    # A film that has lost a video frame everywhere (that interview's consent withdrawn,
+    # expired or without `face`) goes too: its MP4 may hold the clip.
     visible = {
         story.id
         for audience in AUDIENCES
         for story in for_audience(library, audience, day).stories.values()
         if story.kind_of_story == "photo-film"
+        and sum(f.video is not None for f in story.frames)
+        == sum(f.video is not None for f in library.stories[story.id].frames)
     }
     notes = []
     for film in sorted(folder.glob("*.mp4")):

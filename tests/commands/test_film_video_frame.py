@@ -296,6 +296,14 @@ def test_an_export_before_any_build_makes_the_clip(tmp_path: Path, tone: Path, f
     assert film_command.run(room, "film-v", size=SIZE, today=TODAY, out=out) == 0, out.getvalue()
     mp4 = room / "build/films/film-v.mp4"
     assert near(frame_at(ffmpeg, mp4, 1.75).getpixel((SIZE[0] // 2, SIZE[1] // 2)), MAGENTA)
+    # Leah withdraws her interview: the next build deletes the film that holds its clip.
+    consent = room / "content/consent/c-001.yml"
+    consent.write_text(
+        consent.read_text(encoding="utf-8") + "withdrawn: 2026-10-01\n", encoding="utf-8"
+    )
+    out = io.StringIO()
+    assert build.run(room, ("kiosk",), today=TODAY, out=out) == 0, out.getvalue()
+    assert not mp4.exists(), out.getvalue()
 
 
 def test_an_export_without_face_consent_leaves_the_frame_out(

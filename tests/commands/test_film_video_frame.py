@@ -375,3 +375,10 @@ def test_in_chromium_the_video_frame_plays_muted_only_while_it_is_shown(
             )
         finally:
             page.close()
+
+
+def test_the_audit_passes_with_the_clip_in_the_film(built: Path) -> None:
+    from immersion.commands import audit
+
+    out = io.StringIO()
+    assert audit.run(built, today=TODAY, out=out) == 0, out.getvalue()

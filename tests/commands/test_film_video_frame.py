@@ -399,3 +399,29 @@ def test_the_kiosk_precaches_the_clip_for_offline_play(built: Path) -> None:
     assert slide is not None
     wanted = (display / slide.find("source")["src"]).resolve()
     assert any((display / url).resolve() == wanted for url in precached), precached
+
+
+def test_a_narrated_film_keeps_its_narration_and_captions_over_the_clip(
+    tmp_path: Path, tone: Path, ffmpeg: str
+) -> None:
+    room = video_film_room(tmp_path / "room", tone, ffmpeg)
+    bundle = room / "content/stories/film-v"
+    subprocess.run(
+        [ffmpeg, "-v", "error", "-f", "lavfi", "-i", "sine=frequency=220:duration=4",
+         "-c:a", "aac", "-b:a", "48k", "-y", str(bundle / "narration.m4a")],
+        check=True,
+    )  # fmt: skip
+    write(bundle / "narration.vtt", "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHello.\n")
+    index = bundle / "index.md"
+    text = index.read_text(encoding="utf-8").replace(
+        "---\nLeah", "narration: {recording: narration.m4a, captions: narration.vtt}\n---\nLeah"
+    )
+    index.write_text(text, encoding="utf-8")
+    out = io.StringIO()
+    assert film_command.run(room, "film-v", size=SIZE, today=TODAY, out=out) == 0, out.getvalue()
+    mp4 = room / "build/films/film-v.mp4"
+    log = probe(ffmpeg, mp4)
+    assert "Audio: aac" in log and "Subtitle: mov_text" in log, log
+    assert "4.0 s, 3 frames" in out.getvalue(), out.getvalue()  # the narration's length
+    assert near(frame_at(ffmpeg, mp4, 1.75).getpixel((SIZE[0] // 2, SIZE[1] // 2)), MAGENTA)
+    assert near(frame_at(ffmpeg, mp4, 3.8).getpixel((SIZE[0] // 2, SIZE[1] // 2)), GREEN)

@@ -11,6 +11,9 @@ on the filtered Library, so a renderer cannot leak what it never receives:
   emails and written stories entirely, since their body *is* the person's words);
 * consent carries through: evidence, persona quotes, tour and playlist items
   that point at a story (or at a highlight/entry) that is gone go with it;
+* a film's video frame (a highlight of a filmed interview) is kept only where that
+  interview is kept with its picture: its consent allows `face`, covers this audience
+  on this day, and the highlight survived its own trimming (`video_frame_kept`);
 * last, the kept stories' `redact:` words become `[redacted]` in every text of the
   result (`redaction.redact_library`), so no renderer ever sees them.
 * a machine transcript no editor has reviewed yet (`immersion transcribe`) is
@@ -26,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import model as m
+from .problems import Problem, Severity
 from .redaction import redact_library
 from .schema import VIDEO_EXTS, EvidenceRef, MediaRef
 from .spoken import transcript_refs
@@ -105,8 +109,69 @@ def without_unreviewed(story: m.Story, transcripts: Mapping[Path, Transcript]) -
     )
 
 
-def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
-    """The part of `library` that `audience` may see on `day`."""
+def video_frame_kept(
+    frame: m.Frame, stories: Mapping[str, m.Story], consents: Mapping[str, m.Consent]
+) -> str | None:
+    """Why a film's video frame cannot be shown among these (kept) stories; None if it can.
+
+    The same decision as for the interview's own video: its picture is shown only where
+    the interview is kept and its consent allows `face`."""
+    ref = frame.video
+    if ref is None:
+        return None
+    target = stories.get(ref.story)
+    if target is None:
+        return f"the story '{ref.story}' is not shown to this audience (its consent or audiences)"
+    consent = consents.get(target.participant.consent)
+    if consent is None or "face" not in consent.allows:
+        return f"consent '{target.participant.consent}' does not allow 'face'"
+    if target.recording is None or target.recording != frame.recording:
+        return f"the video of '{ref.story}' is not shown to this audience"
+    if not any(h.id == ref.anchor for h in target.highlights):
+        return f"the highlight '{ref}' is not shown to this audience"
+    return None
+
+
+def with_video_frames(
+    stories: dict[str, m.Story], consents: Mapping[str, m.Consent]
+) -> dict[str, m.Story]:
+    """The stories with every film's video frames that may not be shown left out."""
+    out = dict(stories)
+    for story_id, story in stories.items():
+        if any(f.video is not None for f in story.frames):
+            kept = tuple(f for f in story.frames if video_frame_kept(f, stories, consents) is None)
+            if len(kept) != len(story.frames):
+                out[story_id] = replace(story, frames=kept)
+    return out
+
+
+def dropped_video_frames(library: m.Library, audience: str, day: dt.date) -> list[Problem]:
+    """A warning per video frame of a film this audience sees that is left out of it."""
+    if not any(f.video is not None for s in library.stories.values() for f in s.frames):
+        return []  # the common case: no second pass over the library
+    view = for_audience(library, audience, day)
+    kept_stories = _kept_stories(library, audience, day)
+    problems = []
+    for story_id in view.stories:
+        film = library.stories[story_id]
+        for i, frame in enumerate(film.frames):
+            why = video_frame_kept(frame, kept_stories, library.consents)
+            if why is not None:
+                problems.append(
+                    Problem(
+                        film.source.path,
+                        film.source.line(f"frames[{i}].video"),
+                        f"film '{story_id}': the video frame '{frame.video}' is left out "
+                        f"of the {audience}: {why}",
+                        "the film plays its other frames; replace the frame if it is needed",
+                        Severity.WARNING,
+                        f"frames[{i}].video",
+                    )
+                )
+    return problems
+
+
+def _kept_stories(library: m.Library, audience: str, day: dt.date) -> dict[str, m.Story]:
     stories: dict[str, m.Story] = {}
     for story_id, story in library.stories.items():
         consent = library.consents.get(story.participant.consent)
@@ -117,6 +182,12 @@ def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
             trimmed = without_unreviewed(trimmed, library.transcripts)
         if trimmed is not None:
             stories[story_id] = trimmed
+    return stories
+
+
+def for_audience(library: m.Library, audience: str, day: dt.date) -> m.Library:
+    """The part of `library` that `audience` may see on `day`."""
+    stories = with_video_frames(_kept_stories(library, audience, day), library.consents)
 
     def visible(ref: EvidenceRef) -> bool:
         story = stories.get(ref.story)

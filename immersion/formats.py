@@ -178,9 +178,13 @@ DIARY_ENTRY = struct(
     m.DiaryEntry,
 )
 
+# A frame is a photo (`src:`) or a highlight of a filmed interview (`video:
+# story-id#highlight-id`), which lasts its highlight: `load/films.py` checks that it
+# is exactly one of them and resolves the highlight once the library is loaded.
 FRAME = struct(
     {
-        "src": F(image_file, required=True),
+        "src": F(image_file),
+        "video": F(evidence),
         "caption": F(text, default=""),
         "alt": F(text, default=""),
         "seconds": F(number(lo=0.5), default=6.0),
@@ -454,11 +458,16 @@ FIELD_NOTES: dict[str, dict[str, str]] = {
         "entries[].poster": "A video entry's poster frame, as for an interview's `poster`.",
     },
     "photo-film": {
-        "frames": "The photos, shown in order.",
-        "frames[].src": "The photo's file name.",
+        "frames": "The photos (and video clips), shown in order.",
+        "frames[].src": "The photo's file name (a frame has `src` or `video`).",
+        "frames[].video": "Instead of a photo, a highlight of a filmed interview "
+        "(`story-id#highlight-id`, whose `recording:` is a video): its clip plays, muted, "
+        "for the highlight's length. It is left out (with a warning) wherever that "
+        "interview's consent does not allow `face` or the interview is not shown.",
         "frames[].caption": "A caption shown with the photo.",
         "frames[].alt": "What the photo shows, for people who cannot see it.",
-        "frames[].seconds": "How long the photo is shown.",
+        "frames[].seconds": "How long the photo is shown (a video frame lasts its highlight; "
+        "`seconds` is ignored there, with a warning).",
         "narration": "A recording played in step with the frames.",
         "narration.recording": "The narration's recording.",
         "narration.captions": "Its captions.",

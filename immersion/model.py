@@ -189,10 +189,24 @@ class DiaryEntry:
 
 @dataclass(frozen=True)
 class Frame:
-    src: MediaRef
+    """A photo on screen for `seconds`, or (`video`) a highlight's video clip for its length.
+
+    A video frame has no `src`: after loading, `recording` is the video the highlight
+    is cut from, `start`/`end` its span, and `seconds` its length."""
+
+    src: MediaRef | None
     caption: str
     alt: str
     seconds: float
+    video: EvidenceRef | None = None  # `story-id#highlight-id`: that highlight's clip
+    recording: MediaRef | None = None  # the video of that story, once resolved
+    start: float = 0.0
+    end: float = 0.0
+
+    @property
+    def name(self) -> str:
+        """How an editor names the frame: its photo, or its `story#highlight`."""
+        return self.src.src if self.src is not None else str(self.video)
 
 
 @dataclass(frozen=True)

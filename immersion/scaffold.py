@@ -134,6 +134,8 @@ What this diary is about, and how it was collected.
 # Photos shown in order, each for its seconds.
 frames: []
 #  - {src: 01.jpg, caption: "Boxes in the hall", alt: "Boxes in a hallway", seconds: 6}
+# A highlight of a filmed interview plays as a frame (muted, for the highlight's length):
+#  - {video: p07#hl-1, caption: "On the phone to the movers", alt: "Leah talking"}
 # A narration recording with captions, played in step with the frames.
 # narration: {recording: narration.m4a, captions: narration.vtt}
 # Chapters: at (seconds or "HH:MM:SS"), a title, and the journey stage.

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import engine, site_inputs
-from ..audience import for_audience
+from ..audience import dropped_video_frames, for_audience
 from ..audit import audit_new_site
 from ..engine import missing
 from ..load import load
@@ -82,11 +82,15 @@ def withdraw_films(project: Project, library: Library, day: dt.date) -> list[Pro
     folder = project.films
     if not folder.is_dir():
         return []
+    # A film that has lost a video frame everywhere (that interview's consent withdrawn,
+    # expired or without `face`) goes too: its MP4 may hold the clip.
     visible = {
         story.id
         for audience in AUDIENCES
         for story in for_audience(library, audience, day).stories.values()
         if story.kind_of_story == "photo-film"
+        and sum(f.video is not None for f in story.frames)
+        == sum(f.video is not None for f in library.stories[story.id].frames)
     }
     notes = []
     for film in sorted(folder.glob("*.mp4")):
@@ -139,6 +143,7 @@ def run(
     if not proj.has_content() or blocking(problems, strict):
         return refuse(problems, strict, stream)
     views = {audience: for_audience(library, audience, day) for audience in audiences}
+    problems += [p for a in audiences for p in dropped_video_frames(library, a, day)]
     problems += withdraw_films(proj, library, day)
     recipes = media_recipes(settings, problems)
     jobs = jobs or os.cpu_count() or 1

@@ -14,16 +14,18 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
 
 from .. import model as m
-from ..audience import for_audience
+from ..audience import dropped_video_frames, for_audience
 from ..load import load
 from ..media import film
 from ..media.ffmpeg import FFmpegError
 from ..media.pool import MediaPipeline
-from ..media.recipes import MediaError
+from ..media.recipes import Clip, MediaError, Redacted
+from ..media.video import DEFAULT_HEIGHT, VideoWants
 from ..problems import (
     EXIT_CONTENT,
     EXIT_OK,
@@ -37,6 +39,7 @@ from ..problems import (
 from ..project import Project
 from ..publish import build_lock
 from ..redaction import story_spans
+from ..schema import MediaRef
 from ..settings import load_settings, media_recipes
 
 DEFAULT_AUDIENCE = "kiosk"  # signage lives in the room
@@ -79,8 +82,8 @@ def run(
     dest = output_path(proj, story_id, output)
     day = today or proj.today()
     try:
-        story, problems = film_to_export(proj, story_id, audience, day, stream)
-        return export(proj, story, problems, size, dest, stream)
+        story, problems, seen = film_to_export(proj, story_id, audience, day, stream)
+        return export(proj, story, problems, size, dest, stream, seen)
     except Refused as refused:
         for line in refused.lines:
             print(line, file=stream)
@@ -115,8 +118,9 @@ def output_path(project: Project, story_id: str, output: Path | None) -> Path:
 
 def film_to_export(
     project: Project, story_id: str, audience: str, day: dt.date, stream: TextIO
-) -> tuple[m.Story, list[Problem]]:
-    """The story as `audience` may see it on `day`, and the problems that concern it.
+) -> tuple[m.Story, list[Problem], m.Library]:
+    """The story as `audience` may see it on `day`, the problems that concern it, and
+    the library that audience sees (for the interviews of its video frames).
 
     Problems elsewhere in the room do not stop the film; errors in its own files
     (or its consent record) do, and are listed the way `immersion check` lists them.
@@ -147,7 +151,8 @@ def film_to_export(
     if any(p.is_error for p in own):
         report(own, False, stream)
         raise Refused(f"error: {story_id} not exported: fix the error(s) above first")
-    view = for_audience(library, audience, day).stories.get(story_id)
+    seen = for_audience(library, audience, day)
+    view = seen.stories.get(story_id)
     if view is None:
         why = refusal(story, consent, audience, day)
         raise Refused(
@@ -159,6 +164,7 @@ def film_to_export(
                 "nothing was written",
             ).format()
         )
+    own += [p for p in dropped_video_frames(library, audience, day) if p.path == story.source.path]
     if own:
         report(own, False, stream)
     if not view.frames:
@@ -183,7 +189,7 @@ def film_to_export(
         and view.narration.captions is None
     ):
         print(f"{story_id}: no captions: consent '{cid}' does not allow 'words'", file=stream)
-    return view, own
+    return view, own, seen
 
 
 def _consent_files(cid: str, consent: m.Consent | None) -> set[str]:
@@ -241,6 +247,7 @@ def export(
     size: tuple[int, int],
     dest: Path,
     stream: TextIO,
+    seen: m.Library | None = None,
 ) -> int:
     try:
         film.check_encoders()  # before any work: ffmpeg missing, or without libx264
@@ -250,6 +257,7 @@ def export(
         work = Path(work_dir)
         audio, narration = narration_audio(project, story, work, stream)
         captions = captions_file(project, story, work, problems, stream)
+        clips = clip_files(project, story, seen, work, stream)
         timeline = film.plan_timeline([f.seconds for f in story.frames], narration)
         if timeline.pad_audio and story.narration is not None:
             print(
@@ -268,12 +276,27 @@ def export(
             progress = Progress(story.id, timeline.duration, stream)
             try:
                 progress.phase("frames", len(story.frames))
+                photos = [i for i, f in enumerate(story.frames) if f.src is not None]
                 pictures = film.write_frames(
-                    [f.src.path for f in story.frames], size, work, progress.frame
+                    [f.src.path for f in story.frames if f.src is not None],
+                    size,
+                    work,
+                    progress.frame,
                 )
                 concat = work / "frames.ffconcat"
-                concat.write_text(film.concat_list(timeline, pictures), encoding="utf-8")
-                inputs = film.FilmInputs(concat, timeline, size, audio, captions)
+                if clips:
+                    concat.write_text("", encoding="utf-8")  # the shots are inputs instead
+                else:
+                    concat.write_text(film.concat_list(timeline, pictures), encoding="utf-8")
+                inputs = film.FilmInputs(
+                    concat,
+                    timeline,
+                    size,
+                    audio,
+                    captions,
+                    clips=clips,
+                    pictures=dict(zip(photos, pictures, strict=True)),
+                )
                 progress.phase("encode", 0)
                 write_atomically(dest, lambda tmp: film.encode(inputs, tmp, progress.seconds))
             finally:
@@ -354,6 +377,63 @@ def narration_audio(
     except BuildError as exc:
         raise Refused(f"error: {exc}") from None
     return local, rendition.duration
+
+
+def clip_files(
+    project: Project, story: m.Story, view: m.Library | None, work: Path, stream: TextIO
+) -> dict[int, Path]:
+    """{frame index: a copy in `work` of its highlight's video clip} for the video frames.
+
+    The clips are the ones the sites play, made (or found in build/.cache) by the media
+    pipeline with the same wants a build gives the interview, so an export after a
+    build converts nothing; the interview's `redact:` spans are in them as on the sites.
+    """
+    wanted = [(i, f) for i, f in enumerate(story.frames) if f.video is not None]
+    if not wanted:
+        return {}
+    if view is None:
+        raise Refused(f"error: {story.id}: the film's video frames could not be resolved")
+    videos: dict[Path, tuple[MediaRef, VideoWants]] = {}
+    spans: dict[Path, Redacted] = {}
+    for _i, frame in wanted:
+        assert frame.video is not None and frame.recording is not None
+        target = view.stories[frame.video.story]
+        consent = view.consents[target.participant.consent]
+        with_audio = "voice" in consent.allows and not target.muted
+        clip = Clip(frame.video.anchor, frame.start, frame.end)
+        ref, wants = videos.get(
+            frame.recording.path,
+            (frame.recording, VideoWants((DEFAULT_HEIGHT,), with_audio, target.poster, ())),
+        )
+        videos[ref.path] = (ref, replace(wants, clips=(*wants.clips, clip)))
+        spans.update(story_spans(target))
+    settings, ignored = load_settings(project)
+    photo, audio = media_recipes(settings, ignored)
+    problems: list[Problem] = []
+    pipeline = MediaPipeline(project, photo, audio, 1, problems, stream)
+    found: dict[int, Path] = {}
+    try:
+        with build_lock(project):
+            renditions = pipeline.run_sources(
+                [], [], collect=False, redacted=spans, videos=list(videos.values())
+            )
+            for i, frame in wanted:
+                assert frame.video is not None and frame.recording is not None
+                rendition = renditions.videos.get(frame.recording.path)
+                cut = rendition.clip(frame.video.anchor) if rendition else None
+                if cut is None:
+                    report(problems, False, stream)
+                    raise Refused(
+                        f"error: {story.id}: the video frame '{frame.video}' could not be "
+                        "converted; nothing was written"
+                    )
+                # A copy: a build running while ffmpeg encodes may collect the cached file.
+                local = work / f"clip-{i:04d}.mp4"
+                shutil.copyfile(cut, local)
+                found[i] = local
+    except BuildError as exc:
+        raise Refused(f"error: {exc}") from None
+    return found
 
 
 def captions_file(

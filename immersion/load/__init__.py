@@ -21,6 +21,7 @@ from ..problems import Problem, Severity
 from ..project import Project
 from .checks import check_items
 from .files import ItemCache, Reader
+from .films import resolve_video_frames
 from .resolve import resolve
 from .room import EXPIRY_WARNING, load_consents, load_room
 
@@ -75,6 +76,7 @@ def load(
         actions=items.get("action", {}),
     )
     resolve(reader, library)
+    library = resolve_video_frames(reader, library)
     check_items(reader, library)
     transcripts, problems = spoken.read_transcripts(library, project.root)
     library = library.with_(transcripts=transcripts)

@@ -161,7 +161,7 @@ def check_story(reader: Reader, story: m.Story, library: m.Library) -> None:
             reader.problem(
                 src.path,
                 src.line(f"frames[{i}]"),
-                f"the frame '{frame.src.src}' has no alt text",
+                f"the frame '{frame.name}' has no alt text",
                 'describe what it shows: alt: "..."',
                 Severity.WARNING,
                 f"frames[{i}].alt",

@@ -23,7 +23,11 @@ only plays files. This module makes that file:
   written by `transcripts.to_vtt`, muxed as a `mov_text` track. No metadata of
   the sources is carried (`-map_metadata -1`; the frames never had any).
 
-Static frames only: the pan/zoom of the web player costs a re-scale of every
+A video frame (a highlight's clip, `video: story#hl-1`) plays its clip's pictures,
+muted, for its shot: with any, each shot is its own input (a looped PNG or the clip)
+fitted into the film's size and joined by the `concat` filter (`shots_filter`).
+
+Photos are static: the pan/zoom of the web player costs a re-scale of every
 video frame, and a still frame compresses to almost nothing between cuts.
 """
 
@@ -31,8 +35,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import ExifTags, Image
@@ -269,15 +273,79 @@ class FilmInputs:
     size: tuple[int, int]
     audio: Path | None = None  # the normalised AAC narration (M4A)
     captions: Path | None = None  # a clean WebVTT
+    # {story frame index: its highlight's cached video clip} for the video frames; with
+    # any, `pictures` holds the PNG of every photo frame (by index) and the film is
+    # assembled by `shots_filter` instead of the concat script.
+    clips: Mapping[int, Path] = field(default_factory=dict)
+    pictures: Mapping[int, Path] = field(default_factory=dict)
+
+
+def shots_filter(inputs: FilmInputs) -> tuple[list[str], str]:
+    """The inputs (one per shot) and the filtergraph of a film with video frames.
+
+    A photo is looped, a clip plays from its start; each is fitted inside the film's
+    size and centred on black (as `render_frame` does for photos), set to the film's
+    fps, held on its last picture if it is shorter than its shot (`tpad`), cut to its
+    shot's exact number of frames and muted (its audio is never mapped); then the
+    shots are joined (`concat`) into `[v]`.
+    """
+    width, height = inputs.size
+    timeline = inputs.timeline
+    args: list[str] = []
+    chains: list[str] = []
+    for n, shot in enumerate(timeline.shots):
+        frames = round(shot.seconds * timeline.fps)
+        slack = f"{shot.seconds + 1:.6f}"
+        clip = inputs.clips.get(shot.frame)
+        if clip is not None:
+            args += ["-t", slack, "-i", str(clip)]
+            fit = (
+                f"scale={width}:{height}:force_original_aspect_ratio=decrease:"
+                "out_color_matrix=bt709:out_range=tv,"
+                f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2:color=black,"
+            )
+        else:
+            picture = inputs.pictures[shot.frame]
+            args += ["-loop", "1", "-framerate", str(timeline.fps), "-t", slack]
+            args += ["-i", str(picture)]
+            fit = f"scale={width}:{height}:out_color_matrix=bt709:out_range=tv,"
+        chains.append(
+            f"[{n}:v:0]{fit}format=yuv420p,setsar=1,fps={timeline.fps},"
+            f"tpad=stop_mode=clone:stop_duration={shot.seconds + 1:.6f},"
+            f"trim=end_frame={frames},setpts=PTS-STARTPTS[s{n}]"
+        )
+    joined = "".join(f"[s{n}]" for n in range(len(timeline.shots)))
+    chains.append(
+        f"{joined}concat=n={len(timeline.shots)}:v=1:a=0,"
+        "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv[v]"
+    )
+    return args, ";".join(chains)
 
 
 def ffmpeg_args(inputs: FilmInputs, dest: Path) -> list[str]:
     """The ffmpeg arguments (after `ffmpeg.run`'s own) that encode the film into `dest`."""
     timeline = inputs.timeline
-    args = ["-f", "concat", "-safe", "0", "-i", str(inputs.concat)]
-    maps = ["-map", "0:v:0"]
+    width, height = inputs.size
+    video_codec = VIDEO_CODEC
+    if inputs.clips:
+        args, graph = shots_filter(inputs)
+        maps = ["-filter_complex", graph, "-map", "[v]"]
+        # Moving pictures: `stillimage` would blur them.
+        video_codec = [a for a in VIDEO_CODEC if a not in ("-tune", "stillimage")]
+        video_filter: list[str] = []
+        n = len(timeline.shots)
+    else:
+        args = ["-f", "concat", "-safe", "0", "-i", str(inputs.concat)]
+        maps = ["-map", "0:v:0"]
+        # Converted once per picture, then repeated by `fps` (not converted per video frame).
+        video_filter = [
+            "-vf",
+            f"scale={width}:{height}:out_color_matrix=bt709:out_range=tv,format=yuv420p,"
+            "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,"
+            f"setsar=1,fps={timeline.fps}",
+        ]
+        n = 1
     codecs: list[str] = []
-    n = 1
     if inputs.audio is not None:
         args += ["-i", str(inputs.audio)]
         maps += ["-map", f"{n}:a:0"]
@@ -298,19 +366,12 @@ def ffmpeg_args(inputs: FilmInputs, dest: Path) -> list[str]:
             "-metadata:s:s:0", "handler_name=Captions",
         ]  # fmt: skip
         n += 1
-    width, height = inputs.size
-    # Converted once per picture, then repeated by `fps` (not converted per video frame).
-    video_filter = (
-        f"scale={width}:{height}:out_color_matrix=bt709:out_range=tv,format=yuv420p,"
-        "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709:range=tv,"
-        f"setsar=1,fps={timeline.fps}"
-    )
     cuts = ",".join(f"{shot.start:.6f}" for shot in timeline.shots)
     return [
         *args,
         *maps,
-        "-vf", video_filter,
-        *VIDEO_CODEC,
+        *video_filter,
+        *video_codec,
         "-force_key_frames", cuts,
         "-r", str(timeline.fps),
         *codecs,

@@ -48,7 +48,7 @@ def photo_sources(lib: m.Library) -> Iterator[MediaRef]:
         if persona.portrait:
             yield persona.portrait.src
     for story in lib.stories.values():
-        yield from (frame.src for frame in story.frames)
+        yield from (frame.src for frame in story.frames if frame.src is not None)
         yield from (attachment.src for attachment in story.attachments)
         yield from (image.src for image in story.inline_images)
 

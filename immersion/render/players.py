@@ -179,6 +179,21 @@ class FilmFrame:
     caption: str
 
 
+def film_video(mp4: str, poster: str, alt: str) -> Markup:
+    """A film's video frame: a highlight's clip, muted (the film has its own sound), shown
+    inline for its length; players.js plays it while its frame is on screen."""
+    return tag(
+        "video",
+        void("source", src=mp4, type="video/mp4"),
+        class_="im-film-video",
+        muted=True,
+        playsinline=True,
+        preload="metadata",
+        poster=poster,
+        aria_label=alt or None,
+    )
+
+
 def film(frames: Sequence[FilmFrame], title: str, narration: str | None) -> Markup:
     """The film as figures on a stage: one at a time with JavaScript, all without."""
     figures = join(

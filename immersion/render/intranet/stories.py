@@ -17,7 +17,7 @@ from markupsafe import Markup
 from ... import model as m
 from .. import players, views
 from ..html import EMPTY, block, fmt_date, fmt_time, join, markdown_block, ol, tag, ul
-from ..staging import front_matter, md_text
+from ..staging import front_matter, md_text, rel_url
 from ..views import STORY_KIND_PLURALS
 from . import quotes
 from .pages import item_page
@@ -191,6 +191,12 @@ def film(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:
     frames = []
     at = 0.0
     for number, frame in enumerate(s.frames):
+        if frame.src is None:  # a highlight's video clip (the audience filter kept it)
+            video = film_video(r, page, folder, frame)
+            if video is not None:
+                frames.append(players.FilmFrame(at, at + frame.seconds, video, frame.caption))
+            at += frame.seconds
+            continue
         placed = r.assets.photo(frame.src, folder)
         if placed is not None:
             picture = r.img(
@@ -215,6 +221,17 @@ def film(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:
     if lines:
         text += "## Narration transcript\n" + block(lines)
     return text
+
+
+def film_video(r: IntranetRenderer, page: str, folder: str, frame: m.Frame) -> Markup | None:
+    """A video frame's clip as a muted inline video, if the build made the clip."""
+    if frame.recording is None or frame.video is None:
+        return None
+    placed = r.assets.video(frame.recording, folder, None, frame.video.anchor)
+    if placed is None:
+        return None
+    mp4, poster, _jpg = placed
+    return players.film_video(rel_url(page, mp4), rel_url(page, poster), frame.alt)
 
 
 def email(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:

@@ -122,11 +122,24 @@ class Pieces:
         frames = []
         at = 0.0
         for frame in s.frames:
-            picture = self.photo(screen, page, frame.src, folder, frame.alt, use)
+            if frame.src is None:
+                picture = self.film_video(page, folder, frame)
+            else:
+                picture = self.photo(screen, page, frame.src, folder, frame.alt, use)
             if picture:
                 frames.append(players.FilmFrame(at, at + frame.seconds, picture, frame.caption))
             at += frame.seconds
         return frames
+
+    def film_video(self, page: str, folder: str, frame: m.Frame) -> Markup:
+        """A video frame: its highlight's clip, muted, in place of a photo (if it was made)."""
+        if frame.recording is None or frame.video is None:
+            return EMPTY
+        placed = self.assets.video(frame.recording, folder, None, frame.video.anchor)
+        if placed is None:
+            return EMPTY
+        mp4, poster, _jpg = placed
+        return players.film_video(rel_url(page, mp4), rel_url(page, poster), frame.alt)
 
     def clip_attrs(
         self, page: str, ref: MediaRef | None, folder: str, clip: str | None

@@ -134,8 +134,7 @@ class Voices(Pieces):
         folder = self.media_folder("story", s.id)
         if (image := self.story_photo(s)) is not None:
             pic = self.photo(screen, page, image.src, folder, image.alt, "face", "ik-face-img")
-        elif s.frames:
-            frame = s.frames[0]
+        elif (frame := next((f for f in s.frames if f.src is not None), None)) and frame.src:
             pic = self.photo(screen, page, frame.src, folder, frame.alt, "face", "ik-face-img")
         persona = self.persona_of(s)
         if not pic and persona is not None:

@@ -328,7 +328,10 @@
       f.classList.add(CUR);
       f.removeAttribute("aria-hidden");
       fm.count.textContent = `Frame ${(fm.cur = k) + 1} of ${fm.n}`;
+      const ov = old && old.querySelector("video.im-film-video");
+      if (ov && old !== f) ov.pause();
     }
+    fvideo(fm, f, t, p);
     if (p !== fm.p) { // the counter is a live region only while paused: no chatter
       fm.fe.classList.toggle("im-playing", (fm.p = p));
       set(fm.pb, "aria-label", p ? "Pause" : "Play");
@@ -338,6 +341,17 @@
     const text = ((c && (c.querySelector(".im-cue-text") || c)) || f.querySelector("figcaption") || {}) // else the caption
       .textContent || "";
     if (text.trim() !== fm.cap) fm.line.textContent = fm.cap = text.trim();
+  };
+  // A video frame (a highlight's clip) plays, muted, while it is on screen and the film
+  // plays, on the film's clock: it is put back in step when it drifts by half a second.
+  const fvideo = (fm, f, t, p) => {
+    const v = f.querySelector("video.im-film-video");
+    if (!v) return;
+    v.muted = true;
+    if (!p) { v.pause(); return; }
+    const want = Math.max(0, t - fm.starts[fm.cur]);
+    if (Math.abs(v.currentTime - want) > 0.5) v.currentTime = want;
+    if (v.paused) v.play().catch(() => {});
   };
   const ahead = (fm, t) => { // timeupdate is ~4 Hz: wake up at the next frame's start
     const nx = fm.starts[fm.cur + 1];

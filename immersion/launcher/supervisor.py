@@ -235,15 +235,17 @@ class Supervisor:
                 continue
             del self._due[target]
             session = self._sessions.get(target)
-            if target == _NEW_TAB:
-                browser.pipe.send("Target.createTarget", {"url": self.url})
-            elif session is not None:
-                # Back to the display's loop, wherever the crashed page was.
-                browser.pipe.send("Page.navigate", {"url": self.url}, session=session)
-            else:
-                continue
+            if target != _NEW_TAB and session is None:
+                continue  # the page went away meanwhile: its close schedules a new one
+            # Counted before the command goes: whoever is woken by it (a test's fake
+            # Chromium, a heartbeat) must read the reload already counted.
             self.state.tab_reloaded()
             self._tab = self._tab.started(now)
+            if target == _NEW_TAB:
+                browser.pipe.send("Target.createTarget", {"url": self.url})
+            else:
+                # Back to the display's loop, wherever the crashed page was.
+                browser.pipe.send("Page.navigate", {"url": self.url}, session=session)
 
     def _say(self, line: str) -> None:
         print(line, file=self.out, flush=True)

@@ -153,11 +153,11 @@ class Kiosk:
         return int(row[0]) if row else 0
 
     def renderers(self, browser: int) -> list[int]:
-        flag = f"--user-data-dir={self.profile}".encode()
+        flag = str(self.profile).encode()
         return [
             pid
             for pid, line in proc_lines().items()
-            if b"--type=renderer" in line and flag in line.split(b"\0") and _group(pid) == browser
+            if b"--type=renderer" in line and flag in line and _group(pid) == browser
         ]
 
     def wait(self, holds: Callable[[], bool], timeout: float, what: str) -> None:
@@ -195,6 +195,11 @@ class Kiosk:
         before = self.report()
         beats = self.beats()
         victims = [before["pid"]] if what == "browser" else self.renderers(before["pid"])
+        deadline = time.monotonic() + 10
+        while not victims and time.monotonic() < deadline:
+            time.sleep(POLL)
+            before = self.report()
+            victims = self.renderers(before["pid"]) if before["pid"] else []
         if not victims:
             raise RuntimeError(f"no {what} process of the display's Chromium to kill")
         t0 = time.monotonic()

@@ -61,6 +61,9 @@ CHROMIUM_FLAGS = (
     "--check-for-update-interval=31536000",
     "--disable-features=Translate",
     "--no-first-run",
+    # Without a window manager (a bare X session, the usual kiosk) Chromium opens its
+    # window at +10+10: a strip of desktop on the top and left, the page's edge cut off.
+    "--window-position=0,0",
 )
 NO_CACHE = ("sw.js", "precache.json")
 # Extra Chromium flags, appended to the command (shell words). For the tests (which run
@@ -423,7 +426,9 @@ def run(
             profile_dir(target.display).mkdir(parents=True, exist_ok=True)
             # Chromium is kept running by the supervisor's thread; the server goes on
             # serving (the page's service worker, its heartbeat) whatever Chromium does.
-            supervisor = Supervisor(command, url, state, stream)
+            supervisor = Supervisor(
+                command, url, state, stream, profile=profile_dir(target.display)
+            )
             supervisor.start()
         else:
             print("start the display with:", file=stream)

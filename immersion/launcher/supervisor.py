@@ -6,7 +6,8 @@ pipe until it exits: it attaches to each page target (`Target.setDiscoverTargets
 `Inspector.targetCrashed` on the page's session, `Target.targetCrashed` on the
 browser's) it navigates the page back to the display's URL; when the last page is gone
 it opens a new one. When Chromium exits for any reason but our own stop it is started
-again. Both wait by `backoff.Backoff`, each with its own streak, so a browser or a tab
+again, once its profile is free (`profile.free`: a killed Chromium's lock removed, a
+Chromium left running on it ended). Both wait by `backoff.Backoff`, each with its own streak, so a browser or a tab
 that keeps dying is tried less often. One line is printed for each.
 
 After every load of the display's page the supervisor asks the page whether the kiosk
@@ -20,11 +21,13 @@ import contextlib
 import threading
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from .backoff import Backoff, Streak
 from .browser import Browser, describe, spawn
 from .devtools import Message, PipeClosed
+from .profile import free
 from .state import LauncherState
 
 # Asked of the page after each load: where it is, and whether kiosk.js runs there.
@@ -50,8 +53,10 @@ class Supervisor:
         backoff: Backoff | None = None,
         clock: Callable[[], float] = time.monotonic,
         start_browser: Spawn = spawn,
+        profile: Path | None = None,
     ) -> None:
         self.command = list(command)
+        self.profile = profile  # made free before each start (profile.py)
         self.url = url
         self.state = state
         self.out = out
@@ -93,6 +98,10 @@ class Supervisor:
             problem: str | None
             if not first:
                 self.state.browser_restarting()
+            if self.profile is not None:
+                # A killed Chromium's lock, or a Chromium left on it: either would keep
+                # the new one from showing the display (a dialog, or its URL handed over).
+                free(self.profile, self._say)
             try:
                 browser = self._spawn(self.command)
             except OSError as exc:
@@ -235,15 +244,17 @@ class Supervisor:
                 continue
             del self._due[target]
             session = self._sessions.get(target)
-            if target == _NEW_TAB:
-                browser.pipe.send("Target.createTarget", {"url": self.url})
-            elif session is not None:
-                # Back to the display's loop, wherever the crashed page was.
-                browser.pipe.send("Page.navigate", {"url": self.url}, session=session)
-            else:
-                continue
+            if target != _NEW_TAB and session is None:
+                continue  # the page went away meanwhile: its close schedules a new one
+            # Counted before the command goes: whoever is woken by it (a test's fake
+            # Chromium, a heartbeat) must read the reload already counted.
             self.state.tab_reloaded()
             self._tab = self._tab.started(now)
+            if target == _NEW_TAB:
+                browser.pipe.send("Target.createTarget", {"url": self.url})
+            else:
+                # Back to the display's loop, wherever the crashed page was.
+                browser.pipe.send("Page.navigate", {"url": self.url}, session=session)
 
     def _say(self, line: str) -> None:
         print(line, file=self.out, flush=True)

@@ -22,7 +22,7 @@ from immersion.httpd import StaticServer
 FLAGS = (
     "--noerrdialogs --disable-session-crashed-bubble --disable-pinch "
     "--overscroll-history-navigation=0 --check-for-update-interval=31536000 "
-    "--disable-features=Translate --no-first-run"
+    "--disable-features=Translate --no-first-run --window-position=0,0"
 )
 
 

@@ -18,6 +18,8 @@ import os
 import queue
 import select
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -33,6 +35,7 @@ from conftest import TODAY, make_room
 from immersion.cli import main
 from immersion.commands import build, kiosk
 from immersion.httpd import StaticServer
+from immersion.launcher import profile as launcher_profile
 from immersion.launcher.backoff import Backoff, Streak
 from immersion.launcher.browser import Browser
 from immersion.launcher.devtools import DevToolsPipe
@@ -392,3 +395,63 @@ def test_the_tab_watch_reloads_once_per_crash_with_its_own_back_off() -> None:
         supervisor.stop()
     assert lines_of(out, 4)[0] == "started Chromium (pid 0)" and len(lines_of(out, 4)) == 4
     assert not state.report().running
+
+
+# -- the profile made free before each start ----------------------------------------
+
+
+def sleeper(profile: Path) -> subprocess.Popen[bytes]:
+    """A process whose command line names the profile, as a Chromium left on it would."""
+    code = (
+        "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "print('ready', flush=True); time.sleep(60)"
+    )
+    args = [sys.executable, "-c", code, f"--user-data-dir={profile}"]
+    process = subprocess.Popen(args, stdout=subprocess.PIPE)
+    assert process.stdout is not None and process.stdout.readline() == b"ready\n"
+    return process
+
+
+def test_a_lock_of_another_computer_is_removed_and_said(tmp_path: Path) -> None:
+    """Left as it is, Chromium would stop on its "profile in use ... on another
+    computer" dialog and the display would show no room until someone clicks it."""
+    profile = tmp_path / "entrance"
+    profile.mkdir()
+    (profile / "SingletonLock").symlink_to("old-kiosk.example-12345")
+    (profile / "SingletonSocket").symlink_to("/tmp/org.chromium.Chromium.gone/SingletonSocket")
+    (profile / "SingletonCookie").symlink_to("8442879881311633419")
+    (profile / "Preferences").write_text("{}")
+    assert launcher_profile.lock_owner(profile) == ("old-kiosk.example", 12345)
+    said: list[str] = []
+    launcher_profile.free(profile, said.append)
+    assert said == [
+        "removed the profile lock of Chromium pid 12345 on another computer "
+        "(old-kiosk.example): only this display's launcher uses its profile"
+    ]
+    assert sorted(p.name for p in profile.iterdir()) == ["Preferences"]
+    # Our own host's lock (a browser we killed) goes without a word: Chromium copes too.
+    (profile / "SingletonLock").symlink_to(f"{os.uname().nodename}-1")
+    launcher_profile.free(profile, said.append)
+    assert len(said) == 1 and not (profile / "SingletonLock").is_symlink()
+    launcher_profile.free(profile, said.append)  # nothing there: nothing done
+    assert len(said) == 1
+
+
+def test_a_chromium_left_on_the_profile_is_ended_first(tmp_path: Path) -> None:
+    """A Chromium still running on the display's profile would take the new one's URL
+    and let it exit: the display would be shown by a browser nobody watches."""
+    profile = tmp_path / "entrance"
+    profile.mkdir()
+    other = sleeper(tmp_path / "another-display")
+    left = sleeper(profile)
+    try:
+        assert launcher_profile.users_of(profile) == [left.pid]
+        said: list[str] = []
+        launcher_profile.free(profile, said.append, grace=0.2)  # it ignores SIGTERM
+        assert said == [f"ending a Chromium left running on the display's profile (pid {left.pid})"]
+        assert left.wait(timeout=10) == -signal.SIGKILL
+        assert other.poll() is None  # another profile's process is left alone
+    finally:
+        for process in (left, other):
+            process.kill()
+            process.wait()

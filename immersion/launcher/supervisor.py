@@ -7,8 +7,8 @@ pipe until it exits: it attaches to each page target (`Target.setDiscoverTargets
 browser's) it navigates the page back to the display's URL; when the last page is gone
 it opens a new one. When Chromium exits for any reason but our own stop it is started
 again, once its profile is free (`profile.free`: a killed Chromium's lock removed, a
-Chromium left running on it ended). Both wait by `backoff.Backoff`, each with its own streak, so a browser or a tab
-that keeps dying is tried less often. One line is printed for each.
+Chromium left running on it ended). Both wait by `backoff.Backoff`, each with its own
+streak, so a browser or a tab that keeps dying is tried less often. One line is printed for each.
 
 After every load of the display's page the supervisor asks the page whether the kiosk
 runtime runs (`window.immersionKiosk`), so the state says whether the display is

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..media.ffmpeg import find_ffmpeg
@@ -55,7 +55,8 @@ def _parse(stderr: str) -> dict[int, set[str]]:
     return found
 
 
-def _run(paths: Sequence[Path]) -> tuple[dict[int, set[str]], str]:
+def _run(paths: Sequence[Path]) -> str:
+    """ffmpeg's description of its inputs (its stderr), or why it could not run."""
     args = [find_ffmpeg(), "-hide_banner", "-nostdin"]
     for path in paths:
         args += ["-i", f"file:{path}"]
@@ -64,9 +65,29 @@ def _run(paths: Sequence[Path]) -> tuple[dict[int, set[str]], str]:
             args, stdin=subprocess.DEVNULL, capture_output=True, timeout=300, check=False
         )
     except (OSError, subprocess.SubprocessError) as exc:
-        return {}, str(exc)
-    stderr = proc.stderr.decode("utf-8", errors="replace")
-    return _parse(stderr), stderr
+        return str(exc)
+    return proc.stderr.decode("utf-8", errors="replace")
+
+
+def _each(
+    paths: Sequence[Path], parse: Callable[[str], dict[int, set[str]]]
+) -> dict[Path, set[str] | None]:
+    """`parse` of ffmpeg's description of each file, a hundred files a run; None for one
+    ffmpeg cannot open (it stops at that input: the rest go to the next run)."""
+    result: dict[Path, set[str] | None] = {}
+    pending = list(paths)
+    while pending:
+        batch = pending[:BATCH]
+        parsed = parse(_run(batch))
+        done = 0
+        while done in parsed:
+            result[batch[done]] = parsed[done]
+            done += 1
+        if done < len(batch):
+            result[batch[done]] = None
+            done += 1
+        pending = pending[done:]
+    return result
 
 
 def tags(paths: Sequence[Path]) -> dict[Path, set[str] | None]:
@@ -74,21 +95,7 @@ def tags(paths: Sequence[Path]) -> dict[Path, set[str] | None]:
 
     Raises FFmpegNotFound (a MediaError) when no ffmpeg runs.
     """
-    result: dict[Path, set[str] | None] = {}
-    pending = list(paths)
-    while pending:
-        batch = pending[:BATCH]
-        parsed, _stderr = _run(batch)
-        done = 0
-        while done in parsed:
-            result[batch[done]] = parsed[done]
-            done += 1
-        if done < len(batch):
-            # ffmpeg stops at the first input it cannot open: that one, then the rest.
-            result[batch[done]] = None
-            done += 1
-        pending = pending[done:]
-    return result
+    return _each(paths, _parse)
 
 
 _STREAM = re.compile(r"^\s+Stream #(\d+):\d+\S*: (Video|Audio): ")
@@ -113,21 +120,7 @@ def streams(paths: Sequence[Path]) -> dict[Path, set[str] | None]:
 
     Raises FFmpegNotFound (a MediaError) when no ffmpeg runs.
     """
-    result: dict[Path, set[str] | None] = {}
-    pending = list(paths)
-    while pending:
-        batch = pending[:BATCH]
-        _parsed, stderr = _run(batch)
-        parsed = _parse_streams(stderr)
-        done = 0
-        while done in parsed:
-            result[batch[done]] = parsed[done]
-            done += 1
-        if done < len(batch):
-            result[batch[done]] = None  # ffmpeg stops at the first input it cannot open
-            done += 1
-        pending = pending[done:]
-    return result
+    return _each(paths, _parse_streams)
 
 
 def describe(fmt: str, names: set[str]) -> str:

@@ -205,6 +205,14 @@ class Assets:
         webp = rendition.files.get("poster.webp")
         return mp4, self.place(webp, f"{folder}/{stem}.webp") if webp else jpg, jpg
 
+    def film_clip(self, frame: m.Frame, folder: str) -> tuple[str, str] | None:
+        """A film's video frame: its highlight's clip and the recording's poster (site
+        paths), if the build made the clip."""
+        if frame.recording is None or frame.video is None:
+            return None
+        placed = self.video(frame.recording, folder, None, frame.video.anchor)
+        return None if placed is None else (placed[0], placed[1])
+
     def _default(self, ref: MediaRef) -> Path | None:
         found = self.renditions.video(ref)
         return found.files.get("video.mp4") if found else None

@@ -192,8 +192,10 @@ def film(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:
     at = 0.0
     for number, frame in enumerate(s.frames):
         if frame.src is None:  # a highlight's video clip (the audience filter kept it)
-            video = film_video(r, page, folder, frame)
-            if video is not None:
+            if clip := r.assets.film_clip(frame, folder):
+                video = players.film_video(
+                    rel_url(page, clip[0]), rel_url(page, clip[1]), frame.alt
+                )
                 frames.append(players.FilmFrame(at, at + frame.seconds, video, frame.caption))
             at += frame.seconds
             continue
@@ -221,17 +223,6 @@ def film(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:
     if lines:
         text += "## Narration transcript\n" + block(lines)
     return text
-
-
-def film_video(r: IntranetRenderer, page: str, folder: str, frame: m.Frame) -> Markup | None:
-    """A video frame's clip as a muted inline video, if the build made the clip."""
-    if frame.recording is None or frame.video is None:
-        return None
-    placed = r.assets.video(frame.recording, folder, None, frame.video.anchor)
-    if placed is None:
-        return None
-    mp4, poster, _jpg = placed
-    return players.film_video(rel_url(page, mp4), rel_url(page, poster), frame.alt)
 
 
 def email(r: IntranetRenderer, page: str, folder: str, s: m.Story) -> str:

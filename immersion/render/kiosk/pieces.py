@@ -133,13 +133,10 @@ class Pieces:
 
     def film_video(self, page: str, folder: str, frame: m.Frame) -> Markup:
         """A video frame: its highlight's clip, muted, in place of a photo (if it was made)."""
-        if frame.recording is None or frame.video is None:
+        clip = self.assets.film_clip(frame, folder)
+        if clip is None:
             return EMPTY
-        placed = self.assets.video(frame.recording, folder, None, frame.video.anchor)
-        if placed is None:
-            return EMPTY
-        mp4, poster, _jpg = placed
-        return players.film_video(rel_url(page, mp4), rel_url(page, poster), frame.alt)
+        return players.film_video(rel_url(page, clip[0]), rel_url(page, clip[1]), frame.alt)
 
     def clip_attrs(
         self, page: str, ref: MediaRef | None, folder: str, clip: str | None

@@ -222,37 +222,53 @@ KILLS = ("media", "media", "media", "rendering", "rendering", "engine", "engine"
 
 def test_killed_at_ten_random_moments_then_rebuilt_equals_a_clean_build(clean: Clean) -> None:
     rng = random.Random(20261122)
-    project, times = clean.project, clean.times
+    times = clean.times
     # How long each phase lasted in the clean build: the window a kill is aimed into.
     following = {**dict(itertools.pairwise(PHASES)), PHASES[-1]: "end"}
     windows = {p: max(times[following[p]] - times[p], 0.02) for p in PHASES}
     hit: list[str] = []
     for phase in rng.sample(KILLS, len(KILLS)):
-        if phase in ("media", "rendering"):
-            shutil.rmtree(project / "build" / ".cache")  # cold: conversion takes a while
-        run = Run(project)
-        at = run.wait_for(getattr(run, phase))
-        delay = rng.uniform(0, 0.9 * windows[phase])
-        time.sleep(delay)
-        run.process.kill()  # the build alone, as the OOM killer or `kill -9 PID` would
-        code = run.finish()
-        where = f"{phase} +{delay:.2f}s (at {at}s)"
-        if code == -signal.SIGKILL:
-            hit.append(where)
-
-        # Right after the kill: both published names still lead to a whole site (the
-        # one before, or this build's once it was swapped in), no lock is held, and no
-        # worker or ffmpeg outlives the build.
-        assert_like_clean(clean, where)
-        assert_no_stale_lock(project)
-        assert_nothing_left_running(run.process.pid)
-
-        again = Run(project)
-        assert again.finish() == 0, (where, again.stderr())
-        assert_like_clean(clean, where)
-        assert leftovers(project) == [], where
-        assert staging_files(project) == clean.staging, where
+        # The windows come from one clean build; on a loaded machine a phase can end
+        # sooner than it did then, and the kill lands after the build has finished. Aim
+        # again into a third of the window, twice at most: a missed kill is retried,
+        # not a lost case.
+        aim = 0.9 * windows[phase]
+        for _attempt in range(3):
+            if kill_and_rebuild(clean, phase, rng.uniform(0, aim), hit):
+                break
+            aim /= 3
     assert len(hit) >= 8, hit  # nearly every kill landed while the build was running
+
+
+def kill_and_rebuild(clean: Clean, phase: str, delay: float, hit: list[str]) -> bool:
+    """Kill a build `delay` s into `phase`, check what it left, rebuild and check again.
+    True when the kill landed while the build was running (then noted in `hit`)."""
+    project = clean.project
+    if phase in ("media", "rendering"):
+        shutil.rmtree(project / "build" / ".cache")  # cold: conversion takes a while
+    run = Run(project)
+    at = run.wait_for(getattr(run, phase))
+    time.sleep(delay)
+    run.process.kill()  # the build alone, as the OOM killer or `kill -9 PID` would
+    code = run.finish()
+    where = f"{phase} +{delay:.2f}s (at {at}s)"
+    killed = code == -signal.SIGKILL
+    if killed:
+        hit.append(where)
+
+    # Right after the kill: both published names still lead to a whole site (the
+    # one before, or this build's once it was swapped in), no lock is held, and no
+    # worker or ffmpeg outlives the build.
+    assert_like_clean(clean, where)
+    assert_no_stale_lock(project)
+    assert_nothing_left_running(run.process.pid)
+
+    again = Run(project)
+    assert again.finish() == 0, (where, again.stderr())
+    assert_like_clean(clean, where)
+    assert leftovers(project) == [], where
+    assert staging_files(project) == clean.staging, where
+    return killed
 
 
 # -- Ctrl-C --------------------------------------------------------------------------------

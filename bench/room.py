@@ -173,6 +173,62 @@ def run_endpoints(requests: list[Request], ids: list[str], folder: Path) -> dict
     return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
 
 
+class ThreadClock(SimClock):
+    """Each display's thread at its own simulated time (they move in step, a minute at a
+    time), as the server sees the displays' requests arrive."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    @property  # type: ignore[override]
+    def t(self) -> float:
+        return float(getattr(self._local, "t", 0.0))
+
+    @t.setter
+    def t(self, value: float) -> None:
+        self._local.t = value
+
+
+def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[str, Any]:
+    """The displays at once, as in the room: a thread each, sending its requests of a
+    simulated minute one after the other, all displays in step from minute to minute.
+    Batches committed while another request's WAL sync runs share the next one."""
+    clock = ThreadClock()
+    room = endpoints(folder / "together.sqlite", ids, clock)
+    routes = room.routes()
+    minutes = int(max(r[0] for r in requests) // 60) + 1
+    by_client: dict[str, list[list[Request]]] = {}
+    for r in requests:
+        by_client.setdefault(r[1], [[] for _ in range(minutes)])[int(r[0] // 60)].append(r)
+    step = threading.Barrier(len(by_client))
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+
+    def display(mine: list[list[Request]]) -> None:
+        counted: dict[int, int] = {}
+        for minute in mine:
+            for t, client, path, body in minute:
+                clock.t = t
+                status = routes[path](body, "application/json", client)[0]
+                counted[status] = counted.get(status, 0) + 1
+            step.wait()
+        with lock:
+            for k, v in counted.items():
+                statuses[k] = statuses.get(k, 0) + v
+
+    threads = [threading.Thread(target=display, args=(m,)) for m in by_client.values()]
+    began, cpu = time.perf_counter(), time.process_time()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    room.close()
+    with database.connect(folder / "together.sqlite") as db:
+        stored = db.count_events()
+    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
+
+
 def http_clients(port: int, requests: Path) -> dict[int, int]:
     """The displays, in a process of their own (`--clients`): one keep-alive connection
     a display, each sending its requests one after the other, as kiosk.js does."""
@@ -299,6 +355,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     sample = requests[: max(1, int(len(requests) * args.http_share))]
     with tempfile.TemporaryDirectory(prefix="immersion-bench-room-") as tmp:
         folder = Path(tmp)
+        together = run_together(requests, ids, folder)
         through = run_endpoints(requests, ids, folder)
         over_http = run_http(sample, ids, folder)
         raw = run_raw(requests, folder)
@@ -311,13 +368,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "synchronous": {"events": args.events_synchronous, "heartbeats": "NORMAL"},
         "requests": len(requests),
         "events": events,
+        "endpoints_together": together,
         "endpoints": through,
         "http_sample": over_http,
         "http_week_estimate_seconds": per_request_http * len(requests),
         "raw": raw,
     }
     rows = [
-        ("endpoints (in-process)", len(requests), through["seconds"], through["cpu_seconds"]),
+        (
+            "endpoints, displays at once",
+            len(requests),
+            together["seconds"],
+            together["cpu_seconds"],
+        ),
+        ("endpoints, one at a time", len(requests), through["seconds"], through["cpu_seconds"]),
         (
             f"http ({len(sample)} requests)",
             len(sample),
@@ -339,8 +403,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         times = "-" if ratio is None else f"{ratio:.1f}"
         print(f"{name:<30}{n:>10}{s:>10.2f}{shown:>8}{n / s if s else 0:>12.0f}{times:>8}")
     print(
-        f"statuses: endpoints {through['statuses']}, http {over_http['statuses']}; "
-        f"events stored {through['events_stored']} of {events}; "
+        f"statuses: endpoints {through['statuses']}, at once {together['statuses']}, "
+        f"http {over_http['statuses']}; events stored {through['events_stored']} "
+        f"(at once {together['events_stored']}) of {events}; "
         f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores)"
     )
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -167,3 +168,67 @@ def test_without_psycopg_the_error_says_how_to_install_it(
     monkeypatch.setattr(builtins, "__import__", no_psycopg)
     with pytest.raises(RoomDatabaseError, match=r"pip install 'immersion\[postgres\]'"):
         database.connect(tmp_path / "r.sqlite", "postgresql://h/db")
+
+
+def synced_wal(monkeypatch: pytest.MonkeyPatch, db: RoomDatabase) -> list[int]:
+    """The commits each fdatasync of the database's WAL found counted (its group)."""
+    calls: list[int] = []
+    real = database.os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        calls.append(db._committed)
+        real(fd)
+
+    monkeypatch.setattr(database.os, "fdatasync", fdatasync)
+    return calls
+
+
+def test_a_batch_is_answered_only_once_its_wal_is_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with database.connect(tmp_path / "room.sqlite") as db:
+        calls = synced_wal(monkeypatch, db)
+        db.add_events([slide(1)])
+        db.add_events([slide(2), slide(3)])
+        assert calls == [1, 2]  # one sync a batch, each after its commit
+        db.add_events([slide(2)])  # a replay: nothing new, nothing to wait for
+        db.heartbeat(Heartbeat(display="entrance"))  # a heartbeat never waits
+        assert calls == [1, 2]
+
+
+def test_batches_committed_during_a_sync_share_the_next_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group commit: while one request's sync runs, others commit; one sync then
+    covers them all, and none of them returns before it."""
+    with database.connect(tmp_path / "room.sqlite") as db:
+        calls: list[int] = []
+        real = database.os.fdatasync
+        first_sync, others_committed = threading.Event(), threading.Event()
+
+        def fdatasync(fd: int) -> None:
+            calls.append(db._committed)
+            if len(calls) == 1:
+                first_sync.set()
+                assert others_committed.wait(10)
+            real(fd)
+
+        monkeypatch.setattr(database.os, "fdatasync", fdatasync)
+        returned: list[int] = []
+        first = threading.Thread(target=lambda: returned.append(db.add_events([slide(1)])))
+        first.start()
+        assert first_sync.wait(10)
+        rest = [
+            threading.Thread(target=lambda n=n: returned.append(db.add_events([slide(n)])))
+            for n in range(2, 6)
+        ]
+        for th in rest:
+            th.start()
+        while db._committed < 5:  # the four commit while the first sync is under way
+            threading.Event().wait(0.01)
+        assert len(returned) == 0  # and wait for a sync that covers them
+        others_committed.set()
+        for th in [first, *rest]:
+            th.join(10)
+        assert calls == [1, 5]  # two syncs for five batches
+        assert sorted(returned) == [1, 1, 1, 1, 1] and db.count_events() == 5

@@ -199,7 +199,9 @@ def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[
     minutes = int(max(r[0] for r in requests) // 60) + 1
     by_client: dict[str, list[list[Request]]] = {}
     for r in requests:
-        by_client.setdefault(r[1], [[] for _ in range(minutes)])[int(r[0] // 60)].append(r)
+        if r[1] not in by_client:
+            by_client[r[1]] = [[] for _ in range(minutes)]
+        by_client[r[1]][int(r[0] // 60)].append(r)
     step = threading.Barrier(len(by_client))
     statuses: dict[int, int] = {}
     lock = threading.Lock()

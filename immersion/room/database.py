@@ -14,6 +14,7 @@ them again).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -203,6 +204,7 @@ class RoomDatabase:
         # The group commit (SQLite): commits counted under `_lock`, the WAL synced under
         # `_sync_lock` through all commits counted when the sync began.
         self._wal: Path | None = None
+        self._wal_fd: int | None = None
         self._committed = 0
         self._synced = 0
         self._sync_lock = threading.Lock()
@@ -296,6 +298,7 @@ class RoomDatabase:
                 cur = self._db.cursor()
                 cur.executemany(self._sql(statement), rows)
                 changed = cur.rowcount
+                cur.close()  # under the lock (see add_events)
                 self._db.commit()
             except Exception as exc:
                 self._rollback()
@@ -308,6 +311,7 @@ class RoomDatabase:
                 cur = self._db.cursor()
                 cur.execute(self._sql(statement), params)
                 rows = [tuple(r) for r in cur.fetchall()]
+                cur.close()  # under the lock (see add_events)
                 self._db.commit()  # end the read transaction (PostgreSQL opens one)
             except Exception as exc:
                 self._rollback()
@@ -341,6 +345,7 @@ class RoomDatabase:
         if not batch:
             return 0
         with self._lock:
+            cur: Any = None
             try:
                 cur = self._db.cursor()
                 self._begin(cur)
@@ -362,6 +367,11 @@ class RoomDatabase:
             except Exception as exc:
                 self._rollback()
                 raise self._failed(exc, "store events") from None
+            finally:
+                # Under the lock: a cursor freed later, by whichever thread drops it while
+                # another writes, resets its statement under that one (API misuse).
+                if cur is not None:
+                    cur.close()
         if new and self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
             self._sync_through(mine)
         return len(new)
@@ -376,13 +386,12 @@ class RoomDatabase:
                 through = self._committed  # every commit so far is in the WAL file
             assert self._wal is not None
             try:
-                fd = os.open(self._wal, os.O_RDONLY)
-                try:
-                    os.fdatasync(fd)  # what SQLite itself calls on Linux
-                finally:
-                    os.close(fd)
-            except FileNotFoundError:
-                pass  # checkpointed and removed: its frames are in the synced database
+                if self._wal_fd is None:
+                    # Opened once and kept: closing a descriptor of a file SQLite has open
+                    # drops the process's POSIX locks on it (SQLite's own warning), and
+                    # the writer's connection keeps the WAL file in place while it lives.
+                    self._wal_fd = os.open(self._wal, os.O_RDONLY)
+                os.fdatasync(self._wal_fd)  # what SQLite itself calls on Linux
             except OSError as exc:
                 raise self._failed(exc, "store events (sync them to disk)") from None
             self._synced = through
@@ -440,11 +449,12 @@ class RoomDatabase:
         return int(self._read("SELECT COUNT(*) FROM events")[0][0])
 
     def close(self) -> None:
-        with self._lock:
-            try:
+        with self._sync_lock, self._lock:
+            with contextlib.suppress(Exception):  # a broken connection: nothing more to do
                 self._db.close()
-            except Exception:  # closing a broken connection: nothing more to do
-                return
+            if self._wal_fd is not None:  # after the connection: no lock of it is left
+                os.close(self._wal_fd)
+                self._wal_fd = None
 
     def __enter__(self) -> RoomDatabase:
         return self

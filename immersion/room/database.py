@@ -362,7 +362,10 @@ class RoomDatabase:
                     cur.executemany(self._sql(_INSERT_EVENT), [_event_row(e, when) for e in new])
                     added.add(cur, self._sql)
                 self._db.commit()
-                self._committed += 1
+                if new:
+                    self._committed += 1
+                # A replay waits too, for the sync of its first sending's commit: that
+                # request may still be waiting for it (the display gave up on its answer).
                 mine = self._committed
             except Exception as exc:
                 self._rollback()
@@ -372,7 +375,7 @@ class RoomDatabase:
                 # another writes, resets its statement under that one (API misuse).
                 if cur is not None:
                     cur.close()
-        if new and self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
+        if self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
             self._sync_through(mine)
         return len(new)
 

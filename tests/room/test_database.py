@@ -232,3 +232,34 @@ def test_batches_committed_during_a_sync_share_the_next_one(
             th.join(10)
         assert calls == [1, 5]  # two syncs for five batches
         assert sorted(returned) == [1, 1, 1, 1, 1] and db.count_events() == 5
+
+
+def test_a_replay_waits_for_the_sync_of_its_first_sending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The display gave up on its first answer while that batch's sync ran: the replay
+    adds nothing, but it too answers only once the batch is on disk."""
+    with database.connect(tmp_path / "room.sqlite") as db:
+        real = database.os.fdatasync
+        syncing, release = threading.Event(), threading.Event()
+        synced: list[bool] = []
+
+        def fdatasync(fd: int) -> None:
+            syncing.set()
+            assert release.wait(10)
+            real(fd)
+            synced.append(True)
+
+        monkeypatch.setattr(database.os, "fdatasync", fdatasync)
+        first = threading.Thread(target=db.add_events, args=([slide(1)],))
+        first.start()
+        assert syncing.wait(10)
+        replayed: list[int] = []
+        replay = threading.Thread(target=lambda: replayed.append(db.add_events([slide(1)])))
+        replay.start()
+        replay.join(0.5)
+        assert replayed == []  # still waiting: its batch is not on disk yet
+        release.set()
+        first.join(10)
+        replay.join(10)
+        assert replayed == [0] and synced == [True]

@@ -156,6 +156,17 @@ def endpoints(path: Path, ids: list[str], clock: SimClock) -> RoomEndpoints:
     )
 
 
+def finished(
+    room: RoomEndpoints, path: Path, began: float, cpu: float, statuses: dict[int, int]
+) -> dict[str, Any]:
+    """A run's times (from `began`, `cpu`), its answers and the events it stored."""
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    room.close()
+    with database.connect(path) as db:
+        stored = db.count_events()
+    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
+
+
 def run_endpoints(requests: list[Request], ids: list[str], folder: Path) -> dict[str, Any]:
     clock = SimClock()
     room = endpoints(folder / "endpoints.sqlite", ids, clock)
@@ -166,11 +177,7 @@ def run_endpoints(requests: list[Request], ids: list[str], folder: Path) -> dict
         clock.t = t
         status = routes[path](body, "application/json", client)[0]
         statuses[status] = statuses.get(status, 0) + 1
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    room.close()
-    with database.connect(folder / "endpoints.sqlite") as db:
-        stored = db.count_events()
-    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
+    return finished(room, folder / "endpoints.sqlite", began, cpu, statuses)
 
 
 class ThreadClock(SimClock):
@@ -224,11 +231,7 @@ def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[
         th.start()
     for th in threads:
         th.join()
-    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
-    room.close()
-    with database.connect(folder / "together.sqlite") as db:
-        stored = db.count_events()
-    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
+    return finished(room, folder / "together.sqlite", began, cpu, statuses)
 
 
 def http_clients(port: int, requests: Path) -> dict[int, int]:

@@ -127,10 +127,10 @@ def _keys(data: dict[str, Any], where: str, required: set[str], allowed: set[str
     keys = data.keys()
     if required <= keys <= allowed:
         return  # what every display sends: no lists sorted for a message
-    missing = sorted(required - data.keys())
+    missing = sorted(required - keys)
     if missing:
         raise Invalid(400, f"{where}: '{missing[0]}' is missing")
-    extra = sorted(data.keys() - allowed)
+    extra = sorted(keys - allowed)
     if extra:
         raise Invalid(400, f"{where}: unknown field '{extra[0][:40]}'")
 

@@ -20,11 +20,13 @@ import pytest
 
 from immersion.httpd import StaticServer
 from immersion.room import database
+from immersion.room import endpoints as endpoints_module
 from immersion.room.endpoints import (
     EVENTS,
     HEARTBEAT,
     MAX_BATCH,
     MAX_BODY,
+    Invalid,
     RateLimit,
     RoomEndpoints,
 )
@@ -111,6 +113,7 @@ def test_a_heartbeat_is_stored(room: RoomEndpoints, db_path: Path) -> None:
         200,
         {"ok": True, "received_at": "2026-12-02T10:00:00.000Z"},
     )
+    room.close()  # the server stops: what it kept is written (see test_database)
     with database.connect(db_path) as db:
         row = db.displays()["entrance"]
     assert (row.build, row.slide, row.screen, row.offline_capable) == (
@@ -335,3 +338,73 @@ def test_the_launchers_count_replaces_the_pages_for_its_own_display(
     with database.connect(db_path) as db:
         rows = db.displays()
     assert (rows["entrance"].restarts, rows[other].restarts) == (3, 1)
+
+
+# -- the fast path of a well-formed report agrees with the field-by-field checks --------
+
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    "x",
+    "persona:maya",
+    "a" * 201,
+    "café\x00",
+    "2026-12-02T10:00:00.000Z",
+    "2026-02-30T10:00:00.000Z",  # canonical in form, no such day
+    "2026-12-02T11:00:00+01:00",
+    "2026-12-02",
+    "2026-12-02\n",
+    "1920x1080",
+    "0123456789abcdef",
+    "slide",
+    0,
+    7,
+    -1,
+    2**31,
+    20.5,
+    float("nan"),
+    float("inf"),
+    True,
+    False,
+    [],
+    {},
+]
+
+
+def agree(fast: Any, checked: Any, data: Any) -> None:
+    quick = fast(data)
+    try:
+        strict = checked(data)
+    except Invalid:
+        assert quick is None, data  # the fast path never takes what the checks refuse
+        return
+    assert quick is None or quick == strict, data
+
+
+def fast_event(data: Any) -> Any:
+    return endpoints_module._well_formed(data, "entrance")
+
+
+def checked_event(data: Any) -> Any:
+    return endpoints_module._checked_event(data, "entrance", "events[0]")
+
+
+@pytest.mark.parametrize("key", [*sorted(endpoints_module._EVENT_KEYS), "unknown"])
+def test_the_fast_path_of_an_event_agrees_with_its_checks(key: str) -> None:
+    for value in ODD_VALUES:
+        data = {**event(1), key: value}
+        agree(fast_event, checked_event, data)
+        if key != "unknown":
+            data.pop(key)
+            agree(fast_event, checked_event, data)
+    assert endpoints_module._well_formed(event(1), "entrance") is not None  # it is taken
+
+
+@pytest.mark.parametrize("key", [*sorted(endpoints_module._BEAT_KEYS), "unknown"])
+def test_the_fast_path_of_a_heartbeat_agrees_with_its_checks(key: str) -> None:
+    for value in ODD_VALUES:
+        data = {**beat(restarts=2), key: value}
+        agree(endpoints_module._well_formed_beat, endpoints_module._checked_beat, data)
+        data.pop(key)
+        agree(endpoints_module._well_formed_beat, endpoints_module._checked_beat, data)
+    assert endpoints_module._well_formed_beat(beat()) is not None

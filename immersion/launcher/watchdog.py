@@ -8,7 +8,9 @@ seconds to answer the supervisor's question (`supervisor.SHOWING`) with "the kio
 runtime runs here"; while it shows it is asked again every `ask_every` seconds, and a
 question left unanswered for `answer_within` seconds means its renderer is hung. Each
 miss reloads the tab; the miss after `reloads` reloads that did not help restarts
-Chromium (a reload cannot help a browser whose renderers all hang).
+Chromium. A hung renderer restarts it at once: a reload of the display's address goes to
+the same renderer process (same site), which never gets to it (seen on Xvfb: a page
+looping in a script was back only after the restart).
 
 No clock and no I/O: the supervisor tells it what happened and when (`now`, its
 monotonic seconds), and asks `due(now)` what to do; the tests drive it with numbers.
@@ -28,7 +30,10 @@ class Limits:
     # the page even starts loading; a local page then shows within one or two more.
     show_within: float = 30.0
     ask_every: float = 10.0  # while showing: often enough to notice a hang in half a minute
-    answer_within: float = 15.0  # a busy but live renderer answers within milliseconds
+    # A busy but live renderer answers within milliseconds. A page that never showed is
+    # seen as hung only at its deadline, and only if a question was out this long by
+    # then: `ask_every + answer_within` must stay under `show_within`.
+    answer_within: float = 15.0
     reloads: int = 2  # misses a reload may answer; the next one restarts Chromium
 
 
@@ -115,11 +120,16 @@ class Watchdog:
     def due(self, now: float) -> Verdict:
         """What to do at `now`; a reload or restart pauses the watch until `armed`."""
         limits = self.limits
-        if self._deadline is not None and now >= self._deadline:
-            return self._missed(f"the display's page did not show within {limits.show_within:g} s")
         hung = self._asked is not None and now - self._asked >= limits.answer_within
+        if self._deadline is not None and now >= self._deadline:
+            # Not yet showing, the page is given the whole `show_within` (a first start
+            # on a loaded machine is slow to answer too); a question still unanswered
+            # then says its renderer hangs.
+            reason = f"the display's page did not show within {limits.show_within:g} s"
+            return self._missed(reason + (", nor answer" if hung else ""), hung)
         if self._showing and hung:
-            return self._missed(f"the display's page did not answer for {limits.answer_within:g} s")
+            reason = f"the display's page did not answer for {limits.answer_within:g} s"
+            return self._missed(reason, hung)
         if self._asked is None and self._next_ask is not None and now >= self._next_ask:
             return Verdict(Action.ASK)
         return NOTHING
@@ -134,8 +144,8 @@ class Watchdog:
         known = [t for t in times if t is not None]
         return min(known) if known else None
 
-    def _missed(self, reason: str) -> Verdict:
+    def _missed(self, reason: str, hung: bool) -> Verdict:
         self.misses += 1
         self.paused()
-        restart = self.misses > self.limits.reloads
+        restart = hung or self.misses > self.limits.reloads
         return Verdict(Action.RESTART if restart else Action.RELOAD, reason)

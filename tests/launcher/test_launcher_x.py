@@ -6,8 +6,9 @@ sandbox on, against the small test room built for the kiosk (tests/x_display.py,
 harness bench/launcher.py times the same kills with). Its browser process killed, then
 its tab's renderers killed: each time the display must be back within 10 s, seen from
 outside the launcher (a heartbeat from a new page, and a screen that is not blank) and
-by it (`showing`). And a page that never shows is reloaded, then Chromium restarted,
-by the watchdog, and the display is back once the page is served whole again.
+by it (`showing`). And the watchdog: a page that never shows is reloaded, then
+Chromium restarted; a page hung in a script has Chromium restarted at once; the display
+is back once the page is served whole again.
 """
 
 from __future__ import annotations
@@ -136,4 +137,39 @@ def test_a_page_that_never_shows_is_reloaded_then_chromium_restarted(
     )
     assert report["restarts"] == 2  # what the display's heartbeat carries
     assert back < BACK_WITHIN + 1, back  # the restart's 1 s wait, then a new Chromium
+    assert [k for k in kiosk.kills if "left_running" in k] == []
+
+
+def test_a_hung_page_restarts_chromium_at_once(kiosk_room: Path, x: str) -> None:
+    """The entry page loops in a script before anything shows: its renderer never
+    answers, a reload of the same address would go to that same renderer, so Chromium
+    is ended at the page's deadline and started again (no reload first)."""
+    whole: list[str] = []
+
+    def hang_page(project: Path) -> None:
+        html = entry_page(project).read_text(encoding="utf-8")
+        whole.append(html)
+        hung = html.replace("<head>", "<head><script>for (;;) {}</script>", 1)
+        assert hung != html
+        entry_page(project).write_text(hung, encoding="utf-8")
+
+    limits = {"show_within": 6.0, "ask_every": 1.0, "answer_within": 3.0, "reloads": 1}
+    with launched(kiosk_room, x, limits=limits, before=hang_page) as kiosk:
+        kiosk.serving()
+        ended = (
+            "Chromium was ended (the display's page did not show within 6 s, nor answer): "
+            "starting it again in 1 s (restart 1)"
+        )
+        said(kiosk, ended, 30)
+        t0 = time.monotonic()
+        entry_page(kiosk.project).write_text(whole[0], encoding="utf-8")
+        kiosk.wait(kiosk.shown, 30, "the display back once its page is served whole")
+        back = time.monotonic() - t0
+        report = kiosk.report()
+        lines = kiosk.lines()
+    assert not [line for line in lines if "reloading it" in line], lines
+    assert (report["stalls"], report["tab_reloads"], report["browser_restarts"]) == (1, 0, 1), (
+        report
+    )
+    assert back < BACK_WITHIN + 1, back
     assert [k for k in kiosk.kills if "left_running" in k] == []

@@ -257,7 +257,8 @@ def unit(project: Path, target: Target, host: str, chromium: Path | None) -> str
             f"#   immersion -C {shlex.quote(str(project))} kiosk {target.display} --print-unit"
             f" > ~/.config/systemd/user/immersion-{target.display}.service",
             f"#   systemctl --user enable --now immersion-{target.display}.service",
-            "# --launch starts Chromium again when it exits and reloads a crashed tab;"
+            "# --launch starts Chromium again when it exits or hangs, and reloads a crashed"
+            " tab or one that does not show;"
             " Restart=always",
             "# starts the whole command again if it ever exits.",
             "[Unit]",

@@ -31,6 +31,7 @@ MISSING_EXIT = 3
 PACKAGES: dict[str, tuple[str, ...]] = {
     "chromium": ("chromium", "chromium-browser"),
     "espeak-ng": ("espeak-ng",),
+    "xvfb": ("Xvfb",),  # the launcher's test on a real X display (tests/launcher/)
 }
 
 
@@ -60,6 +61,11 @@ def can_install() -> bool:
     return os.geteuid() == 0 and shutil.which("apt-get") is not None
 
 
+def in_words(names: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return " and ".join(filter(None, [", ".join(names[:-1]), names[-1]]))
+
+
 def install_system_packages() -> int:
     """0 when every package is there (installing what is missing if we may)."""
     missing = missing_packages()
@@ -68,7 +74,7 @@ def install_system_packages() -> int:
     if not can_install():
         command = " && ".join(map(shlex.join, apt_commands(missing, sudo=os.geteuid() != 0)))
         print(
-            f"scripts/test.py: the tests need {' and '.join(missing)}, which "
+            f"scripts/test.py: the tests need {in_words(missing)}, which "
             f"{'is' if len(missing) == 1 else 'are'} not installed. Install with:\n\n"
             f"    {command}\n\n"
             "then run `python scripts/test.py` again.",

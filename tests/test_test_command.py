@@ -43,14 +43,15 @@ def test_without_the_packages_it_prints_the_apt_get_command_and_fails(tmp_path: 
         done.stderr
     )
     assert done.stderr.splitlines()[0] == (
-        "scripts/test.py: the tests need chromium and espeak-ng, which are not installed. "
+        "scripts/test.py: the tests need chromium, espeak-ng and xvfb, which are not installed. "
         "Install with:"
     )
-    assert "install -y --no-install-recommends chromium espeak-ng\n" in done.stderr
+    assert "install -y --no-install-recommends chromium espeak-ng xvfb\n" in done.stderr
 
 
 def test_only_what_is_missing_is_named(tmp_path: Path) -> None:
     executable(tmp_path, "chromium")
+    executable(tmp_path, "Xvfb")
     done = run(tmp_path, IMMERSION_NO_APT="1")
     assert done.returncode == 3
     assert "the tests need espeak-ng, which is not installed" in done.stderr
@@ -71,7 +72,7 @@ def test_as_root_it_runs_apt_get_update_then_install(tmp_path: Path) -> None:
     done = run(tmp_path)
     assert log.read_text(encoding="utf-8").splitlines() == [
         "noninteractive -qq update",
-        "noninteractive -qq install -y --no-install-recommends chromium espeak-ng",
+        "noninteractive -qq install -y --no-install-recommends chromium espeak-ng xvfb",
     ]
-    assert done.returncode == 3  # espeak-ng still missing: pytest never starts
-    assert "apt-get did not provide espeak-ng" in done.stderr
+    assert done.returncode == 3  # espeak-ng and xvfb still missing: pytest never starts
+    assert "apt-get did not provide espeak-ng xvfb" in done.stderr

@@ -15,10 +15,10 @@ worker's caches belong to the origin, port included, so a display that moved
 to another port would start again with empty caches.
 
 `--launch` hands Chromium to `immersion.launcher.supervisor.Supervisor`, which starts
-it again when it exits and reloads a crashed tab, while the server keeps serving; what
-it did is in a `LauncherState`, served at `/_room/launcher` (JSON) for the display's
-heartbeat. It refuses to run as root: Chromium's sandbox does not run as root, and a
-kiosk should not either.
+it again when it exits and reloads a crashed tab or a page that does not show, while
+the server keeps serving; what it did is in a `LauncherState`, served at
+`/_room/launcher` (JSON) for the display's heartbeat. It refuses to run as root:
+Chromium's sandbox does not run as root, and a kiosk should not either.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from typing import Any, TextIO
 from ..httpd import StaticServer
 from ..launcher.state import LauncherState
 from ..launcher.supervisor import Supervisor
+from ..launcher.watchdog import Limits
 from ..problems import EXIT_OK, BuildError, suggest
 from ..project import Project
 from ..room import database
@@ -256,7 +257,8 @@ def unit(project: Path, target: Target, host: str, chromium: Path | None) -> str
             f"#   immersion -C {shlex.quote(str(project))} kiosk {target.display} --print-unit"
             f" > ~/.config/systemd/user/immersion-{target.display}.service",
             f"#   systemctl --user enable --now immersion-{target.display}.service",
-            "# --launch starts Chromium again when it exits and reloads a crashed tab;"
+            "# --launch starts Chromium again when it exits or hangs, and reloads a crashed"
+            " tab or one that does not show;"
             " Restart=always",
             "# starts the whole command again if it ever exits.",
             "[Unit]",
@@ -383,13 +385,15 @@ def run(
     ready: Callable[[StaticServer], None] | None = None,
     refuse_root: bool = True,
     database_url: str | None = None,
+    limits: Limits | None = None,
 ) -> int:
     """Serve the display until stopped (Ctrl-C, or `server.stop()` from `ready`'s caller).
 
     `ready(server)` is called once the server listens, from this thread; a test keeps the
     server and stops it from another thread, which makes `run` return. `refuse_root`
     is for the tests alone, which run as root in a container (there is no command-line
-    way around it).
+    way around it); so are `limits`, the watchdog's times (`launcher/watchdog.py`), for
+    a test that cannot wait out a display's first-boot allowance.
     """
     stream = out or sys.stdout
     if print_unit:
@@ -427,7 +431,7 @@ def run(
             # Chromium is kept running by the supervisor's thread; the server goes on
             # serving (the page's service worker, its heartbeat) whatever Chromium does.
             supervisor = Supervisor(
-                command, url, state, stream, profile=profile_dir(target.display)
+                command, url, state, stream, profile=profile_dir(target.display), limits=limits
             )
             supervisor.start()
         else:

@@ -32,7 +32,10 @@ class LauncherReport:
 
     display: str
     browser_restarts: int = 0  # Chromium started again after it exited (or failed to start)
-    tab_reloads: int = 0  # the display's tab reloaded after its renderer crashed
+    tab_reloads: int = 0  # the display's tab reloaded (its renderer crashed, or stalled)
+    # Times the display's page did not show in time after a (re)start or reload, or
+    # stopped answering (watchdog.py): each reloaded the tab or restarted Chromium.
+    stalls: int = 0
     running: bool = False  # a Chromium of ours is running now
     pid: int | None = None  # its browser process
     started_at: str | None = None  # when the running Chromium started
@@ -91,6 +94,18 @@ class LauncherState:
 
     def tab_crashed(self, reason: str) -> None:
         self._update(showing=False, last_problem=reason, last_problem_at=iso(self._clock()))
+
+    def page_stalled(self, reason: str) -> None:
+        """The watchdog found the page not showing: a reload or a restart follows."""
+        with self._lock:
+            r = self._report
+            self._report = replace(
+                r,
+                stalls=r.stalls + 1,
+                showing=False,
+                last_problem=reason,
+                last_problem_at=iso(self._clock()),
+            )
 
     def tab_reloaded(self) -> None:
         with self._lock:

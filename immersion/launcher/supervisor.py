@@ -11,8 +11,11 @@ Chromium left running on it ended). Both wait by `backoff.Backoff`, each with it
 streak, so a browser or a tab that keeps dying is tried less often. One line is printed for each.
 
 After every load of the display's page the supervisor asks the page whether the kiosk
-runtime runs (`window.immersionKiosk`), so the state says whether the display is
-showing, not only whether a browser process exists.
+runtime runs (`window.immersionKiosk`, started: the `ik-js` class it sets), so the
+state says whether the display is showing, not only whether a browser process exists.
+A page that never shows (the server was not up, no kiosk runtime there, a renderer hung
+without crashing) is the watchdog's (`watchdog.py`): it is reloaded, and Chromium is
+restarted when reloads do not help (at once for a hung renderer).
 """
 
 from __future__ import annotations
@@ -29,9 +32,15 @@ from .browser import Browser, describe, spawn
 from .devtools import Message, PipeClosed
 from .profile import free
 from .state import LauncherState
+from .watchdog import Action, Limits, Watchdog
 
-# Asked of the page after each load: where it is, and whether kiosk.js runs there.
-SHOWING = "[location.href, typeof window.immersionKiosk === 'object']"
+# Asked of the page after each load (and by the watchdog): where it is, and whether
+# kiosk.js runs there and has started on the page (`start` adds `ik-js` to <html>; a
+# script that loaded but found no display to run leaves it off).
+SHOWING = (
+    "[location.href, typeof window.immersionKiosk === 'object' && "
+    "document.documentElement.classList.contains('ik-js')]"
+)
 _TICK_SECONDS = 0.5  # how often the browser's exit is looked for without a message
 _NEW_TAB = ""  # the key of a scheduled new page (the last one was closed)
 # The page's session hears of a crash first; the browser's `Target.targetCrashed`, which
@@ -54,6 +63,7 @@ class Supervisor:
         clock: Callable[[], float] = time.monotonic,
         start_browser: Spawn = spawn,
         profile: Path | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.command = list(command)
         self.profile = profile  # made free before each start (profile.py)
@@ -67,12 +77,14 @@ class Supervisor:
         self._thread: threading.Thread | None = None
         self._browser: Browser | None = None
         self._tab = Streak()
+        self._watchdog = Watchdog(limits)  # is the page showing, after each (re)load
         # Per browser: page target -> its session; targets being attached; reloads due
         # (target -> when); the evaluations asked (command id -> session).
         self._sessions: dict[str, str] = {}
         self._attaching: set[str] = set()
         self._due: dict[str, float] = {}
-        self._asked: dict[int, tuple[str, bool]] = {}  # id -> (session, after a load)
+        # id -> (session, after a load, the watchdog's generation when asked)
+        self._asked: dict[int, tuple[str, bool, int]] = {}
         self._heard: dict[str, float] = {}  # crashed pages whose reason is awaited: until
 
     # -- the thread -----------------------------------------------------------------
@@ -135,6 +147,7 @@ class Supervisor:
         self._sessions, self._attaching, self._due, self._asked = {}, set(), {}, {}
         self._heard = {}
         self._tab = self._tab.started(self.clock())
+        self._watchdog.started(self.clock())
         try:
             browser.pipe.send("Target.setDiscoverTargets", {"discover": True})
             while not self._stopping.is_set():
@@ -143,7 +156,12 @@ class Supervisor:
                     return describe(status)
                 now = self.clock()
                 self._reload_due(browser, now)
+                problem = self._watch_page(browser, now)
+                if problem is not None:
+                    return problem
                 times = [*self._due.values(), *self._heard.values()]
+                if (watched := self._watchdog.next_time()) is not None:
+                    times.append(watched)
                 wait = min([_TICK_SECONDS, *(when - now for when in times)])
                 message = browser.pipe.get(wait)
                 if message:
@@ -164,6 +182,8 @@ class Supervisor:
             asked = self._asked.pop(message["id"], None)
             if asked is not None and asked[0] in self._sessions.values():
                 showing = self._showing(message)
+                # Any answer, even an error, says the renderer is not hung.
+                self._watchdog.answered(self.clock(), asked[2], showing)
                 if showing is not None and asked[1]:
                     self.state.page_loaded(showing)
                 elif showing is not None:
@@ -208,7 +228,8 @@ class Supervisor:
         asked = send(
             "Runtime.evaluate", {"expression": SHOWING, "returnByValue": True}, session=session
         )
-        self._asked[asked] = (session, after_load)
+        self._asked[asked] = (session, after_load, self._watchdog.generation)
+        self._watchdog.asked(self.clock())
 
     def _showing(self, answer: Message) -> bool | None:
         """From the answer to SHOWING: does the kiosk runtime run (None: not our page)."""
@@ -225,12 +246,36 @@ class Supervisor:
             return  # told twice (the page's session and the browser's): one reload
         self._schedule(target, f"the display's tab crashed ({reason})", "reloading it")
 
-    def _schedule(self, target: str, what: str, action: str) -> None:
+    def _watch_page(self, browser: Browser, now: float) -> str | None:
+        """Do what the watchdog says is due; how Chromium failed when it must restart."""
+        verdict = self._watchdog.due(now)
+        if verdict.action is Action.ASK:
+            for session in self._sessions.values():
+                self._ask(browser.pipe.send, session, after_load=False)
+            if not self._sessions:  # no page attached yet: asked again later
+                self._watchdog.unasked(now)
+        elif verdict.action is Action.RELOAD:
+            self.state.page_stalled(verdict.reason)
+            for target in list(self._sessions) or [_NEW_TAB]:
+                if target in self._due:
+                    continue  # its reload is already on its way
+                action = "opening a new tab" if target == _NEW_TAB else "reloading it"
+                self._schedule(target, verdict.reason, action, crashed=False)
+        elif verdict.action is Action.RESTART:
+            self.state.page_stalled(verdict.reason)
+            misses = self._watchdog.misses
+            streak = f", {misses} times in a row" if misses > 1 else ""
+            return f"was ended ({verdict.reason}{streak})"
+        return None
+
+    def _schedule(self, target: str, what: str, action: str, crashed: bool = True) -> None:
         now = self.clock()
         self._tab = self._tab.failed(now, self.backoff)
         delay = self._tab.delay(self.backoff)
         self._due[target] = now + delay
-        self.state.tab_crashed(what)
+        self._watchdog.paused()  # until the reload is sent: its wait is not the page's
+        if crashed:
+            self.state.tab_crashed(what)
         count = self.state.report().tab_reloads + 1
         self._say(f"{what}: {action} in {delay:g} s (reload {count})")
 
@@ -250,6 +295,7 @@ class Supervisor:
             # Chromium, a heartbeat) must read the reload already counted.
             self.state.tab_reloaded()
             self._tab = self._tab.started(now)
+            self._watchdog.armed(now)
             if target == _NEW_TAB:
                 browser.pipe.send("Target.createTarget", {"url": self.url})
             else:

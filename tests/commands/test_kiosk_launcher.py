@@ -41,6 +41,7 @@ from immersion.launcher.browser import Browser
 from immersion.launcher.devtools import DevToolsPipe
 from immersion.launcher.state import LauncherState
 from immersion.launcher.supervisor import Supervisor
+from immersion.launcher.watchdog import Limits
 from immersion.problems import BuildError
 
 BACK_WITHIN = 10.0  # seconds: the issue's promise, from the kill to the display showing
@@ -395,6 +396,80 @@ def test_the_tab_watch_reloads_once_per_crash_with_its_own_back_off() -> None:
         supervisor.stop()
     assert lines_of(out, 4)[0] == "started Chromium (pid 0)" and len(lines_of(out, 4)) == 4
     assert not state.report().running
+
+
+def attach(peer: Peer, url: str, showing: bool) -> None:
+    """Chromium's first page appears, is attached, and answers the first question."""
+    peer.expect("Target.setDiscoverTargets")
+    page = {"targetId": "T1", "type": "page", "url": url}
+    peer.say("Target.targetCreated", {"targetInfo": page})
+    peer.expect("Target.attachToTarget")
+    peer.say("Target.attachedToTarget", {"sessionId": "S1", "targetInfo": page})
+    peer.expect("Inspector.enable", "S1")
+    peer.expect("Page.enable", "S1")
+    peer.answer(peer.expect("Runtime.evaluate", "S1"), {"result": {"value": [url, showing]}})
+
+
+def test_a_page_that_never_shows_is_reloaded_then_chromium_restarted() -> None:
+    """The watchdog (tests/launcher/test_watchdog.py) driven through the supervisor: a
+    page without the kiosk runtime is reloaded, then Chromium is ended and started
+    again; the new one's page shows, then hangs (no answer): Chromium is ended at once."""
+    url = "http://127.0.0.1:8700/entrance/"
+    peers, out, state = [Peer(), Peer(), Peer()], io.StringIO(), LauncherState("entrance")
+    now = [100.0]
+    started = list(peers)
+    limits = Limits(show_within=30, ask_every=10, answer_within=15, reloads=1)
+    supervisor = Supervisor(
+        ["chromium"],
+        url,
+        state,
+        out,
+        clock=lambda: now[0],
+        start_browser=lambda _: peers.pop(0).browser,
+        limits=limits,
+    )
+    supervisor.start()
+    try:
+        first = started[0]
+        attach(first, url, showing=False)  # the display's address, no kiosk runtime
+        now[0] = 130.0
+        assert lines_of(out, 2)[1] == (
+            "the display's page did not show within 30 s: reloading it in 1 s (reload 1)"
+        )
+        assert state.report().stalls == 1 and not state.report().showing
+        now[0] = 131.0
+        assert first.expect("Page.navigate", "S1")["params"] == {"url": url}
+        first.say("Page.loadEventFired", {}, "S1")
+        first.answer(first.expect("Runtime.evaluate", "S1"), {"result": {"value": [url, False]}})
+        now[0] = 161.0  # the second miss, after `reloads` (1) reload: Chromium restarted
+        assert lines_of(out, 3)[2] == (
+            "Chromium was ended (the display's page did not show within 30 s, 2 times in a "
+            "row): starting it again in 1 s (restart 1)"
+        )
+        second = started[1]
+        attach(second, url, showing=True)
+        deadline = time.monotonic() + 10
+        while not state.report().showing:
+            assert time.monotonic() < deadline, state.report()
+            time.sleep(0.01)
+        now[0] = 171.0  # ask_every later: asked again, and it never answers (hung)
+        second.expect("Runtime.evaluate", "S1")
+        now[0] = 186.0
+        # The browser's streak: a failure 25 s after its start, the second in a row: 2 s.
+        assert lines_of(out, 4)[3] == (
+            "Chromium was ended (the display's page did not answer for 15 s): "
+            "starting it again in 2 s (restart 2)"
+        )
+        started[2].expect("Target.setDiscoverTargets")
+        report = state.report()
+        assert (report.stalls, report.tab_reloads, report.browser_restarts) == (3, 1, 2)
+        assert report.restarts == 3  # what the heartbeat carries
+        assert report.last_problem == (
+            "Chromium was ended (the display's page did not answer for 15 s)"
+        )
+    finally:
+        supervisor.stop()
+    assert len(lines_of(out, 4)) == 4
 
 
 # -- the profile made free before each start ----------------------------------------

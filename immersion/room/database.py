@@ -47,7 +47,9 @@ EVENTS_SYNCHRONOUS = "FULL"
 # dict: one entry a display) with how many came, and written with the next batch of
 # events, or on their own once the oldest kept has waited this long by the server's
 # clock (at night, when no events come), or this long by the wall clock when no report
-# comes at all (`_later`), and before every read and on close. A display sends one a
+# comes at all (`_later`), and before every read and on close; and at once when it
+# tells something new (a display first heard since the server started, or another
+# build, error, screen, offline state or count of restarts). A display sends one a
 # minute and the room counts one as silent after minutes, so a status read by another
 # process sees a heartbeat at most this late; a heartbeat lost in a crash of the server
 # only makes its display look a minute older. Before: a transaction each, 200,000 of
@@ -245,6 +247,7 @@ class RoomDatabase:
         # last row with its count of beats, and when the oldest kept one came.
         self._beats: dict[str, tuple[tuple[Any, ...], int]] = {}
         self._beats_since: dt.datetime | None = None
+        self._told: dict[str, tuple[Any, ...]] = {}  # what each display's last one said
         self._later: threading.Timer | None = None
         self._closed = False
         # Batches of events waiting for the writer's lock (`add_events`).
@@ -380,9 +383,15 @@ class RoomDatabase:
             beat.restarts,
         )
         when = _server_time(received)
+        # what a status reader must see at once; the rest (the slide, the times) can wait
+        told = (beat.build, beat.last_error, beat.offline_capable, beat.screen, beat.restarts)
         with self._lock:
             kept = self._beats.get(beat.display)
             self._beats[beat.display] = (row, kept[1] + 1 if kept else 1)
+            if self._told.get(beat.display) != told:
+                self._flush_beats()
+                self._told[beat.display] = told  # once written: else tried again next time
+                return
             if self._beats_since is None or when is None:
                 self._beats_since = when
                 self._write_later()

@@ -81,27 +81,47 @@ def test_heartbeats_are_written_behind_with_the_next_batch_of_events(opener: Ope
     with opener() as db:
         db.heartbeat(Heartbeat("entrance"), "2026-12-02T10:00:00.000Z")
         db.heartbeat(Heartbeat("post"), "2026-12-02T10:00:10.000Z")
+        assert stored_beats(opener) == {"entrance": 1, "post": 1}  # new: written at once
         db.heartbeat(Heartbeat("entrance", slide="story:p07"), "2026-12-02T10:00:20.000Z")
-        assert stored_beats(opener) == {}  # kept: no transaction of their own
+        db.heartbeat(Heartbeat("post", slide="story:p07"), "2026-12-02T10:00:25.000Z")
+        assert stored_beats(opener) == {"entrance": 1, "post": 1}  # kept: nothing new
         db.add_events([slide(1)], "2026-12-02T10:00:25.000Z")
-        assert stored_beats(opener) == {"entrance": 2, "post": 1}  # with the batch
+        assert stored_beats(opener) == {"entrance": 2, "post": 2}  # with the batch
         db.heartbeat(Heartbeat("entrance"), "2026-12-02T10:01:00.000Z")
         db.add_events([slide(1)], "2026-12-02T10:01:05.000Z")  # a replay writes nothing
-        assert stored_beats(opener) == {"entrance": 2, "post": 1}
+        assert stored_beats(opener) == {"entrance": 2, "post": 2}
         assert db.displays()["entrance"].beats == 3  # this process reads what it kept
-        assert stored_beats(opener) == {"entrance": 3, "post": 1}
+        assert stored_beats(opener) == {"entrance": 3, "post": 2}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"build": "b2"}, {"last_error": "TypeError"}, {"offline_capable": True}, {"restarts": 1}],
+)
+def test_a_heartbeat_that_tells_something_new_is_written_at_once(
+    opener: Opener, change: dict[str, object]
+) -> None:
+    with opener() as db:
+        db.heartbeat(Heartbeat("entrance", build="b1"), "2026-12-02T10:00:00.000Z")
+        db.heartbeat(Heartbeat("entrance", build="b1"), "2026-12-02T10:01:00.000Z")
+        assert stored_beats(opener) == {"entrance": 1}
+        fields: dict[str, object] = {"build": "b1", **change}
+        db.heartbeat(Heartbeat("entrance", **fields), "2026-12-02T10:02:00.000Z")  # type: ignore[arg-type]
+        assert stored_beats(opener) == {"entrance": 3}
 
 
 def test_kept_heartbeats_are_written_after_30_s_of_the_servers_clock(opener: Opener) -> None:
     with opener() as db:
+        db.heartbeat(Heartbeat("entrance"), "2026-12-02T02:59:00.000Z")
+        db.heartbeat(Heartbeat("post"), "2026-12-02T02:59:00.000Z")
         db.heartbeat(Heartbeat("entrance"), "2026-12-02T03:00:00.000Z")  # night: no events
         db.heartbeat(Heartbeat("post"), "2026-12-02T03:00:29.999Z")
-        assert stored_beats(opener) == {}
-        db.heartbeat(Heartbeat("entrance", build="b2"), "2026-12-02T03:00:30.000Z")
-        assert stored_beats(opener) == {"entrance": 2, "post": 1}
+        assert stored_beats(opener) == {"entrance": 1, "post": 1}
+        db.heartbeat(Heartbeat("entrance"), "2026-12-02T03:00:30.000Z")
+        assert stored_beats(opener) == {"entrance": 3, "post": 2}
         db.heartbeat(Heartbeat("post"), "2026-12-02T03:00:31.000Z")  # a new wait begins
-        assert stored_beats(opener) == {"entrance": 2, "post": 1}
-    assert stored_beats(opener) == {"entrance": 2, "post": 2}  # and on close
+        assert stored_beats(opener) == {"entrance": 3, "post": 2}
+    assert stored_beats(opener) == {"entrance": 3, "post": 3}  # and on close
 
 
 def test_a_timer_writes_them_when_no_report_comes(
@@ -110,18 +130,20 @@ def test_a_timer_writes_them_when_no_report_comes(
     monkeypatch.setattr(database, "HEARTBEAT_FLUSH_SECONDS", 0.2)
     with opener() as db:
         db.heartbeat(Heartbeat("entrance"), "2026-12-02T10:00:00.000Z")
-        assert stored_beats(opener) == {}
+        db.heartbeat(Heartbeat("entrance"), "2026-12-02T10:00:00.100Z")
+        assert stored_beats(opener) == {"entrance": 1}
         for _ in range(100):
-            if stored_beats(opener):
+            if stored_beats(opener) == {"entrance": 2}:
                 break
             threading.Event().wait(0.05)
-        assert stored_beats(opener) == {"entrance": 1}
+        assert stored_beats(opener) == {"entrance": 2}
 
 
 def test_a_heartbeat_kept_while_the_database_is_locked_is_written_after(tmp_path: Path) -> None:
     path = tmp_path / "room.sqlite"
     with database.connect(path, busy_seconds=0.2) as db:
-        db.heartbeat(Heartbeat("entrance"), "2026-12-02T03:00:00.000Z")
+        db.heartbeat(Heartbeat("post"), "2026-12-02T02:59:00.000Z")
+        db.heartbeat(Heartbeat("post"), "2026-12-02T03:00:00.000Z")
         holder = sqlite3.connect(path)
         holder.execute("BEGIN EXCLUSIVE")
         try:
@@ -131,7 +153,7 @@ def test_a_heartbeat_kept_while_the_database_is_locked_is_written_after(tmp_path
             holder.rollback()
             holder.close()
         db.heartbeat(Heartbeat("post"), "2026-12-02T03:01:40.000Z")
-        assert stored_beats(lambda: database.connect(path)) == {"entrance": 1, "post": 2}
+        assert stored_beats(lambda: database.connect(path)) == {"post": 4}
 
 
 def test_a_replayed_batch_adds_nothing(opener: Opener) -> None:

@@ -250,9 +250,10 @@ class RoomDatabase:
         self._told: dict[str, tuple[Any, ...]] = {}  # what each display's last one said
         self._later: threading.Timer | None = None
         self._closed = False
-        # Batches of events waiting for the writer's lock (`add_events`).
+        # The group commit's turns (`add_events`): the batches waiting for the next.
         self._queue: list[_Batch] = []
-        self._queue_lock = threading.Lock()
+        self._turn = threading.Condition()
+        self._writing = False
 
     # -- the SQL, in one paramstyle ("?"), translated for psycopg ("%s") -------------------
 
@@ -449,9 +450,10 @@ class RoomDatabase:
         rollups in the same transaction; those already there (same id) are left alone.
         Returns how many were new.
 
-        Batches that arrive while another is being written wait for the writer's lock,
-        and the first of them to get it writes them all, in one transaction: displays
-        reporting at once share a commit, as they share its sync (`_sync_through`)."""
+        A group commit: one request at a time writes (a turn: its transaction, then the
+        sync of the WAL that covers it), and every batch that arrives meanwhile waits
+        for the next turn, which writes them all in one transaction and one sync.
+        Displays reporting at once share both; a display alone pays for its own."""
         when = received_at or utc_now()
         batch: dict[str, Event] = {}
         for e in events:
@@ -459,18 +461,38 @@ class RoomDatabase:
         if not batch:
             return 0
         job = _Batch(batch, when)
-        with self._queue_lock:
+        with self._turn:
             self._queue.append(job)
-        with self._lock:
-            if not job.done:  # else written by the request that held the lock before
-                with self._queue_lock:
-                    jobs, self._queue = self._queue, []
-                self._write_batches(jobs)
+            while not job.done:
+                if self._writing:  # another request's turn: ours may be in the next one
+                    self._turn.wait()
+                    continue
+                self._writing = True
+                jobs, self._queue = self._queue, []
+                self._turn.release()  # others queue up while this turn writes and syncs
+                try:
+                    self._take_turn(jobs)
+                finally:
+                    self._turn.acquire()
+                    self._writing = False
+                    for done in jobs:
+                        done.done = True
+                    self._turn.notify_all()
         if job.error is not None:
             raise job.error
-        if self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
-            self._sync_through(job.commit)
         return job.new
+
+    def _take_turn(self, jobs: list[_Batch]) -> None:
+        with self._lock:
+            self._write_batches(jobs)
+        if jobs[0].error is None and self._wal is not None and EVENTS_SYNCHRONOUS != "NORMAL":
+            try:
+                # A replay waits too, for the sync of its first sending's commit: that
+                # request may still be waiting for it (the display gave up on its answer).
+                self._sync_through(jobs[0].commit)
+            except RoomDatabaseError as exc:
+                for job in jobs:
+                    job.error = exc
 
     def _write_batches(self, jobs: list[_Batch]) -> None:
         """The queued batches in one transaction (under `_lock`): each told how many of
@@ -515,10 +537,7 @@ class RoomDatabase:
             if cur is not None:
                 cur.close()
             for job in jobs:
-                # A replay waits too, for the sync of its first sending's commit: that
-                # request may still be waiting for it (the display gave up on its answer).
-                job.commit = self._committed
-                job.done = True
+                job.commit = self._committed  # what its turn syncs through
 
     def _sync_through(self, commit: int) -> None:
         """Return once the WAL is on disk up to the `commit`-th commit: fsync it, unless

@@ -284,18 +284,18 @@ def test_a_batch_is_answered_only_once_its_wal_is_on_disk(
 def test_batches_committed_during_a_sync_share_the_next_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A group commit: while one request's sync runs, others commit; one sync then
-    covers them all, and none of them returns before it."""
+    """A group commit: while one request's sync runs, others queue; the next turn then
+    writes them all in one transaction and one sync, and none returns before it."""
     with database.connect(tmp_path / "room.sqlite") as db:
         calls: list[int] = []
         real = database.os.fdatasync
-        first_sync, others_committed = threading.Event(), threading.Event()
+        first_sync, others_queued = threading.Event(), threading.Event()
 
         def fdatasync(fd: int) -> None:
             calls.append(db._committed)
             if len(calls) == 1:
                 first_sync.set()
-                assert others_committed.wait(10)
+                assert others_queued.wait(10)
             real(fd)
 
         monkeypatch.setattr(database.os, "fdatasync", fdatasync)
@@ -309,15 +309,16 @@ def test_batches_committed_during_a_sync_share_the_next_one(
         ]
         for th in rest:
             th.start()
-        for _ in range(1000):  # the four commit while the first sync is under way
-            if db.count_events() == 5:
+        for _ in range(1000):  # the four queue while the first sync is under way
+            if len(db._queue) == 4:
                 break
             threading.Event().wait(0.01)
-        assert len(returned) == 0  # and wait for a sync that covers them
-        others_committed.set()
+        assert len(db._queue) == 4 and db.count_events() == 1  # reads are not held up
+        assert returned == []  # the first waits for its sync
+        others_queued.set()
         for th in [first, *rest]:
             th.join(10)
-        assert calls == [1, db._committed]  # two syncs for five batches
+        assert calls == [1, 2]  # two commits, two syncs, for five batches
         assert sorted(returned) == [1, 1, 1, 1, 1] and db.count_events() == 5
 
 
@@ -378,18 +379,22 @@ def test_batches_waiting_for_the_writer_are_written_in_one_transaction(tmp_path:
             3: [slide(1), slide(4)],  # one of them stored already
             4: [slide(5, display="post"), slide(4)],  # one in the batch before it
         }
-        with db._lock:  # another request's write is under way
-            threads = [
-                threading.Thread(target=lambda n=n, b=b: returned.update({n: db.add_events(b)}))
-                for n, b in batches.items()
-            ]
-            for th in threads:
-                th.start()
-            for _ in range(1000):
-                if len(db._queue) == 3:
-                    break
-                threading.Event().wait(0.01)
-            assert len(db._queue) == 3 and counted.commits == 0
+        with db._turn:
+            db._writing = True  # another request's turn is under way
+        threads = [
+            threading.Thread(target=lambda n=n, b=b: returned.update({n: db.add_events(b)}))
+            for n, b in batches.items()
+        ]
+        for th in threads:
+            th.start()
+        for _ in range(1000):
+            if len(db._queue) == 3:
+                break
+            threading.Event().wait(0.01)
+        assert len(db._queue) == 3 and counted.commits == 0
+        with db._turn:  # that turn ends
+            db._writing = False
+            db._turn.notify_all()
         for th in threads:
             th.join(10)
         assert counted.commits == 1  # the three batches, one transaction

@@ -252,6 +252,10 @@ class RoomDatabase:
         self._closed = False
         # The group commit's turns (`add_events`): the batches waiting for the next.
         self._queue: list[_Batch] = []
+        # Each display's last stored slide or open (`rollups.Batch.read_neighbours`):
+        # one entry a display. Only the server that display reports to stores its
+        # events, so what this one wrote is what is stored.
+        self._latest: dict[str, rollups.Step] = {}
         self._turn = threading.Condition()
         self._writing = False
 
@@ -517,17 +521,19 @@ class RoomDatabase:
                 rows.extend(_event_row(e, job.when) for e in mine)
             if new:
                 added = rollups.Batch(new)
-                added.read_neighbours(cur, self._sql)
+                added.read_neighbours(cur, self._sql, self._latest)
                 cur.executemany(self._sql(_INSERT_EVENT), rows)
                 added.add(cur, self._sql)
                 self._write_beats(cur)  # the kept heartbeats ride along
             self._db.commit()
             if new:
+                added.note_stored(self._latest)
                 self._committed += 1
                 self._beats.clear()
                 self._beats_since = None
         except Exception as exc:
             self._rollback()
+            self._latest.clear()  # read again: what it held may not have been stored
             error = self._failed(exc, "store events")
             for job in jobs:
                 job.error = error

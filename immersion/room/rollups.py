@@ -36,6 +36,10 @@ _BEFORE = (
     f"{_STEP} WHERE display = ? AND started_at >= ? AND started_at < ?"
     f" AND kind IN {ORDERED_KINDS} ORDER BY started_at DESC, id DESC LIMIT 1"
 )
+_LATEST = (
+    f"{_STEP} WHERE display = ? AND kind IN {ORDERED_KINDS} ORDER BY started_at DESC, id DESC"
+    " LIMIT 1"
+)
 # Those among the new ones, and the first one after them: read in time order up to it.
 _FROM = (
     f"{_STEP} WHERE display = ? AND started_at >= ? AND started_at < ?"
@@ -156,10 +160,26 @@ class Batch:
                 self.ordered[(e.display, e.started_at[:10])].append(step)
         self.stored: dict[tuple[str, str], list[Step]] = {}
 
-    def read_neighbours(self, cur: Any, sql: Sql) -> None:
-        """The stored slides and opens around the new ones: call before they are stored."""
+    def read_neighbours(self, cur: Any, sql: Sql, latest: dict[str, Step] | None = None) -> None:
+        """The stored slides and opens around the new ones: call before they are stored.
+
+        `latest`: the last stored slide or open of each display, as far as the caller
+        knows (read here when it does not; `note_stored` after the commit). A display
+        sends its events in time order, so its new ones nearly always come after all it
+        stored: then the one before them is that last one, or none that day, and nothing
+        comes after, with no query. Else the stored ones around them are read."""
         for (display, day), steps in self.ordered.items():
             first, last = min(steps)[0], max(steps)[0]
+            if latest is not None:
+                if display not in latest:
+                    cur.execute(sql(_LATEST), (display,))
+                    row = cur.fetchone()
+                    if row is not None:
+                        latest[display] = tuple(row)
+                known = latest.get(display)
+                if known is None or known[0] < first:  # all stored come before the new
+                    self.stored[(display, day)] = [known] if known and known[0][:10] == day else []
+                    continue
             cur.execute(sql(_BEFORE), (display, day, first))
             found: list[Step] = [tuple(r) for r in cur.fetchall()]
             cur.execute(sql(_FROM), (display, first, next_day(day)))
@@ -168,6 +188,13 @@ class Batch:
                 if row[0] > last:
                     break
             self.stored[(display, day)] = sorted(set(found))
+
+    def note_stored(self, latest: dict[str, Step]) -> None:
+        """After the commit: each display's last stored slide or open, with the new ones."""
+        for (display, _day), steps in self.ordered.items():
+            newest = max(steps)
+            known = latest.get(display)
+            latest[display] = newest if known is None or newest > known else known
 
     def sums(self) -> list[tuple[Any, ...]]:
         rows: dict[SumKey, list[Any]] = defaultdict(lambda: [0, 0.0, 0, 0, 0])

@@ -174,6 +174,24 @@ def test_one_event_landing_between_two_moves_an_attraction(opener: Opener) -> No
         assert_rollups_are_fresh(db)
 
 
+def test_a_server_started_again_finds_the_last_showing_it_did_not_write(opener: Opener) -> None:
+    """The server knows each display's last stored slide or open from its own writes;
+    after a restart it reads it, so an open right after the restart is still attracted."""
+
+    def ev(n: int, kind: str, second: int) -> Event:
+        at = (DAY + dt.timedelta(seconds=second)).isoformat()
+        return Event(f"again-{n:04d}", "entrance", kind, at, item="persona:maya", seconds=5.0)
+
+    with opener() as db:
+        db.add_events([ev(1, "slide", 0), ev(2, "idle", 5)])
+    with opener() as db:  # the kiosk server started again
+        db.add_events([ev(3, "open", 20)])
+        db.add_events([ev(4, "slide", 7300)])  # past midnight: the day before is not its day
+        db.add_events([ev(5, "open", 7310)])
+        assert db._read("SELECT SUM(attracted) FROM day_sums")[0][0] == 2
+        assert_rollups_are_fresh(db)
+
+
 def comparable(f: Figures) -> dict[str, Any]:
     plain = dataclasses.asdict(f)
     for tally in plain["items"].values():

@@ -243,11 +243,14 @@ class RoomDatabase:
         self._committed = 0
         self._synced = 0
         self._sync_lock = threading.Lock()
-        # Heartbeats written behind (HEARTBEAT_FLUSH_SECONDS), under `_lock`: a display's
+        # Heartbeats written behind (HEARTBEAT_FLUSH_SECONDS), under `_beats_lock`: a display's
         # last row with its count of beats, and when the oldest kept one came.
         self._beats: dict[str, tuple[tuple[Any, ...], int]] = {}
         self._beats_since: dt.datetime | None = None
         self._told: dict[str, tuple[Any, ...]] = {}  # what each display's last one said
+        self._taken: dict[str, tuple[tuple[Any, ...], int]] = {}  # in a transaction now
+        self._taken_since: dt.datetime | None = None
+        self._beats_lock = threading.Lock()  # inside `_lock` when both are held
         self._later: threading.Timer | None = None
         self._closed = False
         # The group commit's turns (`add_events`): the batches waiting for the next.
@@ -390,43 +393,65 @@ class RoomDatabase:
         when = _server_time(received)
         # what a status reader must see at once; the rest (the slide, the times) can wait
         told = (beat.build, beat.last_error, beat.offline_capable, beat.screen, beat.restarts)
-        with self._lock:
+        # Kept under a lock of their own: a heartbeat never waits for a batch's write.
+        with self._beats_lock:
             kept = self._beats.get(beat.display)
             self._beats[beat.display] = (row, kept[1] + 1 if kept else 1)
-            if self._told.get(beat.display) != told:
-                self._flush_beats()
-                self._told[beat.display] = told  # once written: else tried again next time
-                return
-            if self._beats_since is None or when is None:
-                self._beats_since = when
+            news = self._told.get(beat.display) != told
+            if news:
+                due = True
+            elif self._beats_since is None or when is None:
+                self._beats_since, due = when, False
                 self._write_later()
-                return
-            if (when - self._beats_since).total_seconds() >= HEARTBEAT_FLUSH_SECONDS:
-                self._flush_beats()
+            else:
+                due = (when - self._beats_since).total_seconds() >= HEARTBEAT_FLUSH_SECONDS
+        if due:
+            self.flush()
+            if news:
+                with self._beats_lock:  # once written: else tried again next time
+                    self._told[beat.display] = told
 
-    def _write_beats(self, cur: Any) -> None:
-        """The kept heartbeats, written in the caller's transaction (under `_lock`); the
-        caller empties them once it commits."""
-        if self._beats:
-            rows = [(*row, n) for row, n in self._beats.values()]
-            cur.executemany(self._sql(_UPSERT_DISPLAY), rows)
+    def _write_beats(self, cur: Any) -> bool:
+        """The kept heartbeats, taken out and written in the caller's transaction (under
+        `_lock`); `_beats_written` after its commit, `_beats_lost` after a rollback."""
+        with self._beats_lock:
+            self._taken, self._beats = self._beats, {}
+            self._taken_since, self._beats_since = self._beats_since, None
+        if not self._taken:
+            return False
+        rows = [(*row, n) for row, n in self._taken.values()]
+        cur.executemany(self._sql(_UPSERT_DISPLAY), rows)
+        return True
+
+    def _beats_written(self) -> None:
+        self._taken = {}
+
+    def _beats_lost(self) -> None:
+        """The transaction that wrote them rolled back: kept again, with any newer one."""
+        with self._beats_lock:
+            for display, (row, n) in self._taken.items():
+                newer = self._beats.get(display)
+                self._beats[display] = (newer[0], newer[1] + n) if newer else (row, n)
+            if self._taken:
+                since = self._beats_since
+                if since is None or (self._taken_since is not None and self._taken_since < since):
+                    self._beats_since = self._taken_since  # due as they were
+                self._write_later()
+        self._taken = {}
 
     def _write_later(self) -> None:
-        """The wall-clock bound (under `_lock`): when no report comes to write the kept
-        heartbeats with, a timer writes them."""
+        """The wall-clock bound (under `_beats_lock`): when no report comes to write the
+        kept heartbeats with, a timer writes them."""
         if self._later is None and not self._closed:
             self._later = threading.Timer(HEARTBEAT_FLUSH_SECONDS, self._written_later)
             self._later.daemon = True
             self._later.start()
 
     def _written_later(self) -> None:
-        with self._lock:
+        with self._beats_lock:
             self._later = None
-        try:
+        with contextlib.suppress(RoomDatabaseError):  # kept again, another timer set
             self.flush()
-        except RoomDatabaseError:
-            with self._lock:  # kept: tried again later, or by the next report's write
-                self._write_later()
 
     def flush(self) -> None:
         """Write the kept heartbeats now (reads and `close` call it)."""
@@ -434,20 +459,23 @@ class RoomDatabase:
             self._flush_beats()
 
     def _flush_beats(self) -> None:
-        if not self._beats:
-            return
+        """Under `_lock`: the kept heartbeats in a transaction of their own."""
+        cur = None
         try:
             cur = self._db.cursor()
-            try:
-                self._write_beats(cur)
-            finally:
-                cur.close()  # under the lock (see add_events)
+            wrote = self._write_beats(cur)
+            cur.close()  # under the lock (see add_events)
+            if not wrote:
+                return
             self._db.commit()
         except Exception as exc:
+            if cur is not None:
+                with contextlib.suppress(Exception):
+                    cur.close()
             self._rollback()
+            self._beats_lost()
             raise self._failed(exc, "store a heartbeat") from None
-        self._beats.clear()
-        self._beats_since = None
+        self._beats_written()
 
     def add_events(self, events: Iterable[Event], received_at: str | None = None) -> int:
         """Store events, their times normalised (`instant`), and add them to the day
@@ -529,10 +557,10 @@ class RoomDatabase:
             if new:
                 added.note_stored(self._latest)
                 self._committed += 1
-                self._beats.clear()
-                self._beats_since = None
+                self._beats_written()
         except Exception as exc:
             self._rollback()
+            self._beats_lost()
             self._latest.clear()  # read again: what it held may not have been stored
             error = self._failed(exc, "store events")
             for job in jobs:
@@ -619,10 +647,11 @@ class RoomDatabase:
 
     def close(self) -> None:
         with self._sync_lock, self._lock:
-            self._closed = True
-            if self._later is not None:
-                self._later.cancel()
-                self._later = None
+            with self._beats_lock:
+                self._closed = True
+                if self._later is not None:
+                    self._later.cancel()
+                    self._later = None
             # The kept heartbeats, unless the database fails: then they go (a heartbeat
             # is the display's state, and its next one comes a minute later).
             with contextlib.suppress(RoomDatabaseError):

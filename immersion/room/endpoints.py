@@ -449,6 +449,9 @@ class RoomEndpoints:
             db.close()
 
     def _database(self) -> RoomDatabase:
+        db = self._db  # open: no lock for what every report asks
+        if db is not None:
+            return db
         with self._lock:
             if self._db is None:
                 self._db = self._open()

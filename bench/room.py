@@ -11,7 +11,7 @@ batches of 500 when it is back. The simulated clock drives the server's clock an
 rate limiter, so the limiter sees the real rate (and must refuse nothing).
 
 * **endpoints**: every request through the kiosk server's own routes
-  (`RoomEndpoints`: JSON parsing, strict checks, rate limit, one transaction a request)
+  (`RoomEndpoints`: JSON parsing, strict checks, rate limit, the database's group commit)
   into a fresh SQLite room database, in-process (what the issue's goal times);
 * **http**: a sample of the same requests over the real server (`StaticServer` with
   the routes, keep-alive, one connection a display), to show what the socket adds;

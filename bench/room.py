@@ -196,13 +196,14 @@ class ThreadClock(SimClock):
         self._local.t = value
 
 
-def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[str, Any]:
+Route = Any  # (body, content type, client) -> (status, body, headers)
+
+
+def in_step(
+    requests: list[Request], routes: dict[str, Route], clock: ThreadClock
+) -> dict[int, int]:
     """The displays at once, as in the room: a thread each, sending its requests of a
-    simulated minute one after the other, all displays in step from minute to minute.
-    Batches committed while another request's WAL sync runs share the next one."""
-    clock = ThreadClock()
-    room = endpoints(folder / "together.sqlite", ids, clock)
-    routes = room.routes()
+    simulated minute one after the other, all displays in step from minute to minute."""
     minutes = int(max(r[0] for r in requests) // 60) + 1
     by_client: dict[str, list[list[Request]]] = {}
     for r in requests:
@@ -226,12 +227,34 @@ def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[
                 statuses[k] = statuses.get(k, 0) + v
 
     threads = [threading.Thread(target=display, args=(m,)) for m in by_client.values()]
-    began, cpu = time.perf_counter(), time.process_time()
     for th in threads:
         th.start()
     for th in threads:
         th.join()
+    return statuses
+
+
+def run_together(requests: list[Request], ids: list[str], folder: Path) -> dict[str, Any]:
+    """`in_step` through the endpoints: batches that arrive during another's turn (its
+    transaction and WAL sync) are written together in the next."""
+    clock = ThreadClock()
+    room = endpoints(folder / "together.sqlite", ids, clock)
+    began, cpu = time.perf_counter(), time.process_time()
+    statuses = in_step(requests, room.routes(), clock)
     return finished(room, folder / "together.sqlite", began, cpu, statuses)
+
+
+def run_harness(requests: list[Request]) -> dict[str, Any]:
+    """`in_step` with routes that do nothing: what the threads, the barrier a simulated
+    minute and the clock cost on their own (in `run_together`'s time, not the server's)."""
+
+    def nothing(body: bytes, content_type: str, client: str) -> tuple[int, bytes, dict[str, str]]:
+        return 200, b"", {}
+
+    began, cpu = time.perf_counter(), time.process_time()
+    statuses = in_step(requests, {HEARTBEAT: nothing, EVENTS: nothing}, ThreadClock())
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses}
 
 
 def http_clients(port: int, requests: Path) -> dict[int, int]:
@@ -361,6 +384,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="immersion-bench-room-") as tmp:
         folder = Path(tmp)
         together = run_together(requests, ids, folder)
+        harness = run_harness(requests)
         through = run_endpoints(requests, ids, folder)
         over_http = run_http(sample, ids, folder)
         raw = run_raw(requests, folder)
@@ -374,6 +398,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "requests": len(requests),
         "events": events,
         "endpoints_together": together,
+        "harness_together": harness,
         "endpoints": through,
         "http_sample": over_http,
         "http_week_estimate_seconds": per_request_http * len(requests),
@@ -385,6 +410,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             len(requests),
             together["seconds"],
             together["cpu_seconds"],
+        ),
+        (
+            "  of which the harness",
+            len(requests),
+            harness["seconds"],
+            harness["cpu_seconds"],
         ),
         ("endpoints, one at a time", len(requests), through["seconds"], through["cpu_seconds"]),
         (

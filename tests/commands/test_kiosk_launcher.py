@@ -441,6 +441,12 @@ def test_a_page_that_never_shows_is_reloaded_then_chromium_restarted() -> None:
         assert first.expect("Page.navigate", "S1")["params"] == {"url": url}
         first.say("Page.loadEventFired", {}, "S1")
         first.answer(first.expect("Runtime.evaluate", "S1"), {"result": {"value": [url, False]}})
+        # Moved on only once the supervisor has the answer (its next question then comes
+        # at 141): else it may judge 161 first, and take the page for hung.
+        deadline = time.monotonic() + 10
+        while supervisor._watchdog.next_time() != 141.0:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         now[0] = 161.0  # the second miss, after `reloads` (1) reload: Chromium restarted
         assert lines_of(out, 3)[2] == (
             "Chromium was ended (the display's page did not show within 30 s, 2 times in a "
@@ -454,6 +460,12 @@ def test_a_page_that_never_shows_is_reloaded_then_chromium_restarted() -> None:
             time.sleep(0.01)
         now[0] = 171.0  # ask_every later: asked again, and it never answers (hung)
         second.expect("Runtime.evaluate", "S1")
+        # Moved on only once the supervisor has noted the question (at 171): the clock
+        # it reads after sending must not be the test's next one.
+        deadline = time.monotonic() + 10
+        while supervisor._watchdog.next_time() != 186.0:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
         now[0] = 186.0
         # The browser's streak: a failure 25 s after its start, the second in a row: 2 s.
         assert lines_of(out, 4)[3] == (

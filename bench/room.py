@@ -199,6 +199,15 @@ class ThreadClock(SimClock):
 Route = Any  # (body, content type, client) -> (status, body, headers)
 
 
+def all_at_once(work: Any, shares: list[Any]) -> None:
+    """`work(share)` for each share, each on a thread of its own; back when all are."""
+    threads = [threading.Thread(target=work, args=(share,)) for share in shares]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+
+
 def in_step(
     requests: list[Request], routes: dict[str, Route], clock: ThreadClock
 ) -> dict[int, int]:
@@ -226,11 +235,7 @@ def in_step(
             for k, v in counted.items():
                 statuses[k] = statuses.get(k, 0) + v
 
-    threads = [threading.Thread(target=display, args=(m,)) for m in by_client.values()]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    all_at_once(display, list(by_client.values()))
     return statuses
 
 
@@ -274,11 +279,7 @@ def http_clients(port: int, requests: Path) -> dict[int, int]:
                 counted[r.status] = counted.get(r.status, 0) + 1
         c.close()
 
-    threads = [threading.Thread(target=client, args=(m,)) for m in by_client]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    all_at_once(client, by_client)
     return counted
 
 

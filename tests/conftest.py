@@ -108,6 +108,16 @@ I just want one number I can trust. They never called back.
 """
 
 
+def make_kiosk_room(root: Path, tone: Path) -> Path:
+    """`make_room`, built for the kiosk (the launcher's tests serve it)."""
+    from immersion.commands import build
+
+    room = make_room(root, tone)
+    out = io.StringIO()
+    assert build.run(room, ("kiosk",), today=TODAY, out=out) == 0, out.getvalue()
+    return room
+
+
 def make_room(root: Path, tone: Path) -> Path:
     """A complete small room: every kind the loader knows, one expired consent."""
     c = root / "content"

@@ -575,7 +575,7 @@ class RoomDatabase:
 
     def _sync_through(self, commit: int) -> None:
         """Return once the WAL is on disk up to the `commit`-th commit: fsync it, unless
-        a sync that began after that commit (another request's) already did."""
+        a sync that began after that commit (an earlier turn's) already did."""
         with self._sync_lock:
             if self._synced >= commit:
                 return  # covered by the sync this request waited for

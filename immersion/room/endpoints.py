@@ -360,10 +360,6 @@ def _well_formed(data: Any, display: str) -> Event | None:
     )
 
 
-def parse_event(data: Any, display: str, where: str) -> Event:
-    return _well_formed(data, display) or _checked_event(data, display, where)
-
-
 def _checked_event(data: Any, display: str, where: str) -> Event:
     """An event checked field by field: the message names the first field that is wrong."""
     if not isinstance(data, dict):

@@ -30,10 +30,10 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM_FLAGS, chromium_path
-from conftest import TODAY, make_room
+from conftest import make_kiosk_room
 
 from immersion.cli import main
-from immersion.commands import build, kiosk
+from immersion.commands import kiosk
 from immersion.httpd import StaticServer
 from immersion.launcher import profile as launcher_profile
 from immersion.launcher.backoff import Backoff, Streak
@@ -51,10 +51,7 @@ FIRST_START = 60.0  # a first Chromium start on a loaded machine (profile create
 @pytest.fixture(scope="module")
 def kiosk_room(tmp_path_factory: pytest.TempPathFactory, tone: Path) -> Path:
     """The small test room, built for the kiosk once for this file."""
-    room = make_room(tmp_path_factory.mktemp("room"), tone)
-    out = io.StringIO()
-    assert build.run(room, ("kiosk",), today=TODAY, out=out) == 0, out.getvalue()
-    return room
+    return make_kiosk_room(tmp_path_factory.mktemp("room"), tone)
 
 
 def processes() -> dict[int, bytes]:

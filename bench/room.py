@@ -6,8 +6,9 @@
 Each display does what kiosk.js does: a heartbeat a minute, day and night, and, while
 the room is open (08:00-19:00), a slide every 6-40 s, now and then a visitor's tap
 (an item page, half the time a recording) and an idle reset, sent as one batch a
-minute. A display goes offline for an hour once a day and sends what it kept in
-batches of 500 when it is back. The simulated clock drives the server's clock and its
+minute that carries the minute's heartbeat (alone when there is nothing to send). A
+display goes offline for an hour once a day and sends what it kept in batches of 500
+when it is back. The simulated clock drives the server's clock and its
 rate limiter, so the limiter sees the real rate (and must refuse nothing).
 
 * **endpoints**: every request through the kiosk server's own routes
@@ -117,10 +118,13 @@ class Display:
             "screen": "1920x1080",
             "sent_at": iso(t),
         }
-        yield t, self.client, HEARTBEAT, json.dumps(beat).encode()
+        if not self.kept:
+            yield t, self.client, HEARTBEAT, json.dumps(beat).encode()
+        carried: dict[str, Any] = {"heartbeat": beat}  # the minute's, with its first batch
         while self.kept:
             batch, self.kept = self.kept[:500], self.kept[500:]
-            body = json.dumps({"display": self.id, "events": batch}).encode()
+            body = json.dumps({"display": self.id, "events": batch, **carried}).encode()
+            carried = {}
             yield t + 0.5, self.client, EVENTS, body
 
 
@@ -164,7 +168,14 @@ def finished(
     room.close()
     with database.connect(path) as db:
         stored = db.count_events()
-    return {"seconds": seconds, "cpu_seconds": cpu, "statuses": statuses, "events_stored": stored}
+        beats = sum(row.beats for row in db.displays().values())
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "statuses": statuses,
+        "events_stored": stored,
+        "heartbeats_stored": beats,
+    }
 
 
 def run_endpoints(requests: list[Request], ids: list[str], folder: Path) -> dict[str, Any]:
@@ -318,9 +329,10 @@ def run_raw(requests: list[Request], folder: Path) -> dict[str, Any]:
     beats, events = [], []
     for t, _client, path, body in requests:
         data = json.loads(body)
-        if path == HEARTBEAT:
-            beats.append((data["display"], iso(t), data["sent_at"], data["build"], data["slide"]))
-        else:
+        beat = data if path == HEARTBEAT else data.get("heartbeat")
+        if beat is not None:
+            beats.append((beat["display"], iso(t), beat["sent_at"], beat["build"], beat["slide"]))
+        if path == EVENTS:
             for e in data["events"]:
                 events.append(
                     (
@@ -381,6 +393,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     requests = traffic(args.displays, args.days)
     ids = [f"display-{n:02d}" for n in range(args.displays)]
     events = sum(len(json.loads(b)["events"]) for _t, _c, p, b in requests if p == EVENTS)
+    alone = sum(1 for r in requests if r[2] == HEARTBEAT)
+    carried = sum(1 for r in requests if r[2] == EVENTS and b'"heartbeat"' in r[3])
     sample = requests[: max(1, int(len(requests) * args.http_share))]
     with tempfile.TemporaryDirectory(prefix="immersion-bench-room-") as tmp:
         folder = Path(tmp)
@@ -398,6 +412,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "synchronous": {"events": args.events_synchronous, "heartbeats": "NORMAL"},
         "requests": len(requests),
         "events": events,
+        "heartbeats": {"alone": alone, "carried": carried},
         "endpoints_together": together,
         "harness_together": harness,
         "endpoints": through,
@@ -430,7 +445,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ]
     print(
         f"{args.displays} displays, {args.days:g} simulated days: "
-        f"{len(requests)} requests, {events} events; a batch of events synced "
+        f"{len(requests)} requests, {events} events, {alone + carried} heartbeats "
+        f"({carried} carried by a batch); a batch of events synced "
         f"{args.events_synchronous}"
     )
     print(f"{'path':<30}{'items':>10}{'seconds':>10}{'cpu s':>8}{'per second':>12}{'x raw':>8}")

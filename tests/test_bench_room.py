@@ -23,4 +23,8 @@ def test_the_room_bench_runs_at_its_smoke_size(tmp_path: Path) -> None:
     assert report["endpoints"]["statuses"] == {200: report["requests"]}  # the limiter let it be
     assert report["http_sample"]["statuses"] == {200: report["requests"]}
     assert report["endpoints"]["events_stored"] == report["events"]
+    beats = report["heartbeats"]
+    assert beats["carried"] > 0 and beats["alone"] > 0  # open hours, and the night
+    for run in ("endpoints", "endpoints_together"):
+        assert report[run]["heartbeats_stored"] == beats["alone"] + beats["carried"]
     assert report["raw"]["events"] == report["events"]

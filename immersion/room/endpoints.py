@@ -1,5 +1,7 @@
 """What the kiosk server answers to the displays' reports: `POST /_room/heartbeat` and
-`POST /_room/events` (JSON), checked strictly before anything is stored.
+`POST /_room/events` (JSON), checked strictly before anything is stored. A batch of
+events may carry the minute's heartbeat (`heartbeat`), so a display with something to
+send makes one request a minute, not two.
 
 Every answer is one line of JSON: `{"ok": true, ...}` or `{"error": "..."}` with
 400 (wrong shape: the message names the field), 404 (a display not in room.yml),
@@ -386,9 +388,11 @@ def _checked_event(data: Any, display: str, where: str) -> Event:
     )
 
 
-def parse_events(body: bytes) -> tuple[str, list[Event]]:
+def parse_events(body: bytes) -> tuple[str, list[Event], Heartbeat | None]:
+    """The display, its batch and the minute's heartbeat when the batch carries it
+    (`heartbeat`: the object `POST /_room/heartbeat` takes, for the same display)."""
     data = _object(body)
-    _keys(data, "events", {"display", "events"}, {"display", "events"})
+    _keys(data, "events", {"display", "events"}, {"display", "events", "heartbeat"})
     display = _text(data, "display", "events", optional=False)
     assert display is not None
     batch = data["events"]
@@ -396,10 +400,22 @@ def parse_events(body: bytes) -> tuple[str, list[Event]]:
         raise Invalid(400, "events: 'events' must be a list")
     if len(batch) > MAX_BATCH:
         raise Invalid(413, f"events: at most {MAX_BATCH} events a request (got {len(batch)})")
-    return display, [
-        _well_formed(e, display) or _checked_event(e, display, f"events[{i}]")
-        for i, e in enumerate(batch)
-    ]
+    beat = None
+    carried = data.get("heartbeat")
+    if carried is not None:
+        if not isinstance(carried, dict):
+            raise Invalid(400, "events: 'heartbeat' must be a JSON object")
+        beat = _well_formed_beat(carried) or _checked_beat(carried)
+        if beat.display != display:
+            raise Invalid(400, "events: the heartbeat's 'display' is not the batch's")
+    return (
+        display,
+        [
+            _well_formed(e, display) or _checked_event(e, display, f"events[{i}]")
+            for i, e in enumerate(batch)
+        ],
+        beat,
+    )
 
 
 # -- the endpoints ----------------------------------------------------------------------
@@ -481,6 +497,11 @@ class RoomEndpoints:
             self._log("room: the room database works again")
         return stored
 
+    def _launched(self, beat: Heartbeat) -> Heartbeat:
+        """The beat with this process's launcher count, when it launched that display."""
+        restarts = self._restarts(beat.display) if self._restarts is not None else None
+        return beat if restarts is None else replace(beat, restarts=restarts)
+
     def heartbeat(self, body: bytes, content_type: str, client: str) -> Answer:
         refused = self._checked(content_type, client)
         if refused is not None:
@@ -491,9 +512,7 @@ class RoomEndpoints:
         except Invalid as exc:
             return error(exc.status, str(exc))
         received = self._now()
-        restarts = self._restarts(beat.display) if self._restarts is not None else None
-        if restarts is not None:
-            beat = replace(beat, restarts=restarts)
+        beat = self._launched(beat)
 
         def write(db: RoomDatabase) -> int:
             db.heartbeat(beat, received)
@@ -511,12 +530,18 @@ class RoomEndpoints:
         if refused is not None:
             return refused
         try:
-            display, batch = parse_events(body)
+            display, batch, beat = parse_events(body)
             self._display(display)
         except Invalid as exc:
             return error(exc.status, str(exc))
         received = self._now()
-        stored = self._store(lambda db: db.add_events(batch, received))
+
+        def write(db: RoomDatabase) -> int:
+            if beat is not None:  # kept first: the batch's transaction writes it too
+                db.heartbeat(self._launched(beat), received)
+            return db.add_events(batch, received)
+
+        stored = self._store(write)
         if not isinstance(stored, int):
             return stored
         return 200, b'{"ok":true,"received":%d,"new":%d}\n' % (len(batch), stored), {}

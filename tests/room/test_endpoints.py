@@ -136,6 +136,47 @@ def test_events_are_stored_and_a_replayed_batch_adds_nothing(
     assert stored[0].completed is True and stored[0].seconds == 20.5
 
 
+def test_a_batch_carries_the_minutes_heartbeat(room: RoomEndpoints, db_path: Path) -> None:
+    # kiosk.js sends the minute's heartbeat inside its first batch: one request, not two
+    batch = {"display": "entrance", "events": [event(n) for n in range(3)], "heartbeat": beat()}
+    assert answer(room.events(body(batch), JSON, "c")) == (
+        200,
+        {"ok": True, "received": 3, "new": 3},
+    )
+    plain = {**batch, "events": [event(n) for n in range(3, 5)], "heartbeat": beat(slide=None)}
+    assert answer(room.events(body(plain), JSON, "c"))[0] == 200
+    with database.connect(db_path) as db:  # another process: what the server wrote
+        row = db.displays()["entrance"]
+        assert db.count_events() == 5
+    assert (row.build, row.screen, row.offline_capable, row.beats) == (
+        "abc123def456",
+        "1920x1080",
+        True,
+        2,
+    )
+    assert row.slide is None  # the second minute's, written with its batch
+
+
+@pytest.mark.parametrize(
+    ("carried", "message"),
+    [
+        (beat(display="post"), "events: the heartbeat's 'display' is not the batch's"),
+        (beat(screen="big"), "heartbeat: 'screen' is not a valid screen ('big')"),
+        (beat(who="Leah"), "heartbeat: unknown field 'who'"),
+        ([beat()], "events: 'heartbeat' must be a JSON object"),
+    ],
+)
+def test_a_wrong_carried_heartbeat_refuses_the_request_whole(
+    room: RoomEndpoints, db_path: Path, carried: Any, message: str
+) -> None:
+    sent = body({"display": "entrance", "events": [event(1)], "heartbeat": carried})
+    code, reply = answer(room.events(sent, JSON, "c"))
+    assert (code, reply["error"]) == (400, message)
+    room.close()
+    with database.connect(db_path) as db:
+        assert db.count_events() == 0 and db.displays() == {}
+
+
 def test_times_are_stored_as_the_utc_instants_they_name(room: RoomEndpoints, db_path: Path) -> None:
     sent = [
         event(1, started_at="2026-04-30T23:30:00Z", valid_until="2026-05-01T01:00:00+02:00"),
@@ -333,11 +374,17 @@ def test_the_launchers_count_replaces_the_pages_for_its_own_display(
         for display in ("entrance", other):
             reply = endpoints.heartbeat(body(beat(display=display, restarts=1)), JSON, "::1")
             assert answer(reply)[0] == 200
+        with database.connect(db_path) as db:
+            rows = db.displays()
+        assert (rows["entrance"].restarts, rows[other].restarts) == (3, 1)
+        # the heartbeat a batch carries, too
+        counts["entrance"] = 4
+        carried = {"display": "entrance", "events": [], "heartbeat": beat(restarts=1)}
+        assert answer(endpoints.events(body(carried), JSON, "::1"))[0] == 200
     finally:
         endpoints.close()
     with database.connect(db_path) as db:
-        rows = db.displays()
-    assert (rows["entrance"].restarts, rows[other].restarts) == (3, 1)
+        assert db.displays()["entrance"].restarts == 4
 
 
 # -- the fast path of a well-formed report agrees with the field-by-field checks --------

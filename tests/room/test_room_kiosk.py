@@ -238,3 +238,59 @@ def test_a_full_store_drops_the_oldest_and_says_how_many(
         assert [e.item for e in slides] == [s["item"] for s in finished[-len(slides) :]]
     finally:
         context.close()
+
+
+def step_seconds(page: Any, seconds: int, shown: list[dict[str, Any]]) -> None:
+    """Second by second, each time until the page has sent what it was sending, so
+    the fake clock never runs ahead of a request on the real one."""
+    for _ in range(seconds):
+        page.clock.run_for(1000)
+        wait_for(lambda: not page.evaluate("immersionRoom.busy()"))
+        now = showing(page)
+        if not shown or (now["item"], now["start"]) != (shown[-1]["item"], shown[-1]["start"]):
+            shown.append(now)
+
+
+def test_the_minutes_heartbeat_rides_with_its_events(
+    browser: Any, served: Kiosk, project: Path
+) -> None:
+    context, page, _loads = open_display(browser, served.url, "entrance")
+    posts: list[tuple[str, dict[str, Any]]] = []
+    refuse = {"carried": False}
+
+    def seen(route: Any) -> None:
+        sent = route.request.post_data_json
+        posts.append((route.request.url.rsplit("/", 1)[1], sent))
+        if refuse["carried"] and "heartbeat" in sent:
+            route.fulfill(status=400, content_type="application/json", body='{"error":"no"}\n')
+        else:
+            route.continue_()
+
+    try:
+        page.clock.pause_at((page.evaluate("Date.now()") + 1000) / 1000)
+        assert wait_for(lambda: page.evaluate("immersionRoom.beats") == 1)  # as it starts
+        page.route("**/_room/*", seen)
+        shown: list[dict[str, Any]] = []
+        step_seconds(page, 5 * 60, shown)
+        # Each minute is one request: the events since the last, carrying its heartbeat.
+        assert len(posts) == 5
+        assert all(path == "events" and sent["events"] for path, sent in posts)
+        assert all(sent["heartbeat"]["display"] == "entrance" for _, sent in posts)
+        assert page.evaluate("immersionRoom.beats") == 1 + 5
+
+        # The server refuses a batch carrying a heartbeat: the heartbeat goes alone, the
+        # batch again without it, and nothing is counted dropped.
+        refuse["carried"] = True
+        step_seconds(page, 60, shown)
+        assert [path for path, _ in posts[5:]] == ["events", "heartbeat", "events"]
+        assert "heartbeat" not in posts[-1][1] and posts[-1][1]["events"] == posts[5][1]["events"]
+        assert page.evaluate("immersionRoom.beats") == 1 + 6
+        assert page.evaluate("immersionRoom.stored()") == 0
+    finally:
+        context.close()
+    sent = [e["id"] for _, body in posts[:5] + posts[-1:] for e in body["events"]]
+    with database.connect(project / "build" / ".room" / "room.sqlite") as db:
+        got = db.events("entrance")
+        assert db.displays()["entrance"].beats == 1 + 6
+    assert sorted(e.id for e in got) == sorted(sent)
+    assert not [e for e in got if e.kind == "dropped"]

@@ -1,11 +1,12 @@
 /* immersion kiosk: the room's reports to the server that serves the display (contract:
-   docs/kiosk.md "Reports"). A heartbeat a minute; proof of play (each slide shown, each
-   item opened, each recording started, each idle reset) kept in IndexedDB first and sent
-   in batches whenever the server answers, never lost offline (bounded: the oldest go
-   first, and a `dropped` event counts them); a watchdog that reloads a display that
-   stopped advancing. Nothing here identifies a visitor: an event says what was shown or
-   touched, never by whom. Only `immersion kiosk` announces itself (<meta
-   name="immersion-room">): under any other server this script does nothing. */
+   docs/kiosk.md "Reports"). A heartbeat a minute, carried by the minute's first batch
+   when there is one; proof of play (each slide shown, each item opened, each recording
+   started, each idle reset) kept in IndexedDB first and sent in batches whenever the
+   server answers, never lost offline (bounded: the oldest go first, and a `dropped`
+   event counts them); a watchdog that reloads a display that stopped advancing. Nothing
+   here identifies a visitor: an event says what was shown or touched, never by whom.
+   Only `immersion kiosk` announces itself (<meta name="immersion-room">): under any
+   other server this script does nothing. */
 (() => {
   "use strict";
   const W = window, D = document;
@@ -124,17 +125,24 @@
     cache: "no-store", credentials: "omit",
   });
   const current = () => (opened ? itemOf(root) : showing ? itemOf(showing.slide) : null);
-  const heartbeat = async () => {
-    lastBeat = now();
+  const beatNow = () => {
     const sw = navigator.serviceWorker;
-    const r = await post("heartbeat", {
+    return {
       display: C.display, build: typeof C.build === "string" && C.build ? C.build : null,
       slide: current(), last_error: lastError, offline_capable: !!(sw && sw.controller),
       screen: `${screen.width}x${screen.height}`, sent_at: iso(now()),
-    });
-    if (r.ok) { R.beats++; send(); }
+    };
   };
-  const send = async () => { // batch after batch, oldest first, until the store is empty
+  const beatAlone = async (beat) => { if ((await post("heartbeat", beat)).ok) R.beats++; };
+  // A minute's heartbeat rides with the store's first batch: one request a minute, not two.
+  // Alone when there is nothing to send, or while a send is under way or waits to retry.
+  const heartbeat = async () => {
+    lastBeat = now();
+    const beat = beatNow();
+    if (sending || now() < retryAt) return beatAlone(beat);
+    return send(beat);
+  };
+  const send = async (beat) => { // batch after batch, oldest first, until the store is empty
     if (sending || now() < retryAt) return;
     sending = true;
     try {
@@ -142,8 +150,16 @@
         const batch = await request((await events("readonly")).getAll(null, BATCH));
         const d = dropped(), list = batch.map(({ seq, ...e }) => e);
         if (d && list.length < BATCH) list.push(d);
-        if (!list.length) return;
-        const r = await post("events", { display: C.display, events: list });
+        if (!list.length) { if (beat) await beatAlone(beat); return; }
+        const body = { display: C.display, events: list };
+        let r = await post("events", beat ? { ...body, heartbeat: beat } : body);
+        if (beat && r.ok) R.beats++;
+        if (beat && !r.ok && r.status !== 429 && r.status < 500) {
+          // Refused: the heartbeat must not cost the batch, nor the batch the heartbeat.
+          await beatAlone(beat);
+          r = await post("events", body);
+        }
+        beat = null;
         if (r.status === 429 || r.status >= 500) { // busy or down: keep everything, try later
           retryAt = now() + 1000 * Math.min(600, +r.headers.get("Retry-After") || 60);
           return;
@@ -215,7 +231,7 @@
   };
   const later = (f) => setTimeout(safe(f), 0);
   W.immersionRoom = Object.assign(R, {
-    send: () => send(), heartbeat: () => heartbeat(),
+    send: () => send(), heartbeat: () => heartbeat(), busy: () => sending,
     stored: async () => request((await events("readonly")).count()),
   });
   if (D.readyState === "loading") D.addEventListener("DOMContentLoaded", safe(start));

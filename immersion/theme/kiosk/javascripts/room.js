@@ -49,7 +49,10 @@
   const keep = async (e) => { await request((await events("readwrite")).add(e)); await trim(); };
   const trim = async () => { // past the cap the oldest go, and the dropped count grows
     const store = await events("readwrite"), over = (await request(store.count())) - R.cap;
-    if (over <= 0) return;
+    // While a batch is on its way its events are the oldest: trimmed, they would count as
+    // dropped and arrive all the same. So the store waits (within a batch past its cap),
+    // and is trimmed once the send is over.
+    if (over <= 0 || (sending && over <= BATCH)) return;
     const first = await request(store.openKeyCursor());
     if (!first) return;
     await request(store.delete(IDBKeyRange.bound(first.key, first.key + over - 1)));
@@ -170,7 +173,7 @@
         if (d && list.includes(d)) settleDropped(d);
         R.sent += r.ok ? list.length : 0;
       }
-    } catch { /* offline: the store keeps them for the next try */ } finally { sending = false; }
+    } catch { /* offline: the store keeps them for the next try */ } finally { sending = false; trim().catch(() => {}); }
   };
 
   // ---- the stall watchdog: a slide on screen for two slide lengths, or a page error loop

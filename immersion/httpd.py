@@ -129,6 +129,9 @@ _RANGE_SPEC = re.compile(r"(\d*)-(\d*)")
 # before it: RFC 9112 5.1 requires a 400), the value without CR, LF or NUL (5.5: invalid
 # and dangerous), then CRLF or a bare LF. Greedy and unambiguous: linear in the line.
 _FIELD = re.compile(r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([^\r\n\0]*)\r?\n")
+# The same, for a whole head in the read buffer (CRLF only): checked, then split.
+_FIELDS = re.compile(r"(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n\0]*\r\n)*\r\n")
+_FIELD_CRLF = re.compile(r"([!#$%&'*+\-.^_`|~0-9A-Za-z]+):([^\r\n\0]*)\r\n")
 _VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
 _DIGITS = re.compile(r"[0-9]+")
 # The Date header of the current second, formatted once (a tuple swapped whole, so a
@@ -226,6 +229,22 @@ class _HeadLimit:
         """True once the budget is used up (a line cut short by it was too long)."""
         return self._left <= 0
 
+    def buffered_head(self) -> str | None:
+        """The rest of the head (up to its blank line), if all of it is already in the
+        read buffer and within the budget: not read yet (see `take`). Else None."""
+        peek = getattr(self._raw, "peek", None)
+        if peek is None:
+            return None
+        buffered = peek(1)  # what is buffered; one read from the socket only if nothing is
+        end = buffered.find(b"\r\n\r\n")
+        if end < 0 or end + 4 > self._left:
+            return None
+        return buffered[: end + 4].decode("iso-8859-1")
+
+    def take(self, size: int) -> None:
+        """Read the `size` bytes `buffered_head` gave."""
+        self._left -= len(self._raw.read(size))
+
     def readline(self, size: int = -1) -> bytes:
         if self._left <= 0:
             raise http.client.LineTooLong("request head")
@@ -255,6 +274,14 @@ class Headers:
         self._first: dict[str, str] = {}
         for name, value in fields or ():
             self._add(name, value)
+
+    @classmethod
+    def of(cls, fields: list[tuple[str, str]]) -> Headers:
+        """From (name, value) pairs, values already stripped: the fast way."""
+        made = cls()
+        made._fields = fields
+        made._first = {name.lower(): value for name, value in reversed(fields)}
+        return made
 
     def _add(self, name: str, value: str) -> None:
         self._fields.append((name, value))
@@ -405,6 +432,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     def _read_headers(self) -> Headers:
+        # Usually the whole head came in one segment: checked and split in one go by the
+        # regular expressions (lines ended by CRLF only, or anything odd: line by line).
+        head = self._head.buffered_head()
+        if head is not None and _FIELDS.fullmatch(head) is not None:
+            fields = _FIELD_CRLF.findall(head)
+            if len(fields) <= MAX_HEADERS:
+                self._head.take(len(head))
+                headers = Headers.of([(name, value.strip(" \t")) for name, value in fields])
+                return self._checked(headers)
+        return self._checked(self._read_lines())
+
+    def _read_lines(self) -> Headers:
         headers = Headers()
         readline = self.rfile.readline
         count = 0
@@ -428,8 +467,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if field is None:
                 raise _BadHead(400)
             headers._add(field[1], field[2].strip(" \t"))
+        return headers
+
+    @staticmethod
+    def _checked(headers: Headers) -> Headers:
+        if "content-length" not in headers._first:
+            return headers
         lengths = headers.get_all("Content-Length")
-        if lengths is not None and (len(set(lengths)) > 1 or _DIGITS.fullmatch(lengths[0]) is None):
+        if len(set(lengths)) > 1 or _DIGITS.fullmatch(lengths[0]) is None:
             raise _BadHead(400)  # RFC 9112 6.3: the body's end is unknowable
         return headers
 

@@ -569,13 +569,25 @@ def test_heads_within_the_rules_are_served(poster: StaticServer) -> None:
     assert status_of(answer) == 200 and answer.endswith(b'{"got":5}\n')
     spaces = b"X-A:\t  v  \t\r\nConnection: close\n\n"  # OWS around the value, bare LFs
     assert status_of(raw(poster, GOOD_HEAD.replace(b"\r\n", b"\n") + spaces)) == 200
+    # A head that arrives in pieces is read line by line: the same rules.
+    for rest, status in ((b"Range: bytes=0-1\r\n", 206), (b"Range : bytes=0-1\r\n", 400)):
+        with socket.create_connection(("127.0.0.1", poster.port), timeout=5) as sock:
+            sock.sendall(GOOD_HEAD)
+            time.sleep(0.05)
+            sock.sendall(rest + b"Connection: close\r\n\r\n")
+            assert status_of(sock.makefile("rb").read()) == status
 
 
 def test_header_names_are_matched_whatever_their_case(server: StaticServer) -> None:
     for name in (b"range", b"RANGE", b"rAnGe"):
         answer = raw(server, b"GET /talk.m4a HTTP/1.1\r\n" + name + b":  bytes=0-9 \r\n\r\n")
         assert status_of(answer) == 206 and answer.endswith(AUDIO[:10])
-    headers = Headers([("Host", "x"), ("X-A", "1"), ("x-a", "2")])
+    pairs = [("Host", "x"), ("X-A", "1"), ("x-a", "2")]
+    for headers in (Headers(pairs), Headers.of(list(pairs))):
+        check_headers(headers)
+
+
+def check_headers(headers: Headers) -> None:
     assert headers.get("HOST") == headers["host"] == "x" and "hOsT" in headers
     assert headers.get("X-a") == "1" and headers.get_all("X-A") == ["1", "2"]
     assert headers.get("Range", "none") == "none" and headers["Range"] is None

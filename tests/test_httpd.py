@@ -665,3 +665,15 @@ def test_the_date_header_is_the_current_second(
     before = time.time()
     sent = email.utils.parsedate_to_datetime(request(server, "/hello.txt")[1]["Date"])
     assert int(before) <= sent.timestamp() <= time.time()
+
+
+def test_small_files_on_a_kept_connection_are_not_held_back(server: StaticServer) -> None:
+    """A file's head and body go out in two writes: with Nagle's algorithm on, the
+    second waits for the client's delayed ACK (some 40 ms on Linux) on every request."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    began = time.monotonic()
+    for _ in range(20):
+        conn.request("GET", "/hello.txt")
+        assert conn.getresponse().read() == b"hello A"
+    conn.close()
+    assert time.monotonic() - began < 0.4  # 20 x 40 ms = 0.8 s held back

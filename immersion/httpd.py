@@ -21,9 +21,23 @@ What it does, in short:
 * Single byte ranges (206 / 416), `If-Range`, weak `ETag`, `Last-Modified`,
   `If-None-Match` and `If-Modified-Since` (304). Files are streamed in chunks.
 * Every response carries `Content-Length` (HTTP/1.1 keep-alive) and
-  `X-Content-Type-Options: nosniff`; HTML gets `Cache-Control: no-cache`.
+  `X-Content-Type-Options: nosniff`; HTML gets `Cache-Control: no-cache`. The Date
+  header is formatted once a second. Sockets are TCP_NODELAY, so a kept connection's
+  next small file is not held back by the client's delayed ACK.
 * Idle connections time out; clients that hang up mid-response, send too many or
   too long headers, or garbage request lines never cause a traceback.
+* The request head is read by the server's own parser (`_Handler.parse_head`, into
+  `Headers`: names in any case, values stripped), not the `email` package's, and
+  strictly (RFC 9112), so no client can make one request read as two: a request line
+  of other than three words (HTTP/0.9) or a version other than `HTTP/<digit>.<digit>`,
+  a folded header line, a line without a colon or with a space before it, a value with
+  CR or NUL, a Content-Length that is not digits or disagrees with another, and a head
+  cut short are a 400 (closing); HTTP/2 and later a 505. More than 100 fields, a line
+  over 64 KB or a head over MAX_HEAD_BYTES: 431. `//` at the start of the path is read
+  as `/` (no redirect can lead to another host). HTTP/1.1 keeps the connection unless
+  `Connection: close`; HTTP/1.0 closes it unless `Connection: keep-alive`.
+  `Expect: 100-continue` (HTTP/1.1) gets its `100 Continue` only when a POST's body is
+  about to be read: a 411 or 413 goes out instead of it.
 * Hostile clients are bounded: a request head is at most MAX_HEAD_BYTES (else 414 or
   431), a client dribbling its head byte by byte is cut off after the idle timeout
   all the same, and at most MAX_CONNECTIONS threads run: past that the connection

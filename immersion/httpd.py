@@ -95,7 +95,8 @@ MAX_CONNECTIONS = 256
 # The request line and headers of one request, in all (Chromium sends about 1 KB). The
 # standard library only limits each line (64 KB) and their number (100): 6 MB a request.
 MAX_HEAD_BYTES = 80 * 1024
-# Each header line, and how many fields: the standard library's limits (LineTooLong, 431).
+# Each header line, and how many fields (the standard library: 64 KB, and 100 lines with
+# the blank one, so 99 fields); past either, a 431.
 MAX_LINE = 65536
 MAX_HEADERS = 100
 _CLOSING = -1.0  # a connection being closed to make room, in `_Server._connections`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import os
 import socket
@@ -10,10 +11,13 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
+from typing import BinaryIO
 
 import pytest
 
-from immersion.httpd import StaticServer, parse_range
+from immersion import httpd
+from immersion.httpd import Headers, StaticServer, _Handler, parse_range
 
 SECRET = b"TOP-SECRET-zebra-7731"
 AUDIO = bytes(range(256)) * 4  # 1024 bytes, every offset distinguishable mod 256
@@ -474,3 +478,202 @@ def test_a_failing_hook_is_a_500_not_a_hang(build: Path, capfd: pytest.CaptureFi
             time.sleep(0.02)
     assert any("RuntimeError: hook bug" in line for line in lines)
     assert capfd.readouterr().err == ""
+
+
+# -- the request head (own parser, RFC 9112) ------------------------------------------------
+
+
+def echo_length(body: bytes, content_type: str, client: str) -> tuple[int, bytes, dict[str, str]]:
+    return 200, b'{"got":%d}\n' % len(body), {}
+
+
+@pytest.fixture(scope="module")
+def poster(build: Path) -> Iterator[StaticServer]:
+    with StaticServer(build / "intranet", posts={"/report": echo_length}, max_body=1000) as srv:
+        yield srv
+
+
+def status_of(answer: bytes) -> int:
+    assert answer.startswith(b"HTTP/1.1 "), answer[:80]
+    return int(answer.split(b" ", 2)[1])
+
+
+def read_response(reader: BinaryIO) -> tuple[int, dict[str, str], bytes]:
+    """One response off a keep-alive connection: status, headers (lower-case), body."""
+    status = int(reader.readline().split(b" ", 2)[1])
+    headers: dict[str, str] = {}
+    while (line := reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return status, headers, reader.read(int(headers.get("content-length", "0")))
+
+
+GOOD_HEAD = b"GET /hello.txt HTTP/1.1\r\nHost: x\r\n"
+POST_HEAD = b"POST /report HTTP/1.1\r\nHost: x\r\n"
+
+
+BIG_HEAD = b"".join(b"X-%d: " % n + b"v" * 3000 + b"\r\n" for n in range(30)) + b"\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "status"),
+    [
+        ("folded (space)", GOOD_HEAD + b"X-A: 1\r\n  folded\r\n\r\n", 400),
+        ("folded (tab)", GOOD_HEAD + b"X-A: 1\r\n\tfolded\r\n\r\n", 400),
+        ("first field folded", GOOD_HEAD + b" X-A: 1\r\n\r\n", 400),
+        ("no colon", GOOD_HEAD + b"X-A 1\r\n\r\n", 400),
+        ("no name", GOOD_HEAD + b": 1\r\n\r\n", 400),
+        ("space before the colon", GOOD_HEAD + b"X-A : 1\r\n\r\n", 400),
+        ("tab before the colon", GOOD_HEAD + b"X-A\t: 1\r\n\r\n", 400),
+        ("NUL in a value", GOOD_HEAD + b"X-A: a\x00b\r\n\r\n", 400),
+        ("bare CR in a value", GOOD_HEAD + b"X-A: a\rb\r\n\r\n", 400),
+        ("no blank line at the end", GOOD_HEAD + b"X-A: 1\r\n", 400),
+        (
+            "Content-Lengths differ",
+            POST_HEAD + b"Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            400,
+        ),
+        ("Content-Length list", POST_HEAD + b"Content-Length: 5, 6\r\n\r\nhello!", 400),
+        ("Content-Length signed", POST_HEAD + b"Content-Length: +5\r\n\r\nhello", 400),
+        ("Content-Length latin-1 digit", POST_HEAD + b"Content-Length: \xb2\r\n\r\nhe", 400),
+        (
+            "GET, lengths 0 and 7",
+            GOOD_HEAD + b"Content-Length: 0\r\nContent-Length: 7\r\n\r\n",
+            400,
+        ),
+        ("101 fields", GOOD_HEAD + b"".join(b"X-%d: v\r\n" % n for n in range(100)) + b"\r\n", 431),
+        ("head over MAX_HEAD_BYTES", GOOD_HEAD + BIG_HEAD, 431),
+        ("line over 64 KB", GOOD_HEAD + b"X-A: " + b"v" * 65_600 + b"\r\n\r\n", 431),
+        ("HTTP/01.1", b"GET /hello.txt HTTP/01.1\r\nHost: x\r\n\r\n", 400),
+        ("HTTP/1.10", b"GET /hello.txt HTTP/1.10\r\nHost: x\r\n\r\n", 400),
+        ("lower-case http", b"GET /hello.txt http/1.1\r\nHost: x\r\n\r\n", 400),
+        ("latin-1 digit in the version", b"GET /hello.txt HTTP/\xb9.1\r\nHost: x\r\n\r\n", 400),
+        ("HTTP/2.0", b"GET /hello.txt HTTP/2.0\r\nHost: x\r\n\r\n", 505),
+        ("HTTP/0.9", b"GET /hello.txt\r\nHost: x\r\n\r\n", 400),
+    ],
+    ids=lambda v: v if isinstance(v, str) else "",
+)
+def test_heads_a_lenient_parser_would_misread_are_refused(
+    poster: StaticServer, name: str, head: bytes, status: int
+) -> None:
+    answer = raw(poster, head)
+    assert status_of(answer) == status, answer[:200]
+    assert answer.count(b"HTTP/1.1 ") == 1 and b"Connection: close" in answer
+
+
+def test_heads_within_the_rules_are_served(poster: StaticServer) -> None:
+    hundred = b"".join(b"X-%d: v\r\n" % n for n in range(98)) + b"Connection: close\r\n\r\n"
+    assert status_of(raw(poster, GOOD_HEAD + hundred)) == 200  # 100 fields in all
+    same_twice = b"Content-Length: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"
+    answer = raw(poster, POST_HEAD + same_twice)
+    assert status_of(answer) == 200 and answer.endswith(b'{"got":5}\n')
+    spaces = b"X-A:\t  v  \t\r\nConnection: close\n\n"  # OWS around the value, bare LFs
+    assert status_of(raw(poster, GOOD_HEAD.replace(b"\r\n", b"\n") + spaces)) == 200
+    # A head that arrives in pieces is read line by line: the same rules.
+    for rest, status in ((b"Range: bytes=0-1\r\n", 206), (b"Range : bytes=0-1\r\n", 400)):
+        with socket.create_connection(("127.0.0.1", poster.port), timeout=5) as sock:
+            sock.sendall(GOOD_HEAD)
+            time.sleep(0.05)
+            sock.sendall(rest + b"Connection: close\r\n\r\n")
+            assert status_of(sock.makefile("rb").read()) == status
+
+
+def test_header_names_are_matched_whatever_their_case(server: StaticServer) -> None:
+    for name in (b"range", b"RANGE", b"rAnGe"):
+        answer = raw(server, b"GET /talk.m4a HTTP/1.1\r\n" + name + b":  bytes=0-9 \r\n\r\n")
+        assert status_of(answer) == 206 and answer.endswith(AUDIO[:10])
+    pairs = [("Host", "x"), ("X-A", "1"), ("x-a", "2")]
+    for headers in (Headers(pairs), Headers.of(list(pairs))):
+        check_headers(headers)
+
+
+def check_headers(headers: Headers) -> None:
+    assert headers.get("HOST") == headers["host"] == "x" and "hOsT" in headers
+    assert headers.get("X-a") == "1" and headers.get_all("X-A") == ["1", "2"]
+    assert headers.get("Range", "none") == "none" and headers["Range"] is None
+    assert headers.get_all("Range") is None and "Range" not in headers and 1 not in headers
+    assert headers.items() == [("Host", "x"), ("X-A", "1"), ("x-a", "2")]
+    assert list(headers) == headers.keys() == ["Host", "X-A", "x-a"] and len(headers) == 3
+
+
+@pytest.mark.parametrize("target", [b"//docs", b"///docs", b"//docs?q=1"])
+def test_two_slashes_never_redirect_to_another_host(server: StaticServer, target: bytes) -> None:
+    status, answer = raw_get(server, target)
+    location = next(line for line in answer.split(b"\r\n") if line.startswith(b"Location:"))
+    assert status == 301 and location.split(b": ", 1)[1].startswith(b"/docs/")
+    for other in (b"//evil.example/x", b"//evil.example/docs", b"/\\evil.example"):
+        status, answer = raw_get(server, other)
+        assert status == 404 and b"Location" not in answer
+
+
+def test_keep_alive_follows_the_version_and_the_connection_header(server: StaticServer) -> None:
+    cases = [
+        (b"HTTP/1.0", b"", False),
+        (b"HTTP/1.0", b"Connection: Keep-Alive\r\n", True),
+        (b"HTTP/1.1", b"", True),
+        (b"HTTP/1.1", b"Connection: close\r\n", False),
+        (b"HTTP/1.1", b"Connection: keep-alive, Close\r\n", False),
+        (b"HTTP/1.0", b"Connection: keep-alive, close\r\n", False),
+    ]
+    for version, connection, kept in cases:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            reader = sock.makefile("rb")
+            for _ in range(2 if kept else 1):
+                sock.sendall(
+                    b"GET /hello.txt " + version + b"\r\nHost: x\r\n" + connection + b"\r\n"
+                )
+                assert read_response(reader)[0::2] == (200, b"hello A"), (version, connection)
+            # A kept connection waits for the next request; a closed one ends at once.
+            sock.settimeout(0.5)
+            if kept:
+                with pytest.raises(TimeoutError):
+                    reader.read(1)
+            else:
+                assert reader.read() == b"", (version, connection)
+
+
+def test_expect_100_continue_only_once_the_body_is_wanted(poster: StaticServer) -> None:
+    expect = b"Expect: 100-continue\r\n"
+    with socket.create_connection(("127.0.0.1", poster.port), timeout=5) as sock:
+        reader = sock.makefile("rb")
+        sock.sendall(POST_HEAD + b"Content-Length: 5\r\n" + expect + b"\r\n")
+        assert reader.readline() == b"HTTP/1.1 100 Continue\r\n" and reader.readline() == b"\r\n"
+        sock.sendall(b"hello")
+        assert read_response(reader)[0::2] == (200, b'{"got":5}\n')
+        sock.sendall(POST_HEAD + b"Content-Length: 5000\r\n" + expect + b"\r\n")
+        assert read_response(reader)[0] == 413  # a final answer, no 100 before it
+    for refused in (b"GET /hello.txt HTTP/1.1\r\n", b"POST /hello.txt HTTP/1.1\r\n"):
+        answer = raw(poster, refused + b"Host: x\r\nContent-Length: 2\r\n" + expect + b"\r\nhi")
+        assert b" 100 " not in answer and status_of(answer) in (200, 405)
+    http10 = b"POST /report HTTP/1.0\r\nContent-Length: 2\r\n" + expect + b"\r\nhi"
+    answer = raw(poster, http10)  # an HTTP/1.0 client does not wait for one
+    assert b" 100 " not in answer and answer.endswith(b'{"got":2}\n')
+
+
+def test_the_date_header_is_the_current_second(
+    server: StaticServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    handler = _Handler.__new__(_Handler)  # its date_time_string needs no connection
+    clock = iter([1000.2, 1000.9, 1001.0, 999.5])
+    # Only the server module's clock (its threads still need monotonic).
+    fake = SimpleNamespace(time=lambda: next(clock), monotonic=time.monotonic)
+    monkeypatch.setattr(httpd, "time", fake)
+    dates = [handler.date_time_string() for _ in range(4)]
+    monkeypatch.undo()
+    assert dates == [email.utils.formatdate(t, usegmt=True) for t in (1000, 1000, 1001, 999)]
+    assert handler.date_time_string(86400.0) == "Fri, 02 Jan 1970 00:00:00 GMT"
+    before = time.time()
+    sent = email.utils.parsedate_to_datetime(request(server, "/hello.txt")[1]["Date"])
+    assert int(before) <= sent.timestamp() <= time.time()
+
+
+def test_small_files_on_a_kept_connection_are_not_held_back(server: StaticServer) -> None:
+    """A file's head and body go out in two writes: with Nagle's algorithm on, the
+    second waits for the client's delayed ACK (some 40 ms on Linux) on every request."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    began = time.monotonic()
+    for _ in range(20):
+        conn.request("GET", "/hello.txt")
+        assert conn.getresponse().read() == b"hello A"
+    conn.close()
+    assert time.monotonic() - began < 0.4  # 20 x 40 ms = 0.8 s held back

@@ -8,15 +8,18 @@ builds the bundled demo room once per session.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import io
 import os
 import shutil
 import signal
 import stat
 import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 from PIL import Image
@@ -35,6 +38,17 @@ def sigint_default() -> None:
     the disposition it was given, and so does the product.
     """
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def load_bench(name: str) -> ModuleType:
+    """bench/<name>.py as a module (the benches are scripts, not a package)."""
+    path = Path(__file__).resolve().parent.parent / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = bench  # its dataclasses look their module up
+    spec.loader.exec_module(bench)
+    return bench
 
 
 def write(path: Path, text: str) -> Path:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_bench
 
 
 def test_the_httpd_bench_runs_at_its_smoke_size(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_httpd", ROOT / "bench" / "httpd.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_httpd"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_bench("httpd")
     out = tmp_path / "httpd.json"
     report = bench.main(["--smoke", "--json", str(out)])
     assert json.loads(out.read_text()) == json.loads(json.dumps(report))

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_bench
 
 
 def test_the_room_bench_runs_at_its_smoke_size(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("bench_room", ROOT / "bench" / "room.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    sys.modules["bench_room"] = bench
-    spec.loader.exec_module(bench)
+    bench = load_bench("room")
     out = tmp_path / "room.json"
     report = bench.main(["--smoke", "--json", str(out)])
     assert json.loads(out.read_text()) == json.loads(json.dumps(report))
